@@ -1,0 +1,59 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""The gate: gated activities are only completed together with an impression.
+
+``_action_done`` of ``mail.activity`` is the single completion point. It refuses to
+complete an activity whose type requires an impression when a human or an API client
+asked for it (an HTTP request is being served), unless :data:`GATE_OPEN` is set.
+Only the impression wizard's confirm, ``action_feedback_with_impression`` and
+server-side automation (``activity_feedback`` of the mixin) set it.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from odoo import _
+from odoo.exceptions import UserError
+from odoo.http import request
+
+GATE_OPEN = ContextVar("empathic_crm_gate_open", default=False)
+#: URL prefixes of Odoo's external API (XML-RPC, JSON-RPC)
+EXTERNAL_API_PATHS = ("/xmlrpc", "/jsonrpc")
+
+
+@contextmanager
+def gate_open():
+    """Let ``_action_done`` complete gated activities inside this block."""
+    token = GATE_OPEN.set(True)
+    try:
+        yield
+    finally:
+        GATE_OPEN.reset(token)
+
+
+def serving_request():
+    """Return the path of the HTTP request being served, or None (cron, shell, tests)."""
+    try:
+        return request.httprequest.path if request else None
+    except RuntimeError:  # no request bound to this thread
+        return None
+
+
+def from_external_api():
+    path = serving_request()
+    return bool(path) and path.startswith(EXTERNAL_API_PATHS)
+
+
+class ImpressionRequired(UserError):
+    """Raised by ``_action_done`` for gated activities; carries their ids."""
+
+    def __init__(self, activities):
+        self.activity_ids = activities.ids
+        super().__init__(
+            _(
+                "These activities require an impression of the contact before they can be"
+                " marked as done: %(names)s. Over the external API, call"
+                " action_feedback_with_impression(impression_values, feedback=False) on"
+                " mail.activity instead, e.g. impression_values={'rapport': 4, 'mood': 1}.",
+                names=", ".join(activities.mapped("display_name")),
+            )
+        )

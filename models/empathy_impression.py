@@ -1,0 +1,183 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+CHANNELS = [
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("meeting", "Meeting"),
+    ("video", "Video call"),
+    ("chat", "Chat"),
+    ("fair", "Fair"),
+    ("shop", "Shop"),
+    ("letter", "Letter"),
+    ("social", "Social media"),
+    ("other", "Other"),
+]
+COMMUNICATION_STYLES = [
+    ("factual", "Fact-oriented"),
+    ("emotional", "Emotion- and design-oriented"),
+    ("mixed", "Mixed"),
+]
+MOOD_FACES = {-2: "😠", -1: "🙁", 0: "😐", 1: "🙂", 2: "😄"}
+#: fields whose change moves an impression's weight in the rapport aggregates
+RAPPORT_FIELDS = ("partner_id", "user_id", "company_id", "date", "rapport", "mood")
+
+
+class EmpathyImpression(models.Model):
+    _name = "empathy.impression"
+    _description = "Customer Impression"
+    _order = "date desc, id desc"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Contact",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Advisor",
+        required=True,
+        index=True,
+        default=lambda self: self.env.user,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    date = fields.Datetime(required=True, index=True, default=fields.Datetime.now)
+    channel = fields.Selection(CHANNELS, default="phone", required=True)
+    rapport = fields.Integer(
+        required=True,
+        aggregator="avg",
+        help="How well did we click? 1 (not at all) to 5 (perfectly).",
+    )
+    mood = fields.Integer(
+        required=True,
+        aggregator="avg",
+        help="The customer's mood: -2 (angry) to +2 (delighted).",
+    )
+    rapport_stars = fields.Char(compute="_compute_display_marks", string="Rapport stars")
+    mood_face = fields.Char(compute="_compute_display_marks", string="Mood face")
+    communication_style = fields.Selection(
+        COMMUNICATION_STYLES,
+        string="Observed communication style",
+    )
+    motive_ids = fields.Many2many(
+        "empathy.motive",
+        string="Motives heard",
+    )
+    note = fields.Text()
+    # source of the impression: the activity itself is deleted when done
+    activity_type_id = fields.Many2one("mail.activity.type", ondelete="set null")
+    res_model = fields.Char(string="Related Document Model")
+    res_id = fields.Many2oneReference(string="Related Document ID", model_field="res_model")
+    summary = fields.Char(string="Activity summary")
+
+    _sql_constraints = [
+        (
+            "rapport_range",
+            "CHECK (rapport BETWEEN 1 AND 5)",
+            "The rapport must be between 1 and 5.",
+        ),
+        ("mood_range", "CHECK (mood BETWEEN -2 AND 2)", "The mood must be between -2 and +2."),
+    ]
+
+    @api.constrains("rapport", "mood")
+    def _check_ranges(self):
+        for impression in self:
+            if not 1 <= impression.rapport <= 5:
+                raise ValidationError(
+                    _("The rapport must be between 1 and 5 (got %s).", impression.rapport)
+                )
+            if not -2 <= impression.mood <= 2:
+                raise ValidationError(
+                    _("The mood must be between -2 and +2 (got %s).", impression.mood)
+                )
+
+    @api.constrains("partner_id")
+    def _check_partner_objection(self):
+        for impression in self:
+            if impression.partner_id.sudo().empathy_objection:
+                raise ValidationError(
+                    _(
+                        "%s objects to profiling (GDPR Art. 21): no impression can be"
+                        " recorded for this contact.",
+                        impression.partner_id.display_name,
+                    )
+                )
+
+    @api.depends("rapport", "mood")
+    def _compute_display_marks(self):
+        for impression in self:
+            rapport = max(0, min(5, impression.rapport or 0))
+            impression.rapport_stars = "★" * rapport + "☆" * (5 - rapport)
+            impression.mood_face = MOOD_FACES.get(impression.mood, "")
+
+    @api.depends("partner_id", "date")
+    def _compute_display_name(self):
+        for impression in self:
+            impression.display_name = "%s, %s" % (
+                impression.partner_id.display_name or "",
+                fields.Date.to_string(impression.date) if impression.date else "",
+            )
+
+    # ------------------------------------------------------------------
+    # CRUD: keep rapport aggregates and partner fields exact, incrementally
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        impressions = super().create(vals_list)
+        self.env["empathy.rapport"]._empathy_apply(added=impressions._empathy_snapshot())
+        impressions._empathy_apply_to_partners()
+        return impressions
+
+    def write(self, vals):
+        if not any(field in vals for field in RAPPORT_FIELDS):
+            return super().write(vals)
+        before = self._empathy_snapshot()
+        result = super().write(vals)
+        self.env["empathy.rapport"]._empathy_apply(added=self._empathy_snapshot(), removed=before)
+        return result
+
+    def unlink(self):
+        snapshot = self._empathy_snapshot()
+        result = super().unlink()
+        self.env["empathy.rapport"]._empathy_apply(removed=snapshot)
+        return result
+
+    def _empathy_snapshot(self):
+        """Return the values the rapport aggregates depend on, one dict per impression."""
+        return [
+            {
+                "partner_id": rec.partner_id.id,
+                "user_id": rec.user_id.id,
+                "company_id": rec.company_id.id,
+                "date": rec.date,
+                "rapport": rec.rapport,
+                "mood": rec.mood,
+            }
+            for rec in self.sudo()
+        ]
+
+    def _empathy_apply_to_partners(self):
+        """Add the heard motives and the observed style to the partners."""
+        for impression in self.sudo():
+            partner_vals = {}
+            new_motives = impression.motive_ids - impression.partner_id.empathy_motive_ids
+            if new_motives:
+                partner_vals["empathy_motive_ids"] = [
+                    fields.Command.link(motive.id) for motive in new_motives
+                ]
+            if impression.communication_style and (
+                impression.communication_style != impression.partner_id.empathy_communication_style
+            ):
+                partner_vals["empathy_communication_style"] = impression.communication_style
+            if partner_vals:
+                impression.partner_id.write(partner_vals)

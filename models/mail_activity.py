@@ -1,0 +1,193 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from contextvars import ContextVar
+
+from odoo import _, models
+from odoo.exceptions import UserError
+
+from .empathy_gate import (
+    GATE_OPEN,
+    ImpressionRequired,
+    from_external_api,
+    gate_open,
+    serving_request,
+)
+
+#: set while a public completion entry point runs, so that only the outermost one
+#: turns the gate into the impression dialog
+_ENTRY = ContextVar("empathic_crm_gate_entry", default=False)
+#: keys accepted in ``impression_values`` of ``action_feedback_with_impression``
+IMPRESSION_KEYS = {"rapport", "mood", "channel", "communication_style", "motive_ids", "note"}
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    # ------------------------------------------------------------------
+    # the gate, at the single completion point
+    # ------------------------------------------------------------------
+    def _action_done(self, feedback=False, attachment_ids=None):
+        if not GATE_OPEN.get() and serving_request():
+            gated = self._empathy_gated()
+            if gated:
+                raise ImpressionRequired(gated)
+        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+
+    def _empathy_partners(self):
+        """Return {activity: partner} for the activities whose record has a contact."""
+        result = {}
+        by_model = {}
+        for activity in self.sudo():
+            by_model.setdefault(activity.res_model, []).append(activity)
+        for model, activities in by_model.items():
+            if model not in self.env:
+                continue
+            Model = self.env[model].sudo()
+            records = Model.browse([a.res_id for a in activities]).exists()
+            if model == "res.partner":
+                partner_of = {rec.id: rec for rec in records}
+            elif (
+                "partner_id" in Model._fields
+                and Model._fields["partner_id"].type == "many2one"
+                and Model._fields["partner_id"].comodel_name == "res.partner"
+            ):
+                partner_of = {rec.id: rec.partner_id for rec in records if rec.partner_id}
+            else:
+                continue
+            for activity in activities:
+                if activity.res_id in partner_of:
+                    result[activity] = partner_of[activity.res_id]
+        return result
+
+    def _empathy_gated(self):
+        """Return the activities that need an impression before they are done."""
+        candidates = self.filtered(lambda a: a.activity_type_id.empathy_impression_required)
+        if not candidates or not self.env.user.has_group("empathic_crm.group_empathy_user"):
+            # users outside sales (no empathy access) complete activities as in core
+            return self.browse()
+        partners = candidates._empathy_partners()
+        return candidates.filtered(lambda a: a in partners)
+
+    def _empathy_follow_gate(self, completion, feedback=False, schedule_next=False):
+        """Run a public completion entry point; open the impression dialog if gated.
+
+        The web client gets the dialog's action; the external API gets the error.
+        """
+        if _ENTRY.get():
+            return completion()
+        token = _ENTRY.set(True)
+        try:
+            return completion()
+        except ImpressionRequired as gate:
+            if from_external_api():
+                raise
+            activities = self.browse(gate.activity_ids)
+            return activities._empathy_action_open_wizard(
+                feedback=feedback, schedule_next=schedule_next
+            )
+        finally:
+            _ENTRY.reset(token)
+
+    def _empathy_action_open_wizard(self, feedback=False, schedule_next=False):
+        """Return the action opening the impression dialog for these activities."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("How did it go?"),
+            "res_model": "empathy.impression.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_activity_ids": self.ids,
+                "default_feedback": feedback or False,
+                "default_schedule_next": schedule_next,
+                "dialog_size": "medium",
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # public entry points (web client, external API)
+    # ------------------------------------------------------------------
+    def action_feedback(self, feedback=False, attachment_ids=None):
+        return self._empathy_follow_gate(
+            lambda: super(MailActivity, self).action_feedback(
+                feedback=feedback, attachment_ids=attachment_ids
+            ),
+            feedback=feedback,
+        )
+
+    def action_feedback_schedule_next(self, feedback=False, attachment_ids=None):
+        return self._empathy_follow_gate(
+            lambda: super(MailActivity, self).action_feedback_schedule_next(
+                feedback=feedback, attachment_ids=attachment_ids
+            ),
+            feedback=feedback,
+            schedule_next=True,
+        )
+
+    def action_done_redirect_to_other(self):
+        return self._empathy_follow_gate(super().action_done_redirect_to_other)
+
+    def action_feedback_with_impression(self, impression_values, feedback=False):
+        """Complete the activities and record the advisor's impression, in one call.
+
+        :param dict impression_values: ``rapport`` (1-5) and ``mood`` (-2..2) are
+            required; optional ``channel``, ``communication_style``, ``motive_ids``
+            (ids) and ``note``.
+        :param feedback: text posted in the chatter, as with ``action_feedback``
+        :returns: ids of the impressions created (one per contact)
+        """
+        if not isinstance(impression_values, dict):
+            raise UserError(
+                _("impression_values must be a dictionary, e.g. {'rapport': 4, 'mood': 1}.")
+            )
+        unknown = set(impression_values) - IMPRESSION_KEYS
+        if unknown:
+            raise UserError(
+                _(
+                    "Unknown impression values: %(unknown)s. Allowed: %(allowed)s.",
+                    unknown=", ".join(sorted(map(str, unknown))),
+                    allowed=", ".join(sorted(IMPRESSION_KEYS)),
+                )
+            )
+        missing = {"rapport", "mood"} - set(impression_values)
+        if missing:
+            raise UserError(_("Missing impression values: %s.", ", ".join(sorted(missing))))
+        activities = self.filtered("active")
+        if not activities:
+            raise UserError(_("These activities are already done or do not exist."))
+        impressions = activities._empathy_record_impressions(impression_values)
+        with gate_open():
+            activities.action_feedback(feedback=feedback)
+        return impressions.ids
+
+    # ------------------------------------------------------------------
+    # business helpers
+    # ------------------------------------------------------------------
+    def _empathy_record_impressions(self, values):
+        """Create one impression per contact of these activities (objectors skipped)."""
+        partners = self._empathy_partners()
+        vals_list, seen = [], set()
+        for activity in self:
+            partner = partners.get(activity)
+            if not partner or partner.id in seen or partner.sudo().empathy_objection:
+                continue
+            seen.add(partner.id)
+            vals_list.append(activity._empathy_prepare_impression_values(partner, values))
+        return self.env["empathy.impression"].create(vals_list)
+
+    def _empathy_prepare_impression_values(self, partner, values):
+        """Return the values of the impression recorded when completing this activity."""
+        self.ensure_one()
+        vals = dict(values)
+        if "motive_ids" in vals and vals["motive_ids"] and isinstance(vals["motive_ids"][0], int):
+            vals["motive_ids"] = [(6, 0, vals["motive_ids"])]
+        vals.setdefault("channel", self.activity_type_id._empathy_default_channel())
+        vals.update(
+            partner_id=partner.id,
+            user_id=self.env.uid,
+            activity_type_id=self.activity_type_id.id,
+            res_model=self.res_model,
+            res_id=self.res_id,
+            summary=self.summary or self.activity_type_id.name,
+        )
+        return vals

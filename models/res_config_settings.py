@@ -1,0 +1,37 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    empathy_rapport_half_life_days = fields.Integer(
+        string="Rapport half-life (days)",
+        config_parameter="empathic_crm.rapport_half_life_days",
+        default=180,
+        help="An impression's weight in the rapport score halves every this many days.",
+    )
+    empathy_retention_months = fields.Integer(
+        string="Keep impressions (months)",
+        config_parameter="empathic_crm.retention_months",
+        default=24,
+        help="Impressions older than this are deleted by a daily scheduled action.",
+    )
+
+    @api.constrains("empathy_rapport_half_life_days", "empathy_retention_months")
+    def _check_empathy_settings(self):
+        for settings in self:
+            if settings.empathy_rapport_half_life_days < 1:
+                raise ValidationError(self.env._("The rapport half-life must be at least one day."))
+            if settings.empathy_retention_months < 1:
+                raise ValidationError(
+                    self.env._("Impressions must be kept for at least one month.")
+                )
+
+    def set_values(self):
+        old = self.env["empathy.rapport"]._empathy_half_life()
+        super().set_values()
+        if self.env["empathy.rapport"]._empathy_half_life() != old:
+            # weights depend on the half-life: rebuild the aggregates once
+            self.env["empathy.rapport"].action_recompute_all()

@@ -1,0 +1,309 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .empathy_impression import CHANNELS, COMMUNICATION_STYLES
+
+EMPATHY_GROUP = "empathic_crm.group_empathy_user"
+PREFERRED_CHANNELS = [
+    c for c in CHANNELS if c[0] in ("phone", "email", "meeting", "video", "chat", "letter")
+]
+#: how many recent impressions are compared with the ones before for the mood trend
+MOOD_WINDOW = 3
+MOOD_THRESHOLD = 0.5
+LOW_RAPPORT = 2.5
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    empathy_motive_ids = fields.Many2many(
+        "empathy.motive",
+        "res_partner_empathy_motive_rel",
+        "partner_id",
+        "motive_id",
+        string="Purchase motives",
+        groups=EMPATHY_GROUP,
+        help="Why this customer buys: goals, life events, occasions.",
+    )
+    empathy_value_ids = fields.Many2many(
+        "empathy.value",
+        "res_partner_empathy_value_rel",
+        "partner_id",
+        "value_id",
+        string="Values",
+        groups=EMPATHY_GROUP,
+        help="What this customer cares about.",
+    )
+    empathy_why = fields.Text(string="Why does this customer buy?", groups=EMPATHY_GROUP)
+    empathy_communication_style = fields.Selection(
+        COMMUNICATION_STYLES,
+        string="Communication style",
+        groups=EMPATHY_GROUP,
+        index="btree_not_null",
+    )
+    empathy_temperament = fields.Selection(
+        [("easy", "Easy-going"), ("neutral", "Neutral"), ("demanding", "Demanding")],
+        string="Temperament",
+        groups=EMPATHY_GROUP,
+        index="btree_not_null",
+    )
+    empathy_preferred_channel = fields.Selection(
+        PREFERRED_CHANNELS, string="Preferred channel", groups=EMPATHY_GROUP
+    )
+    empathy_personal_notes = fields.Text(
+        string="Personal notes",
+        groups=EMPATHY_GROUP,
+        help="Things worth remembering, e.g. a favourite book or the children's names.",
+    )
+    empathy_briefing = fields.Html(
+        string="Briefing",
+        compute="_compute_empathy_briefing",
+        sanitize=False,
+        groups=EMPATHY_GROUP,
+    )
+    empathy_impression_ids = fields.One2many(
+        "empathy.impression", "partner_id", string="Impressions", groups=EMPATHY_GROUP
+    )
+    empathy_impression_count = fields.Integer(
+        compute="_compute_empathy_impression_count", string="Impression count", groups=EMPATHY_GROUP
+    )
+    empathy_rapport_ids = fields.One2many(
+        "empathy.rapport", "partner_id", string="Rapport", groups=EMPATHY_GROUP
+    )
+    empathy_best_advisor_id = fields.Many2one(
+        "res.users",
+        string="Best advisor",
+        readonly=True,
+        index="btree_not_null",
+        groups=EMPATHY_GROUP,
+        help="The advisor with the highest rapport (ties: more impressions, then most recent).",
+    )
+    empathy_best_rapport = fields.Float(
+        string="Best rapport",
+        readonly=True,
+        digits=(3, 2),
+        index="btree_not_null",
+        groups=EMPATHY_GROUP,
+    )
+    empathy_last_impression_date = fields.Datetime(
+        string="Last impression", readonly=True, index="btree_not_null", groups=EMPATHY_GROUP
+    )
+    empathy_mood_trend = fields.Selection(
+        [("improving", "Improving"), ("stable", "Stable"), ("declining", "Declining")],
+        string="Mood trend",
+        readonly=True,
+        index="btree_not_null",
+        groups=EMPATHY_GROUP,
+    )
+    empathy_objection = fields.Boolean(
+        string="Objects to profiling",
+        groups=EMPATHY_GROUP,
+        help="The person objects to profiling (GDPR Art. 21): no impressions are recorded"
+        " and cross-sell rules ignore them.",
+    )
+
+    # ------------------------------------------------------------------
+    # computes
+    # ------------------------------------------------------------------
+    def _compute_empathy_impression_count(self):
+        counts = dict(
+            self.env["empathy.impression"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.empathy_impression_count = counts.get(partner, 0)
+
+    @api.depends_context("lang", "uid")
+    @api.depends(
+        "empathy_communication_style",
+        "empathy_temperament",
+        "empathy_preferred_channel",
+        "empathy_motive_ids",
+        "empathy_value_ids",
+        "empathy_why",
+        "empathy_personal_notes",
+        "empathy_best_advisor_id",
+        "empathy_best_rapport",
+        "empathy_mood_trend",
+        "empathy_objection",
+    )
+    def _compute_empathy_briefing(self):
+        for partner in self:
+            partner.empathy_briefing = partner._empathy_briefing_html()
+
+    def _empathy_style_advice(self):
+        """Return how to talk to this contact, one sentence per style/temperament."""
+        self.ensure_one()
+        advice = {
+            "factual": _(
+                "Fact-oriented: bring numbers, data sheets and comparisons; keep it short."
+            ),
+            "emotional": _(
+                "Emotion- and design-oriented: tell stories, show the product in use,"
+                " talk about how it feels and looks."
+            ),
+            "mixed": _("Mixed: start with the story, back it with two or three hard facts."),
+        }
+        temperament = {
+            "easy": _("Easy-going: a relaxed, personal tone works well."),
+            "neutral": _("Neutral temperament: be friendly and to the point."),
+            "demanding": _(
+                "Demanding: prepare well, answer precisely, confirm commitments in writing."
+            ),
+        }
+        lines = []
+        if self.empathy_communication_style:
+            lines.append(advice[self.empathy_communication_style])
+        if self.empathy_temperament:
+            lines.append(temperament[self.empathy_temperament])
+        return lines
+
+    def _empathy_briefing_html(self):
+        """Render the briefing: how to talk to this person, and what matters to them."""
+        self.ensure_one()
+        if self.empathy_objection:
+            return Markup("<p class='text-warning'>%s</p>") % _(
+                "This person objects to profiling (GDPR Art. 21). Do not record impressions."
+            )
+        items = []
+
+        def add(label, value):
+            if value:
+                items.append(Markup("<li><strong>%s</strong> %s</li>") % (label, value))
+
+        for line in self._empathy_style_advice():
+            items.append(Markup("<li>%s</li>") % line)
+        add(_("Motives:"), ", ".join(self.empathy_motive_ids.mapped("name")))
+        add(_("Values:"), ", ".join(self.empathy_value_ids.mapped("name")))
+        add(_("Why they buy:"), self.empathy_why)
+        channels = dict(self._fields["empathy_preferred_channel"]._description_selection(self.env))
+        add(_("Preferred channel:"), channels.get(self.empathy_preferred_channel))
+        add(_("Remember:"), self.empathy_personal_notes)
+        if self.empathy_best_advisor_id:
+            add(
+                _("Best advisor:"),
+                _(
+                    "%(advisor)s (rapport %(score).1f / 5)",
+                    advisor=self.empathy_best_advisor_id.name,
+                    score=self.empathy_best_rapport,
+                ),
+            )
+        trends = dict(self._fields["empathy_mood_trend"]._description_selection(self.env))
+        if self.empathy_mood_trend:
+            add(_("Mood trend:"), trends[self.empathy_mood_trend])
+        warning = self._empathy_rapport_warning()
+        if not items and not warning:
+            return Markup("<p class='text-muted'>%s</p>") % _(
+                "Nothing known yet. Record an impression after your next contact."
+            )
+        html = Markup("<ul class='o_empathy_briefing'>%s</ul>") % Markup("").join(items)
+        if warning:
+            html = Markup("<p class='alert alert-warning' role='alert'>%s</p>") % warning + html
+        return html
+
+    def _empathy_rapport_warning(self):
+        """Warn the current user when they do not click with this customer."""
+        self.ensure_one()
+        if not self.id:
+            return False
+        mine = self.sudo().empathy_rapport_ids.filtered(
+            lambda r: r.user_id == self.env.user and r.company_id in self.env.companies
+        )
+        if not mine or max(mine.mapped("score")) >= LOW_RAPPORT:
+            return False
+        best = self.empathy_best_advisor_id
+        if best and best != self.env.user:
+            return _(
+                "Your rapport with this customer is low (%(mine).1f / 5). %(best)s clicks"
+                " better (%(score).1f / 5): consider asking them to take over.",
+                mine=max(mine.mapped("score")),
+                best=best.name,
+                score=self.empathy_best_rapport,
+            )
+        return _("Your rapport with this customer is low (%.1f / 5).", max(mine.mapped("score")))
+
+    # ------------------------------------------------------------------
+    # rapport aggregates
+    # ------------------------------------------------------------------
+    def _empathy_refresh_rapport(self):
+        """Recompute best advisor, best rapport, last date and mood trend (3 queries)."""
+        if not self:
+            return
+        self.env["empathy.rapport"].flush_model()
+        self.env["empathy.impression"].flush_model()
+        cr = self.env.cr
+        cr.execute(
+            """
+            SELECT DISTINCT ON (partner_id) partner_id, user_id, score
+              FROM empathy_rapport
+             WHERE partner_id = ANY(%s)
+          ORDER BY partner_id, score DESC, impression_count DESC, last_date DESC NULLS LAST, id
+            """,
+            [self.ids],
+        )
+        best = {pid: (uid, score) for pid, uid, score in cr.fetchall()}
+        cr.execute(
+            """
+            SELECT partner_id, max(date) FILTER (WHERE rn = 1),
+                   avg(mood) FILTER (WHERE rn <= %(w)s),
+                   avg(mood) FILTER (WHERE rn > %(w)s),
+                   count(*)
+              FROM (SELECT partner_id, date, mood,
+                           row_number() OVER (PARTITION BY partner_id ORDER BY date DESC, id DESC) rn
+                      FROM empathy_impression WHERE partner_id = ANY(%(ids)s)) ranked
+             WHERE rn <= 2 * %(w)s
+          GROUP BY partner_id
+            """,
+            {"ids": self.ids, "w": MOOD_WINDOW},
+        )
+        moods = {row[0]: row[1:] for row in cr.fetchall()}
+        for partner in self.sudo().with_context(tracking_disable=True):
+            advisor, score = best.get(partner.id, (False, 0.0))
+            last, recent, earlier, count = moods.get(partner.id, (False, None, None, 0))
+            trend = False
+            if count:
+                trend = "stable"
+                if earlier is not None and recent is not None:
+                    if recent - earlier >= MOOD_THRESHOLD:
+                        trend = "improving"
+                    elif earlier - recent >= MOOD_THRESHOLD:
+                        trend = "declining"
+            vals = {
+                "empathy_best_advisor_id": advisor,
+                "empathy_best_rapport": score,
+                "empathy_last_impression_date": last,
+                "empathy_mood_trend": trend,
+            }
+            if any(
+                partner[name] != value
+                for name, value in vals.items()
+                if name != "empathy_best_advisor_id"
+            ) or (partner.empathy_best_advisor_id.id != advisor):
+                partner.write(vals)
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+    def action_view_empathy_impressions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "empathic_crm.empathy_impression_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
+    def _empathy_check_not_objecting(self):
+        """Raise when one of the partners objects to profiling."""
+        objecting = self.sudo().filtered("empathy_objection")
+        if objecting:
+            raise UserError(
+                _(
+                    "%s object(s) to profiling (GDPR Art. 21).",
+                    ", ".join(objecting.mapped("display_name")),
+                )
+            )

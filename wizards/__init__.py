@@ -1,0 +1,1 @@
+from . import empathy_impression_wizard

@@ -1,0 +1,143 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.empathy_gate import gate_open
+from ..models.empathy_impression import CHANNELS, COMMUNICATION_STYLES
+
+RAPPORT_LEVELS = [
+    ("0", "Not rated"),
+    ("1", "We did not click"),
+    ("2", "Distant"),
+    ("3", "Fine"),
+    ("4", "Good"),
+    ("5", "We clicked perfectly"),
+]
+MOODS = [
+    ("-2", "😠 Angry"),
+    ("-1", "🙁 Unhappy"),
+    ("0", "😐 Neutral"),
+    ("1", "🙂 Pleased"),
+    ("2", "😄 Delighted"),
+]
+
+
+class EmpathyImpressionWizard(models.TransientModel):
+    _name = "empathy.impression.wizard"
+    _description = "Record an Impression"
+
+    activity_ids = fields.Many2many("mail.activity", string="Activities", readonly=True)
+    partner_ids = fields.Many2many("res.partner", compute="_compute_partner_ids", string="Contacts")
+    objecting_partner_ids = fields.Many2many(
+        "res.partner", compute="_compute_partner_ids", string="Contacts objecting to profiling"
+    )
+    objection_only = fields.Boolean(compute="_compute_partner_ids")
+    rapport = fields.Selection(
+        RAPPORT_LEVELS,
+        default="0",
+        string="Rapport",
+        help="How well did we click? One star: not at all; five stars: perfectly.",
+    )
+    mood = fields.Selection(MOODS, string="Customer's mood")
+    channel = fields.Selection(CHANNELS)
+    communication_style = fields.Selection(
+        COMMUNICATION_STYLES, string="Communication style observed"
+    )
+    motive_ids = fields.Many2many("empathy.motive", string="Motives heard")
+    note = fields.Text(help="Anything worth remembering before the next contact.")
+    feedback = fields.Text(help="Posted in the chatter, as when marking an activity done.")
+    schedule_next = fields.Boolean(string="Schedule next activity")
+
+    @api.depends("activity_ids")
+    def _compute_partner_ids(self):
+        for wizard in self:
+            partners = self.env["res.partner"]
+            for partner in wizard.activity_ids._empathy_gated()._empathy_partners().values():
+                partners |= partner
+            objecting = partners.sudo().filtered("empathy_objection")
+            wizard.partner_ids = partners - objecting
+            wizard.objecting_partner_ids = objecting
+            wizard.objection_only = bool(objecting) and not (partners - objecting)
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        activities = self.env["mail.activity"].browse(
+            values.get("activity_ids") and self._ids_from_commands(values["activity_ids"])
+        )
+        if activities:
+            values.update(self._empathy_defaults(activities))
+        return values
+
+    @staticmethod
+    def _ids_from_commands(value):
+        ids = []
+        for item in value:
+            if isinstance(item, int):
+                ids.append(item)
+            elif isinstance(item, (list, tuple)) and item[0] == 6:
+                ids.extend(item[2])
+            elif isinstance(item, (list, tuple)) and item[0] == 4:
+                ids.append(item[1])
+        return ids
+
+    @api.model
+    def _empathy_defaults(self, activities):
+        """Return defaults: channel from the activity type, the rest from the last impression."""
+        values = {"channel": activities[:1].activity_type_id._empathy_default_channel()}
+        partners = set(activities._empathy_gated()._empathy_partners().values())
+        if len(partners) == 1:
+            previous = self.env["empathy.impression"].search(
+                [("partner_id", "=", partners.pop().id), ("user_id", "=", self.env.uid)],
+                order="date desc, id desc",
+                limit=1,
+            )
+            if previous:
+                values.update(
+                    rapport=str(previous.rapport),
+                    mood=str(previous.mood),
+                    communication_style=previous.communication_style,
+                )
+        return values
+
+    def _empathy_impression_values(self):
+        """Return the impression values entered in the dialog."""
+        self.ensure_one()
+        if not self.objection_only:
+            if not self.rapport or self.rapport == "0":
+                raise UserError(
+                    _("Please rate the rapport: how well did you click (1 to 5 stars)?")
+                )
+            if not self.mood:
+                raise UserError(_("Please pick the customer's mood."))
+        return {
+            "rapport": int(self.rapport or 0),
+            "mood": int(self.mood or 0),
+            "channel": self.channel or "other",
+            "communication_style": self.communication_style,
+            "motive_ids": [fields.Command.set(self.motive_ids.ids)],
+            "note": self.note,
+        }
+
+    def action_confirm(self):
+        """Record the impressions, then complete the activities with the feedback."""
+        self.ensure_one()
+        activities = self.activity_ids.filtered("active")
+        if not activities:
+            raise UserError(_("These activities have already been completed."))
+        values = self._empathy_impression_values()
+        if not self.objection_only:
+            activities._empathy_record_impressions(values)
+        with gate_open():
+            if self.schedule_next:
+                action = activities.action_feedback_schedule_next(feedback=self.feedback)
+                if action:
+                    return action
+            else:
+                activities.action_feedback(feedback=self.feedback)
+        return {"type": "ir.actions.act_window_close"}
+
+    def action_confirm_schedule_next(self):
+        """Record the impressions, complete the activities and schedule the next one."""
+        self.schedule_next = True
+        return self.action_confirm()
