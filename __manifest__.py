@@ -14,6 +14,7 @@
     "depends": ["mail", "contacts", "crm", "sale_management"],
     "data": [
         "security/empathic_crm_security.xml",
+        "security/empathy_cross_sell_security.xml",
         "security/ir.model.access.csv",
         "data/empathy_motive_data.xml",
         "data/empathy_value_data.xml",
@@ -27,10 +28,14 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/empathy_impression_wizard_views.xml",
+        "views/empathy_cross_sell_rule_views.xml",
+        "views/sale_order_views.xml",
+        "views/product_views.xml",
         "views/empathic_crm_menus.xml",
     ],
     "demo": [
         "demo/empathic_crm_demo.xml",
+        "demo/empathy_cross_sell_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,4 +1,6 @@
 from . import (
+    empathy_cross_sell_report,
+    empathy_cross_sell_rule,
     empathy_gate,
     empathy_impression,
     empathy_motive,
@@ -8,6 +10,10 @@ from . import (
     mail_activity_mixin,
     mail_activity_schedule,
     mail_activity_type,
+    product_template,
     res_config_settings,
     res_partner,
+    sale_order,
+    sale_order_line,
+    sale_order_option,
 )

@@ -92,14 +92,19 @@ class EmpathyImpression(models.Model):
     @api.constrains("rapport", "mood")
     def _check_ranges(self):
         for impression in self:
-            if not 1 <= impression.rapport <= 5:
-                raise ValidationError(
-                    _("The rapport must be between 1 and 5 (got %s).", impression.rapport)
-                )
-            if not -2 <= impression.mood <= 2:
-                raise ValidationError(
-                    _("The mood must be between -2 and +2 (got %s).", impression.mood)
-                )
+            impression._empathy_check_range_values(impression.rapport, impression.mood)
+
+    @api.model
+    def _empathy_check_range_values(self, rapport=None, mood=None):
+        """Raise a translated ValidationError for out-of-range values (before SQL does)."""
+        for value, low, high, message in (
+            (rapport, 1, 5, _("The rapport must be between 1 and 5 (got %s).")),
+            (mood, -2, 2, _("The mood must be between -2 and +2 (got %s).")),
+        ):
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValidationError(message % (value,))
 
     @api.constrains("partner_id")
     def _check_partner_objection(self):
@@ -133,12 +138,15 @@ class EmpathyImpression(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._empathy_check_range_values(vals.get("rapport", 0), vals.get("mood", 0))
         impressions = super().create(vals_list)
         self.env["empathy.rapport"]._empathy_apply(added=impressions._empathy_snapshot())
         impressions._empathy_apply_to_partners()
         return impressions
 
     def write(self, vals):
+        self._empathy_check_range_values(vals.get("rapport"), vals.get("mood"))
         if not any(field in vals for field in RAPPORT_FIELDS):
             return super().write(vals)
         before = self._empathy_snapshot()

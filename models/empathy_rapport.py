@@ -28,9 +28,7 @@ class EmpathyRapport(models.Model):
         "res.users", string="Advisor", required=True, index=True, ondelete="cascade"
     )
     company_id = fields.Many2one("res.company", required=True, index=True, ondelete="cascade")
-    score = fields.Float(
-        digits=(3, 2), aggregator="avg", help="Recency-weighted mean rapport, 1 to 5."
-    )
+    score = fields.Float(aggregator="avg", help="Recency-weighted mean rapport, 1 to 5.")
     impression_count = fields.Integer(string="Impressions", aggregator="sum")
     last_date = fields.Datetime(string="Last impression")
     trend = fields.Selection(
@@ -39,10 +37,10 @@ class EmpathyRapport(models.Model):
     )
     # technical aggregates (see module docstring)
     weight_ref = fields.Datetime(string="Weight reference", readonly=True)
-    sum_w = fields.Float(readonly=True, digits=0)
-    sum_wr = fields.Float(readonly=True, digits=0)
-    sum_w_short = fields.Float(readonly=True, digits=0)
-    sum_wr_short = fields.Float(readonly=True, digits=0)
+    sum_w = fields.Float(readonly=True)
+    sum_wr = fields.Float(readonly=True)
+    sum_w_short = fields.Float(readonly=True)
+    sum_wr_short = fields.Float(readonly=True)
 
     _sql_constraints = [
         (

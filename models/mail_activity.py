@@ -4,13 +4,8 @@ from contextvars import ContextVar
 from odoo import _, models
 from odoo.exceptions import UserError
 
-from .empathy_gate import (
-    GATE_OPEN,
-    ImpressionRequired,
-    from_external_api,
-    gate_open,
-    serving_request,
-)
+from . import empathy_gate
+from .empathy_gate import GATE_OPEN, ImpressionRequired, gate_open
 
 #: set while a public completion entry point runs, so that only the outermost one
 #: turns the gate into the impression dialog
@@ -26,7 +21,7 @@ class MailActivity(models.Model):
     # the gate, at the single completion point
     # ------------------------------------------------------------------
     def _action_done(self, feedback=False, attachment_ids=None):
-        if not GATE_OPEN.get() and serving_request():
+        if not GATE_OPEN.get() and empathy_gate.serving_request():
             gated = self._empathy_gated()
             if gated:
                 raise ImpressionRequired(gated)
@@ -78,7 +73,7 @@ class MailActivity(models.Model):
         try:
             return completion()
         except ImpressionRequired as gate:
-            if from_external_api():
+            if empathy_gate.from_external_api():
                 raise
             activities = self.browse(gate.activity_ids)
             return activities._empathy_action_open_wizard(

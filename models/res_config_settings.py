@@ -18,6 +18,12 @@ class ResConfigSettings(models.TransientModel):
         default=24,
         help="Impressions older than this are deleted by a daily scheduled action.",
     )
+    empathy_auto_suggest = fields.Boolean(
+        string="Automatic empathic suggestions",
+        config_parameter="empathic_crm.auto_suggest",
+        help="Refresh the motive-based optional products of a quotation whenever its"
+        " lines change.",
+    )
 
     @api.constrains("empathy_rapport_half_life_days", "empathy_retention_months")
     def _check_empathy_settings(self):

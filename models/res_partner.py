@@ -106,6 +106,23 @@ class ResPartner(models.Model):
     )
 
     # ------------------------------------------------------------------
+    # access: searching on empathy fields is reading them
+    # ------------------------------------------------------------------
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        if not self.env.su and domain:
+            names = {
+                leaf[0].split(".", 1)[0]
+                for leaf in domain
+                if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and isinstance(leaf[0], str)
+            }
+            empathy = [name for name in names if name.startswith("empathy_")]
+            if empathy:
+                # Odoo checks field groups for plain columns only, not for x2many paths
+                self.check_field_access_rights("read", empathy)
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    # ------------------------------------------------------------------
     # computes
     # ------------------------------------------------------------------
     def _compute_empathy_impression_count(self):
@@ -278,12 +295,7 @@ class ResPartner(models.Model):
                 "empathy_last_impression_date": last,
                 "empathy_mood_trend": trend,
             }
-            if any(
-                partner[name] != value
-                for name, value in vals.items()
-                if name != "empathy_best_advisor_id"
-            ) or (partner.empathy_best_advisor_id.id != advisor):
-                partner.write(vals)
+            partner.write(vals)
 
     # ------------------------------------------------------------------
     # actions

@@ -1,0 +1,82 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from odoo import fields, models
+from odoo.tools import SQL
+
+
+class EmpathyCrossSellReport(models.Model):
+    _name = "empathy.cross.sell.report"
+    _description = "Cross-sell Acceptance Analysis"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "rule_id"
+    _depends = {
+        "sale.order.option": ["empathy_rule_id", "order_id", "product_id", "line_id"],
+        "sale.order": [
+            "partner_id",
+            "user_id",
+            "team_id",
+            "company_id",
+            "date_order",
+            "currency_rate",
+        ],
+        "sale.order.line": ["price_subtotal"],
+        "res.company": ["currency_id"],
+    }
+
+    rule_id = fields.Many2one("empathy.cross.sell.rule", string="Rule", readonly=True)
+    order_id = fields.Many2one("sale.order", string="Order", readonly=True)
+    product_id = fields.Many2one("product.product", string="Suggested product", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", string="Company", readonly=True)
+    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    date = fields.Datetime(string="Order date", readonly=True)
+    accepted = fields.Boolean(string="Accepted", readonly=True)
+    suggested_count = fields.Integer(string="Suggested", readonly=True, aggregator="sum")
+    accepted_count = fields.Integer(string="Accepted count", readonly=True, aggregator="sum")
+    acceptance_rate = fields.Float(
+        string="Acceptance rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="The average over suggestions of 100 (accepted) or 0 (not accepted).",
+    )
+    accepted_revenue = fields.Monetary(
+        string="Accepted revenue",
+        readonly=True,
+        aggregator="sum",
+        help="Untaxed amount of the accepted lines in the company currency (order rate).",
+    )
+
+    def _query(self):
+        """Return the SQL of the view: one row per suggested optional product."""
+        return SQL(
+            """
+            SELECT opt.id AS id,
+                   opt.empathy_rule_id AS rule_id,
+                   opt.order_id AS order_id,
+                   opt.product_id AS product_id,
+                   so.partner_id AS partner_id,
+                   so.user_id AS user_id,
+                   so.team_id AS team_id,
+                   so.company_id AS company_id,
+                   company.currency_id AS currency_id,
+                   so.date_order AS date,
+                   opt.line_id IS NOT NULL AS accepted,
+                   1 AS suggested_count,
+                   CASE WHEN opt.line_id IS NOT NULL THEN 1 ELSE 0 END AS accepted_count,
+                   CASE WHEN opt.line_id IS NOT NULL THEN 100.0 ELSE 0.0 END AS acceptance_rate,
+                   COALESCE(sol.price_subtotal
+                            / CASE COALESCE(so.currency_rate, 0) WHEN 0 THEN 1.0
+                              ELSE so.currency_rate END, 0.0) AS accepted_revenue
+              FROM sale_order_option opt
+              JOIN sale_order so ON so.id = opt.order_id
+              JOIN res_company company ON company.id = so.company_id
+         LEFT JOIN sale_order_line sol ON sol.id = opt.line_id
+             WHERE opt.empathy_rule_id IS NOT NULL
+            """
+        )
+
+    @property
+    def _table_query(self):
+        return self._query()

@@ -1,0 +1,188 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+EMPATHY_GROUP = "empathic_crm.group_empathy_user"
+AUTO_SUGGEST_PARAM = "empathic_crm.auto_suggest"
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    empathy_briefing = fields.Html(
+        related="partner_id.empathy_briefing",
+        string="Customer briefing",
+        groups=EMPATHY_GROUP,
+    )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        res = super().write(vals)
+        if "partner_id" in vals:
+            # another customer, other motives: refresh like a line change does
+            self.order_line._empathy_auto_suggest(self)
+        return res
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+    def action_empathy_suggest(self):
+        """Refresh the motive-based suggestions (optional products) of the quotations."""
+        self.check_access("write")
+        self._empathy_suggest()
+        return True
+
+    # ------------------------------------------------------------------
+    # business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _empathy_auto_suggest_enabled(self):
+        """Return whether suggestions are refreshed automatically when lines change."""
+        return bool(self.env["ir.config_parameter"].sudo().get_param(AUTO_SUGGEST_PARAM, False))
+
+    def _empathy_suggest(self):
+        """Add the suggestions of matching rules and drop stale untouched ones.
+
+        Set-based: a constant number of queries whatever the number of orders, lines
+        and rules (plus what creating/removing the options themselves costs). Runs as
+        superuser for the reads, so that automatic refreshes triggered by any user
+        (portal, shop, automation) see the rules and the profiles.
+        """
+        orders = self.sudo().filtered(lambda o: o.state in ("draft", "sent"))
+        if not orders:
+            return
+        Rule = self.env["empathy.cross.sell.rule"].sudo()
+        rules = Rule.search([("company_id", "in", [False, *orders.company_id.ids])])
+        # prefetch what the pure matching reads, one query per relation
+        rules.mapped("motive_ids")
+        rules.mapped("value_ids")
+        rules.mapped("trigger_product_ids")
+        rules.mapped("trigger_categ_ids")
+        rules.suggested_product_ids.mapped("sale_ok")
+        partners = orders.partner_id | orders.partner_id.commercial_partner_id
+        partners.mapped("empathy_motive_ids")
+        partners.mapped("empathy_value_ids")
+        lines = orders.order_line
+        lines.product_id.categ_id.mapped("parent_path")
+        options = orders.sale_order_option_ids
+        options.mapped("empathy_rule_id")
+
+        to_remove = self.env["sale.order.option"].sudo()
+        to_create = []
+        for order in orders:
+            matched = self._empathy_order_matches(order, rules)
+            order_options = order.sale_order_option_ids
+            # stale: the rule no longer matches (or no longer suggests the product)
+            # and the salesperson did not add the option to the order
+            for option in order_options:
+                rule = option.empathy_rule_id
+                if not rule or option.line_id:
+                    continue
+                if rule not in matched or option.product_id not in rule.suggested_product_ids:
+                    to_remove |= option
+            kept = order_options - to_remove
+            skip = set(order.order_line.product_id.ids) | set(kept.product_id.ids)
+            for rule in matched:
+                for product in rule.suggested_product_ids:
+                    if product.id in skip:
+                        continue
+                    if not product.sale_ok or (
+                        product.company_id and product.company_id != order.company_id
+                    ):
+                        continue
+                    skip.add(product.id)
+                    to_create.append((order, rule, product))
+        if to_remove:
+            to_remove.unlink()
+        if to_create:
+            reasons = self._empathy_rule_reasons(to_create)
+            self.env["sale.order.option"].sudo().create(
+                [
+                    order._empathy_prepare_option_values(
+                        rule, product, reasons[rule.id, order._empathy_reason_lang()]
+                    )
+                    for order, rule, product in to_create
+                ]
+            )
+
+    def _empathy_order_matches(self, order, rules):
+        """Return the rules matching one order (reads prefetched data only)."""
+        partner = order.partner_id
+        commercial = partner.commercial_partner_id
+        if partner.empathy_objection or commercial.empathy_objection:
+            return rules.browse()
+        products = order.order_line.product_id
+        categ_ids = {
+            int(categ_id)
+            for path in products.categ_id.mapped("parent_path")
+            for categ_id in (path or "").split("/")
+            if categ_id
+        }
+        company_rules = rules.filtered(
+            lambda r: not r.company_id or r.company_id == order.company_id
+        )
+        return self._empathy_match_rules(
+            company_rules,
+            partner.empathy_motive_ids | commercial.empathy_motive_ids,
+            partner.empathy_value_ids | commercial.empathy_value_ids,
+            products,
+            self.env["product.category"].browse(categ_ids),
+        )
+
+    @api.model
+    def _empathy_match_rules(self, rules, partner_motives, partner_values, products, categories):
+        """Return the rules whose motives, values and triggers match (pure, no queries).
+
+        :param categories: the categories of the products on the order and all their
+            parent categories (so that a rule on a parent category matches).
+        """
+        matched = rules.browse()
+        for rule in rules:
+            common = rule.motive_ids & partner_motives
+            if rule.motive_match == "all":
+                if not rule.motive_ids or common != rule.motive_ids:
+                    continue
+            elif not common:
+                continue
+            if rule.value_ids and not rule.value_ids & partner_values:
+                continue
+            if (rule.trigger_product_ids or rule.trigger_categ_ids) and not (
+                rule.trigger_product_ids & products or rule.trigger_categ_ids & categories
+            ):
+                continue
+            matched |= rule
+        return matched
+
+    def _empathy_reason_lang(self):
+        """Return the language the reason is copied in: the salesperson's.
+
+        The reason is guidance for the salesperson (never shown to the customer), so
+        it follows the order's salesperson, then the current user.
+        """
+        self.ensure_one()
+        return self.user_id.lang or self.env.user.lang or "en_US"
+
+    def _empathy_rule_reasons(self, to_create):
+        """Return {(rule id, lang): reason}, one read per language."""
+        by_lang = defaultdict(lambda: self.env["empathy.cross.sell.rule"].sudo())
+        for order, rule, _product in to_create:
+            by_lang[order._empathy_reason_lang()] |= rule
+        reasons = {}
+        for lang, rules in by_lang.items():
+            for rule in rules.with_context(lang=lang):
+                reasons[rule.id, lang] = rule.reason or False
+        return reasons
+
+    def _empathy_prepare_option_values(self, rule, product, reason):
+        """Return the values of the optional product suggested by ``rule``."""
+        self.ensure_one()
+        return {
+            "order_id": self.id,
+            "product_id": product.id,
+            "empathy_rule_id": rule.id,
+            "empathy_reason": reason,
+            "sequence": 1000 + rule.sequence,
+        }

@@ -1,0 +1,249 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import random
+from datetime import datetime, timedelta
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged, users
+
+from .common import EmpathyCommon
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestRapport(EmpathyCommon):
+    def _rows(self, partner):
+        return self.env["empathy.rapport"].search([("partner_id", "=", partner.id)])
+
+    def _assert_matches_scratch(self, partners):
+        Rapport = self.env["empathy.rapport"]
+        impressions = self.env["empathy.impression"].search([("partner_id", "in", partners.ids)])
+        expected = Rapport._empathy_compute_from_scratch(impressions)
+        rows = Rapport.search([("partner_id", "in", partners.ids)])
+        got = {(r.partner_id.id, r.user_id.id, r.company_id.id): r for r in rows}
+        self.assertEqual(set(got), set(expected))
+        for key, vals in expected.items():
+            row = got[key]
+            self.assertAlmostEqual(row.score, vals["score"], places=9, msg=key)
+            self.assertEqual(row.impression_count, vals["impression_count"], key)
+            self.assertEqual(row.last_date, vals["last_date"], key)
+            self.assertEqual(row.trend, vals["trend"], key)
+
+    def test_weighted_score_halves_every_half_life(self):
+        # 180 days apart: the older impression weighs half of the newer one
+        self._impression(self.runner, rapport=1, days_ago=180)
+        self._impression(self.runner, rapport=4, days_ago=0)
+        row = self._rows(self.runner)
+        self.assertEqual(len(row), 1)
+        self.assertAlmostEqual(row.score, (0.5 * 1 + 1 * 4) / 1.5, places=9)
+        self.assertEqual(row.impression_count, 2)
+        self.assertEqual(row.last_date, datetime(2026, 6, 1, 12, 0))
+        self.assertEqual(row.trend, "improving")
+        self.assertEqual(self.runner.empathy_best_advisor_id, self.user_sales)
+        self.assertAlmostEqual(self.runner.empathy_best_rapport, row.score, places=2)
+        self.assertEqual(self.runner.empathy_last_impression_date, datetime(2026, 6, 1, 12, 0))
+
+    def test_half_life_setting(self):
+        self.env["ir.config_parameter"].set_param("empathic_crm.rapport_half_life_days", 90)
+        self._impression(self.runner, rapport=1, days_ago=180)
+        self._impression(self.runner, rapport=4, days_ago=0)
+        self.assertAlmostEqual(self._rows(self.runner).score, (0.25 * 1 + 4) / 1.25, places=9)
+
+    def test_edit_delete_backdate_match_scratch(self):
+        a = self._impression(self.runner, rapport=5, days_ago=10)
+        b = self._impression(self.runner, rapport=2, days_ago=400)
+        c = self._impression(self.runner, user=self.user_sales2, rapport=3, days_ago=5)
+        self._assert_matches_scratch(self.runner)
+        a.rapport = 1
+        self._assert_matches_scratch(self.runner)
+        b.date = datetime(2026, 6, 2)  # back-dated impression moved to the newest
+        self._assert_matches_scratch(self.runner)
+        c.user_id = self.user_sales  # moved to another advisor: the row disappears
+        self._assert_matches_scratch(self.runner)
+        self.assertEqual(len(self._rows(self.runner)), 1)
+        b.unlink()  # the newest one: last date is re-read
+        self._assert_matches_scratch(self.runner)
+        self.assertEqual(self._rows(self.runner).last_date, c.date)
+        (a | c).unlink()
+        self.assertFalse(self._rows(self.runner))
+        self.assertFalse(self.runner.empathy_best_advisor_id)
+        self.assertFalse(self.runner.empathy_last_impression_date)
+
+    def test_randomized_incremental_equals_scratch(self):
+        rng = random.Random(42)
+        partners = self.runner | self.buyer | self.plain
+        users_ = self.user_sales | self.user_sales2 | self.user_manager
+        impressions = self.env["empathy.impression"]
+        for step in range(520):
+            op = rng.random()
+            if op < 0.75 or not impressions:
+                impressions |= self._impression(
+                    rng.choice(partners),
+                    user=rng.choice(users_),
+                    days_ago=rng.randint(0, 3 * 365),
+                    rapport=rng.randint(1, 5),
+                    mood=rng.randint(-2, 2),
+                )
+            elif op < 0.9:
+                rng.choice(impressions).write(
+                    {
+                        "rapport": rng.randint(1, 5),
+                        "date": datetime(2026, 6, 1) - timedelta(days=rng.randint(0, 1000)),
+                    }
+                )
+            else:
+                victim = rng.choice(impressions)
+                impressions -= victim
+                victim.unlink()
+            if step % 100 == 0:
+                self._assert_matches_scratch(partners)
+        self.assertGreaterEqual(len(impressions), 300)
+        self._assert_matches_scratch(partners)
+        # the repair action rebuilds the same numbers
+        before = {
+            (r.partner_id, r.user_id): r.score for r in self.env["empathy.rapport"].search([])
+        }
+        self.env["empathy.rapport"].with_user(self.user_manager).action_recompute_all()
+        after = {(r.partner_id, r.user_id): r.score for r in self.env["empathy.rapport"].search([])}
+        self.assertEqual(before.keys(), after.keys())
+        for key, score in before.items():
+            self.assertAlmostEqual(score, after[key], places=9)
+
+    def test_best_advisor_ties(self):
+        # same score: more impressions wins
+        self._impression(self.runner, user=self.user_sales, rapport=4, days_ago=3)
+        self._impression(self.runner, user=self.user_sales2, rapport=4, days_ago=2)
+        self._impression(self.runner, user=self.user_sales2, rapport=4, days_ago=1)
+        self.assertEqual(self.runner.empathy_best_advisor_id, self.user_sales2)
+        # same score and count: most recent wins
+        self._impression(self.buyer, user=self.user_sales, rapport=3, days_ago=1)
+        self._impression(self.buyer, user=self.user_sales2, rapport=3, days_ago=9)
+        self.assertEqual(self.buyer.empathy_best_advisor_id, self.user_sales)
+        # a higher score beats everything
+        self._impression(self.buyer, user=self.user_manager, rapport=5, days_ago=300)
+        self.assertEqual(self.buyer.empathy_best_advisor_id, self.user_manager)
+        self.assertAlmostEqual(self.buyer.empathy_best_rapport, 5.0)
+
+    def test_mood_trend(self):
+        for days, mood in ((60, 2), (50, 2), (40, 1), (30, 0), (20, -1), (10, -2)):
+            self._impression(self.runner, mood=mood, days_ago=days)
+        self.assertEqual(self.runner.empathy_mood_trend, "declining")
+        for days, mood in ((60, -2), (50, -1), (40, -1), (30, 1), (20, 2), (10, 2)):
+            self._impression(self.buyer, mood=mood, days_ago=days)
+        self.assertEqual(self.buyer.empathy_mood_trend, "improving")
+        self._impression(self.plain, mood=1)
+        self.assertEqual(self.plain.empathy_mood_trend, "stable")
+
+    def test_multi_company_isolation(self):
+        self._impression(self.runner, user=self.user_sales, rapport=5)
+        self._impression(
+            self.runner, user=self.user_sales_b, rapport=1, company_id=self.company_b.id
+        )
+        rows = self._rows(self.runner)
+        self.assertEqual(len(rows), 2)
+        self.assertEqual(set(rows.mapped("company_id")), {self.company, self.company_b})
+        seen_a = (
+            self.env["empathy.rapport"]
+            .with_user(self.user_sales)
+            .search([("partner_id", "=", self.runner.id)])
+        )
+        self.assertEqual(seen_a.company_id, self.company)
+        seen_b = (
+            self.env["empathy.rapport"]
+            .with_user(self.user_sales_b)
+            .search([("partner_id", "=", self.runner.id)])
+        )
+        self.assertEqual(seen_b.company_id, self.company_b)
+        self.assertEqual(seen_b.score, 1.0)
+
+    def test_partner_filters(self):
+        self._impression(self.runner, user=self.user_sales, rapport=5, days_ago=100)
+        self._impression(self.buyer, user=self.user_sales, rapport=1, days_ago=1)
+        self._impression(self.buyer, user=self.user_sales2, rapport=2, days_ago=1)
+        Partner = self.env["res.partner"].with_user(self.user_sales)
+        click = Partner.search(
+            [
+                (
+                    "empathy_rapport_ids",
+                    "any",
+                    [("user_id", "=", self.user_sales.id), ("score", ">=", 4)],
+                )
+            ]
+        )
+        self.assertEqual(click & (self.runner | self.buyer), self.runner)
+        low = Partner.search(
+            [("empathy_best_rapport", "<", 2.5), ("empathy_best_advisor_id", "!=", False)]
+        )
+        self.assertEqual(low & (self.runner | self.buyer), self.buyer)
+        stale = Partner.search(
+            [("empathy_last_impression_date", "<", datetime(2026, 6, 1) - timedelta(days=90))]
+        )
+        self.assertIn(self.runner, stale)
+        self.assertNotIn(self.buyer, stale)
+        by_advisor = Partner.search([("empathy_best_advisor_id", "=", self.user_sales2.id)])
+        self.assertIn(self.buyer, by_advisor)
+
+    def test_briefing_shows_best_advisor_and_low_rapport_warning(self):
+        self._impression(self.runner, user=self.user_sales, rapport=1)
+        self._impression(self.runner, user=self.user_sales2, rapport=5)
+        briefing = str(self.runner.with_user(self.user_sales).empathy_briefing)
+        self.assertIn("Sam Second (rapport 5.0 / 5)", briefing)
+        self.assertIn(
+            "Your rapport with this customer is low (1.0 / 5). Sam Second clicks better", briefing
+        )
+        self.assertNotIn("is low", str(self.runner.with_user(self.user_sales2).empathy_briefing))
+
+    def test_constant_queries_whatever_the_history(self):
+        """Adding an impression costs the same with 1 or 200 prior impressions."""
+        Impression = self.env["empathy.impression"]
+        Impression.create(
+            [{"partner_id": self.plain.id, "user_id": self.user_sales.id, "rapport": 3, "mood": 0}]
+        )
+        Impression.create(
+            [
+                {
+                    "partner_id": self.buyer.id,
+                    "user_id": self.user_sales.id,
+                    "rapport": (i % 5) + 1,
+                    "mood": 0,
+                    "date": datetime(2024, 1, 1) + timedelta(days=i),
+                }
+                for i in range(200)
+            ]
+        )
+        self.assertEqual(self.buyer.empathy_impression_count, 200)
+        counts = {}
+        for partner in (self.plain, self.buyer):
+            vals = {
+                "partner_id": partner.id,
+                "user_id": self.user_sales.id,
+                "rapport": 4,
+                "mood": 1,
+            }
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.cr.sql_log_count
+            Impression.create([vals])
+            self.env.flush_all()
+            counts[partner.name] = self.cr.sql_log_count - start
+        self.assertEqual(counts[self.plain.name], counts[self.buyer.name], counts)
+        self.env.invalidate_all()
+        with self.assertQueryCount(counts[self.plain.name]):
+            Impression.create(
+                [
+                    {
+                        "partner_id": self.buyer.id,
+                        "user_id": self.user_sales.id,
+                        "rapport": 2,
+                        "mood": 0,
+                    }
+                ]
+            )
+
+    @users("emp_sales")
+    def test_salesman_cannot_write_rapport_or_recompute(self):
+        self._impression(self.runner, user=self.user_sales)
+        row = self.env["empathy.rapport"].search([("partner_id", "=", self.runner.id)])
+        self.assertEqual(len(row), 1)
+        with self.assertRaises(AccessError):
+            row.write({"score": 5})
+        with self.assertRaises(AccessError):
+            self.env["empathy.rapport"].action_recompute_all()

@@ -1,0 +1,84 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Browser tours: the Empathy tab and the impression dialog of the web client."""
+
+from odoo import Command
+from odoo.tests import HttpCase, tagged
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestEmpathyTours(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = cls.env.ref("base.user_admin")
+        cls.call_type = cls.env.ref("mail.mail_activity_data_call")
+        cls.partner = cls.env["res.partner"].create(
+            {
+                "name": "Jonas Keller",
+                "email": "jonas.keller@example.com",
+                "empathy_motive_ids": [
+                    Command.set(
+                        [
+                            cls.env.ref("empathic_crm.motive_marathon").id,
+                            cls.env.ref("empathic_crm.motive_hawaii_trip").id,
+                        ]
+                    )
+                ],
+            }
+        )
+
+    def _schedule_call(self):
+        return self.partner.activity_schedule(
+            "mail.mail_activity_data_call",
+            summary="Discuss the Hawaii trip",
+            user_id=self.admin.id,
+        )
+
+    def _start(self, tour):
+        self.start_tour(f"/odoo/contacts/{self.partner.id}", tour, login="admin")
+
+    def _impressions(self):
+        return self.env["empathy.impression"].search([("partner_id", "=", self.partner.id)])
+
+    def _done_messages(self):
+        return self.env["mail.message"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", self.partner.id),
+                ("mail_activity_type_id", "=", self.call_type.id),
+                ("subtype_id", "=", self.env.ref("mail.mt_activities").id),
+            ]
+        )
+
+    def _assert_completed_with_impression(self, activity):
+        self.assertFalse(activity.exists(), "the confirmed activity must be done")
+        impression = self._impressions()
+        self.assertEqual(len(impression), 1)
+        self.assertEqual(impression.rapport, 4)
+        self.assertEqual(impression.mood, 1)
+        self.assertEqual(impression.user_id, self.admin)
+        self.assertEqual(impression.channel, "phone")
+        self.assertEqual(impression.activity_type_id, self.call_type)
+        messages = self._done_messages()
+        self.assertEqual(len(messages), 1, "the done message must be posted")
+        self.assertIn("Discuss the Hawaii trip", str(messages.body))
+        return impression, messages
+
+    def test_partner_tab_tour(self):
+        self._start("empathic_crm_partner_tab_tour")
+
+    def test_mark_done_tour(self):
+        activity = self._schedule_call()
+        self._start("empathic_crm_mark_done_tour")
+        _impression, message = self._assert_completed_with_impression(activity)
+        self.assertIn("Talked about the race", str(message.body))
+
+    def test_done_schedule_next_tour(self):
+        activity = self._schedule_call()
+        self._start("empathic_crm_done_schedule_next_tour")
+        self._assert_completed_with_impression(activity)
+        # the next activity was discarded in the Schedule Activity dialog
+        self.assertFalse(self.partner.activity_ids)
+
+    def test_zz_bogus(self):
+        self._start("empathic_crm_bogus_tour_that_does_not_exist")
