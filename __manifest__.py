@@ -20,6 +20,7 @@
         "data/empathy_value_data.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_config_parameter_data.xml",
+        "data/ir_cron_data.xml",
         "views/empathy_motive_views.xml",
         "views/empathy_value_views.xml",
         "views/empathy_impression_views.xml",

@@ -1,19 +1,17 @@
-from . import (
-    empathy_cross_sell_report,
-    empathy_cross_sell_rule,
-    empathy_gate,
-    empathy_impression,
-    empathy_motive,
-    empathy_rapport,
-    empathy_value,
-    mail_activity,
-    mail_activity_mixin,
-    mail_activity_schedule,
-    mail_activity_type,
-    product_template,
-    res_config_settings,
-    res_partner,
-    sale_order,
-    sale_order_line,
-    sale_order_option,
-)
+from . import empathy_cross_sell_report
+from . import empathy_cross_sell_rule
+from . import empathy_gate
+from . import empathy_impression
+from . import empathy_motive
+from . import empathy_rapport
+from . import empathy_value
+from . import mail_activity
+from . import mail_activity_mixin
+from . import mail_activity_schedule
+from . import mail_activity_type
+from . import product_template
+from . import res_config_settings
+from . import res_partner
+from . import sale_order
+from . import sale_order_line
+from . import sale_order_option

@@ -169,6 +169,32 @@ class EmpathyCrossSellRule(models.Model):
             rule.acceptance_rate = accepted / total if total else 0.0
 
     # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        rules._invalidate_product_rules()
+        return rules
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"suggested_product_ids", "active", "company_id"}.intersection(vals):
+            self._invalidate_product_rules()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self._invalidate_product_rules()
+        return res
+
+    def _invalidate_product_rules(self):
+        """Forget the cached (not stored) "suggested by" rules of the products."""
+        self.env["product.template"].invalidate_model(
+            ["empathy_cross_sell_rule_ids", "empathy_cross_sell_rule_count"]
+        )
+
+    # ------------------------------------------------------------------
     # actions
     # ------------------------------------------------------------------
     def action_view_acceptance(self):

@@ -16,8 +16,9 @@ from odoo.exceptions import UserError
 from odoo.http import request
 
 GATE_OPEN = ContextVar("empathic_crm_gate_open", default=False)
-#: URL prefixes of Odoo's external API (XML-RPC, JSON-RPC)
-EXTERNAL_API_PATHS = ("/xmlrpc", "/jsonrpc")
+#: set by the XML-RPC/JSON-RPC controllers while they serve an external API call
+#: (Odoo unbinds ``request`` during those calls, so it cannot be asked)
+EXTERNAL_API = ContextVar("empathic_crm_external_api", default=False)
 
 
 @contextmanager
@@ -30,8 +31,23 @@ def gate_open():
         GATE_OPEN.reset(token)
 
 
+@contextmanager
+def external_api():
+    """Mark the block as serving an external API call."""
+    token = EXTERNAL_API.set(True)
+    try:
+        yield
+    finally:
+        EXTERNAL_API.reset(token)
+
+
 def serving_request():
-    """Return the path of the HTTP request being served, or None (cron, shell, tests)."""
+    """Return the path of the web request or "/jsonrpc" for an external API call.
+
+    None when no human or API client asked (cron, shell, server-side tests).
+    """
+    if EXTERNAL_API.get():
+        return "/jsonrpc"
     try:
         return request.httprequest.path if request else None
     except RuntimeError:  # no request bound to this thread
@@ -39,8 +55,7 @@ def serving_request():
 
 
 def from_external_api():
-    path = serving_request()
-    return bool(path) and path.startswith(EXTERNAL_API_PATHS)
+    return EXTERNAL_API.get() or (serving_request() or "").startswith(("/xmlrpc", "/jsonrpc"))
 
 
 class ImpressionRequired(UserError):

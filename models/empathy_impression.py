@@ -1,4 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import logging
+import threading
+
+from dateutil.relativedelta import relativedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -19,6 +24,11 @@ COMMUNICATION_STYLES = [
     ("emotional", "Emotion- and design-oriented"),
     ("mixed", "Mixed"),
 ]
+_logger = logging.getLogger(__name__)
+#: edits of impressions older than this are tracked in their chatter (audit)
+AUDIT_AFTER_HOURS = 24
+#: impressions deleted per transaction by the retention cron
+RETENTION_BATCH = 1000
 MOOD_FACES = {-2: "😠", -1: "🙁", 0: "😐", 1: "🙂", 2: "😄"}
 #: fields whose change moves an impression's weight in the rapport aggregates
 RAPPORT_FIELDS = ("partner_id", "user_id", "company_id", "date", "rapport", "mood")
@@ -27,6 +37,7 @@ RAPPORT_FIELDS = ("partner_id", "user_id", "company_id", "date", "rapport", "moo
 class EmpathyImpression(models.Model):
     _name = "empathy.impression"
     _description = "Customer Impression"
+    _inherit = ["mail.thread"]
     _order = "date desc, id desc"
     _rec_name = "partner_id"
 
@@ -54,11 +65,13 @@ class EmpathyImpression(models.Model):
     date = fields.Datetime(required=True, index=True, default=fields.Datetime.now)
     channel = fields.Selection(CHANNELS, default="phone", required=True)
     rapport = fields.Integer(
+        tracking=True,
         required=True,
         aggregator="avg",
         help="How well did we click? 1 (not at all) to 5 (perfectly).",
     )
     mood = fields.Integer(
+        tracking=True,
         required=True,
         aggregator="avg",
         help="The customer's mood: -2 (angry) to +2 (delighted).",
@@ -73,7 +86,7 @@ class EmpathyImpression(models.Model):
         "empathy.motive",
         string="Motives heard",
     )
-    note = fields.Text()
+    note = fields.Text(tracking=True)
     # source of the impression: the activity itself is deleted when done
     activity_type_id = fields.Many2one("mail.activity.type", ondelete="set null")
     res_model = fields.Char(string="Related Document Model")
@@ -140,17 +153,29 @@ class EmpathyImpression(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._empathy_check_range_values(vals.get("rapport", 0), vals.get("mood", 0))
-        impressions = super().create(vals_list)
+        impressions = super(
+            EmpathyImpression,
+            self.with_context(
+                mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+            ),
+        ).create(vals_list)
+        impressions = impressions.with_env(self.env)
         self.env["empathy.rapport"]._empathy_apply(added=impressions._empathy_snapshot())
         impressions._empathy_apply_to_partners()
         return impressions
 
     def write(self, vals):
         self._empathy_check_range_values(vals.get("rapport"), vals.get("mood"))
+        limit = fields.Datetime.now() - relativedelta(hours=AUDIT_AFTER_HOURS)
+        fresh = self.filtered(lambda imp: not imp.create_date or imp.create_date > limit)
+        if fresh and fresh != self:
+            # audit only the old ones
+            return (self - fresh).write(vals) and fresh.write(vals)
+        target = self.with_context(tracking_disable=True) if fresh else self
         if not any(field in vals for field in RAPPORT_FIELDS):
-            return super().write(vals)
+            return super(EmpathyImpression, target).write(vals)
         before = self._empathy_snapshot()
-        result = super().write(vals)
+        result = super(EmpathyImpression, target).write(vals)
         self.env["empathy.rapport"]._empathy_apply(added=self._empathy_snapshot(), removed=before)
         return result
 
@@ -189,3 +214,43 @@ class EmpathyImpression(models.Model):
                 partner_vals["empathy_communication_style"] = impression.communication_style
             if partner_vals:
                 impression.partner_id.write(partner_vals)
+
+    # ------------------------------------------------------------------
+    # retention (GDPR storage limitation)
+    # ------------------------------------------------------------------
+    @api.model
+    def _empathy_retention_limit(self):
+        """Return the datetime before which impressions are deleted."""
+        months = (
+            self.env["ir.config_parameter"].sudo().get_param("empathic_crm.retention_months", 24)
+        )
+        try:
+            months = max(1, int(months))
+        except (TypeError, ValueError):
+            months = 24
+        return fields.Datetime.now() - relativedelta(months=months)
+
+    @api.model
+    def _cron_empathy_retention(self, batch_size=RETENTION_BATCH, max_batches=None):
+        """Delete impressions older than the retention period, one batch per transaction.
+
+        Each batch is committed (outside tests), so an interrupted run loses no work;
+        the next run resumes with what is left. Rapport stays exact: deleting goes
+        through ``unlink``.
+        """
+        limit = self._empathy_retention_limit()
+        Impression = self.sudo().with_context(active_test=False)
+        done = batches = 0
+        while max_batches is None or batches < max_batches:
+            batch = Impression.search([("date", "<", limit)], limit=batch_size, order="date, id")
+            if not batch:
+                break
+            batch.unlink()
+            done += len(batch)
+            batches += 1
+            if not getattr(threading.current_thread(), "testing", False):
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        remaining = Impression.search_count([("date", "<", limit)])
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        _logger.info("empathy retention: %s impressions deleted, %s remaining", done, remaining)
+        return done

@@ -21,8 +21,7 @@ class ResConfigSettings(models.TransientModel):
     empathy_auto_suggest = fields.Boolean(
         string="Automatic empathic suggestions",
         config_parameter="empathic_crm.auto_suggest",
-        help="Refresh the motive-based optional products of a quotation whenever its"
-        " lines change.",
+        help="Refresh the motive-based optional products of a quotation whenever its lines change.",
     )
 
     @api.constrains("empathy_rapport_half_life_days", "empathy_retention_months")

@@ -1,8 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import csv
+import io
+import json
+
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .empathy_impression import CHANNELS, COMMUNICATION_STYLES
 
@@ -309,13 +313,154 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id}
         return action
 
-    def _empathy_check_not_objecting(self):
-        """Raise when one of the partners objects to profiling."""
-        objecting = self.sudo().filtered("empathy_objection")
-        if objecting:
-            raise UserError(
-                _(
-                    "%s object(s) to profiling (GDPR Art. 21).",
-                    ", ".join(objecting.mapped("display_name")),
-                )
+    # ------------------------------------------------------------------
+    # GDPR: export (Art. 15), erasure (Art. 17)
+    # ------------------------------------------------------------------
+    def _empathy_check_manager(self):
+        if not self.env.user.has_group("empathic_crm.group_empathy_manager"):
+            raise AccessError(
+                _("Only empathy managers can export or erase the empathy data of a person.")
             )
+
+    def _empathy_export_data(self):
+        """Return all empathy data of this person as a JSON-serialisable dict."""
+        self.ensure_one()
+        self._empathy_check_manager()
+        self.check_access("read")
+        partner = self.sudo()
+        impressions = partner.empathy_impression_ids.filtered(
+            lambda i: i.company_id in self.env.companies
+        )
+        rapports = partner.empathy_rapport_ids.filtered(
+            lambda r: r.company_id in self.env.companies
+        )
+        return {
+            "partner": {"id": partner.id, "name": partner.name, "email": partner.email or ""},
+            "profile": {
+                "motives": partner.empathy_motive_ids.mapped("name"),
+                "values": partner.empathy_value_ids.mapped("name"),
+                "why": partner.empathy_why or "",
+                "communication_style": partner.empathy_communication_style or "",
+                "temperament": partner.empathy_temperament or "",
+                "preferred_channel": partner.empathy_preferred_channel or "",
+                "personal_notes": partner.empathy_personal_notes or "",
+                "objects_to_profiling": partner.empathy_objection,
+                "best_advisor": partner.empathy_best_advisor_id.name or "",
+                "best_rapport": partner.empathy_best_rapport,
+                "mood_trend": partner.empathy_mood_trend or "",
+                "last_impression_date": fields.Datetime.to_string(
+                    partner.empathy_last_impression_date
+                )
+                or "",
+            },
+            "impressions": [
+                {
+                    "date": fields.Datetime.to_string(imp.date),
+                    "advisor": imp.user_id.name,
+                    "company": imp.company_id.name,
+                    "channel": imp.channel,
+                    "rapport": imp.rapport,
+                    "mood": imp.mood,
+                    "communication_style": imp.communication_style or "",
+                    "motives": imp.motive_ids.mapped("name"),
+                    "note": imp.note or "",
+                    "summary": imp.summary or "",
+                }
+                for imp in impressions.sorted("date")
+            ],
+            "rapport": [
+                {
+                    "advisor": row.user_id.name,
+                    "company": row.company_id.name,
+                    "score": row.score,
+                    "impressions": row.impression_count,
+                    "last_date": fields.Datetime.to_string(row.last_date) or "",
+                    "trend": row.trend or "",
+                }
+                for row in rapports
+            ],
+        }
+
+    def _empathy_export_file(self, fmt):
+        """Return (content, mimetype, filename) of the export in ``json`` or ``csv``."""
+        data = self._empathy_export_data()
+        stem = "empathy-data-%s" % self.id
+        if fmt == "json":
+            content = json.dumps(data, indent=2, ensure_ascii=False)
+            return content.encode(), "application/json", stem + ".json"
+        if fmt != "csv":
+            raise UserError(_("Unknown export format %s: use json or csv.", fmt))
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["section", "field", "value"])
+        for key, value in data["partner"].items():
+            writer.writerow(["partner", key, value])
+        for key, value in data["profile"].items():
+            writer.writerow(
+                ["profile", key, ", ".join(value) if isinstance(value, list) else value]
+            )
+        for index, row in enumerate(data["impressions"], 1):
+            for key, value in row.items():
+                writer.writerow(
+                    [
+                        "impression %s" % index,
+                        key,
+                        ", ".join(value) if isinstance(value, list) else value,
+                    ]
+                )
+        for index, row in enumerate(data["rapport"], 1):
+            for key, value in row.items():
+                writer.writerow(["rapport %s" % index, key, value])
+        return buffer.getvalue().encode(), "text/csv", stem + ".csv"
+
+    def action_empathy_export(self):
+        """Download the person's empathy data (JSON; CSV from the same URL with /csv)."""
+        self.ensure_one()
+        self._empathy_check_manager()
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/empathic_crm/export/%s/json" % self.id,
+            "target": "download",
+        }
+
+    def action_empathy_export_csv(self):
+        self.ensure_one()
+        self._empathy_check_manager()
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/empathic_crm/export/%s/csv" % self.id,
+            "target": "download",
+        }
+
+    def action_empathy_erase(self):
+        """Erase impressions and profile of these persons (GDPR Art. 17)."""
+        self._empathy_check_manager()
+        self.check_access("write")
+        for partner in self.sudo():
+            impressions = partner.empathy_impression_ids
+            count = len(impressions)
+            impressions.unlink()
+            partner.write(self._empathy_erased_values())
+            partner.message_post(
+                body=_(
+                    "Empathy data erased on request (GDPR Art. 17) by %(user)s:"
+                    " %(count)s impression(s) and the empathy profile.",
+                    user=self.env.user.name,
+                    count=count,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    @api.model
+    def _empathy_erased_values(self):
+        """Return the partner values that erase the empathy profile."""
+        return {
+            "empathy_motive_ids": [fields.Command.clear()],
+            "empathy_value_ids": [fields.Command.clear()],
+            "empathy_why": False,
+            "empathy_communication_style": False,
+            "empathy_temperament": False,
+            "empathy_preferred_channel": False,
+            "empathy_personal_notes": False,
+        }

@@ -1,1 +1,9 @@
-from . import test_gate, test_impression, test_profile, test_rapport, test_security, test_tours
+from . import test_profile
+from . import test_impression
+from . import test_gate
+from . import test_rapport
+from . import test_security
+from . import test_gdpr
+from . import test_tours
+from . import test_cross_sell
+from . import test_cross_sell_tour

@@ -3,9 +3,10 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
+from odoo.tests import TransactionCase, new_test_user
+
 from odoo.addons.empathic_crm.models import empathy_gate
 from odoo.addons.mail.tests.common import mail_new_test_user
-from odoo.tests import TransactionCase, new_test_user
 
 
 class EmpathyCommon(TransactionCase):

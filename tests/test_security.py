@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import json
+
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import EmpathyCommon
 
@@ -112,3 +114,115 @@ class TestSecurityMatrix(EmpathyCommon):
         self.assertEqual(data[0]["name"], partner.name)
         fields_seen = partner.with_user(self.user_portal).fields_get()
         self.assertFalse([f for f in fields_seen if f.startswith("empathy_")])
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestSecurityRpc(HttpCase):
+    """Real HTTP JSON-RPC calls: what portal users and API clients get."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.portal = new_test_user(cls.env, login="emp_rpc_portal", groups="base.group_portal")
+        cls.sales = new_test_user(
+            cls.env, login="emp_rpc_sales", groups="sales_team.group_sale_salesman"
+        )
+        cls.partner = cls.portal.partner_id
+        cls.partner.write(
+            {
+                "empathy_why": "secret why",
+                "empathy_personal_notes": "secret notes",
+                "empathy_motive_ids": [(6, 0, cls.env.ref("empathic_crm.motive_hawaii_trip").ids)],
+            }
+        )
+
+    def _jsonrpc(self, service, method, *args):
+        response = self.url_open(
+            "/jsonrpc",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 1,
+                    "params": {"service": service, "method": method, "args": args},
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        return response.json()
+
+    def _execute(self, login, model, method, *args, **kwargs):
+        uid = self._jsonrpc("common", "login", self.env.cr.dbname, login, login)["result"]
+        self.assertTrue(uid, "login failed")
+        return self._jsonrpc(
+            "object",
+            "execute_kw",
+            self.env.cr.dbname,
+            uid,
+            login,
+            model,
+            method,
+            list(args),
+            kwargs,
+        )
+
+    def test_portal_jsonrpc_read_returns_no_empathy_fields(self):
+        result = self._execute(
+            "emp_rpc_portal", "res.partner", "read", [self.partner.id], fields=["name", "email"]
+        )
+        self.assertEqual(result["result"][0]["name"], self.partner.name)
+        described = self._execute("emp_rpc_portal", "res.partner", "fields_get")["result"]
+        self.assertIn("name", described)
+        self.assertEqual([name for name in described if name.startswith("empathy_")], [])
+        self.assertNotIn("secret", json.dumps(result))
+        explicit = self._execute(
+            "emp_rpc_portal", "res.partner", "read", [self.partner.id], fields=["empathy_why"]
+        )
+        self.assertIn("error", explicit)
+        self.assertNotIn("secret", json.dumps(explicit))
+        searched = self._execute(
+            "emp_rpc_portal",
+            "res.partner",
+            "search_read",
+            [("empathy_why", "ilike", "secret")],
+            fields=["name"],
+        )
+        self.assertIn("error", searched)
+        self.assertIn("AccessError", searched["error"]["data"]["name"])
+
+    def test_portal_web_session_read(self):
+        self.authenticate("emp_rpc_portal", "emp_rpc_portal")
+        with self.assertRaises(Exception) as caught:
+            self.make_jsonrpc_request(
+                "/web/dataset/call_kw/res.partner/read",
+                {
+                    "model": "res.partner",
+                    "method": "read",
+                    "args": [[self.partner.id], ["empathy_personal_notes"]],
+                    "kwargs": {},
+                },
+            )
+        self.assertNotIn("secret", str(caught.exception))
+
+    def test_external_api_cannot_complete_gated_activity(self):
+        activity = self.partner.with_user(self.sales).activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.sales.id, summary="RPC call"
+        )
+        result = self._execute("emp_rpc_sales", "mail.activity", "action_feedback", [activity.id])
+        self.assertIn(
+            "action_feedback_with_impression(impression_values, feedback=False)",
+            result["error"]["data"]["message"],
+        )
+        self.assertTrue(activity.exists())
+        result = self._execute(
+            "emp_rpc_sales",
+            "mail.activity",
+            "action_feedback_with_impression",
+            [activity.id],
+            {"rapport": 4, "mood": 1, "note": "via RPC"},
+        )
+        impression = self.env["empathy.impression"].browse(result["result"])
+        self.assertEqual(
+            (impression.rapport, impression.note, impression.user_id), (4, "via RPC", self.sales)
+        )
+        self.assertFalse(activity.exists())

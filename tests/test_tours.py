@@ -80,5 +80,16 @@ class TestEmpathyTours(HttpCase):
         # the next activity was discarded in the Schedule Activity dialog
         self.assertFalse(self.partner.activity_ids)
 
-    def test_zz_bogus(self):
-        self._start("empathic_crm_bogus_tour_that_does_not_exist")
+    def test_cancel_impression_tour(self):
+        activity = self._schedule_call()
+        self._start("empathic_crm_cancel_impression_tour")
+        self.assertTrue(activity.exists(), "cancelling the dialog must keep the activity")
+        self.assertFalse(self._impressions())
+        self.assertFalse(self._done_messages())
+
+    def test_activity_view_tour(self):
+        activity = self._schedule_call()
+        self.start_tour(
+            "/odoo/contacts?view_type=activity", "empathic_crm_activity_view_tour", login="admin"
+        )
+        self._assert_completed_with_impression(activity)

@@ -1,0 +1,62 @@
+import { Activity } from "@mail/core/web/activity_model";
+import { patch } from "@web/core/utils/patch";
+
+/**
+ * Whether a server answer is an action to run (e.g. the impression dialog that
+ * the gate returns instead of completing an activity).
+ *
+ * @param {any} result
+ * @returns {boolean}
+ */
+export function isClientAction(result) {
+    return Boolean(result) && typeof result === "object" && typeof result.type === "string";
+}
+
+/**
+ * Run an action returned by the server; for a dialog, resolve once it is closed
+ * (confirmed or cancelled), so that the caller refreshes the thread afterwards.
+ *
+ * @param {Object} env
+ * @param {Object} action
+ * @returns {Promise<void>}
+ */
+export function runReturnedAction(env, action) {
+    const actionService = env.services.action;
+    if (action.target !== "new") {
+        return actionService.doAction(action);
+    }
+    return new Promise((resolve, reject) => {
+        actionService.doAction(action, { onClose: () => resolve() }).catch(reject);
+    });
+}
+
+patch(Activity.prototype, {
+    /**
+     * Same as core, but follow the action the server may return: when the activity
+     * type requires an impression, `action_feedback` answers with the impression
+     * dialog instead of completing the activity. The promise resolves when that
+     * dialog is closed, so the callers (chatter, activity popovers, activity view)
+     * reload the activities and messages exactly as after a direct completion.
+     *
+     * @override
+     * @param {number[]} attachmentIds
+     */
+    async markAsDone(attachmentIds = []) {
+        const result = await this.store.env.services.orm.call(
+            "mail.activity",
+            "action_feedback",
+            [[this.id]],
+            {
+                attachment_ids: attachmentIds,
+                feedback: this.feedback,
+            }
+        );
+        if (isClientAction(result)) {
+            await runReturnedAction(this.store.env, result);
+        }
+        this.store.activityBroadcastChannel?.postMessage({
+            type: "RELOAD_CHATTER",
+            payload: { id: this.res_id, model: this.res_model },
+        });
+    },
+});

@@ -1,0 +1,38 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("empathic_crm_cancel_impression_tour", {
+    steps: () => [
+        {
+            content: "Click Mark Done on the Call activity in the chatter",
+            trigger: ".o-mail-Activity:contains('Discuss the Hawaii trip') .o-mail-Activity-markDone",
+            run: "click",
+        },
+        {
+            content: "Click Done in the popover",
+            trigger: ".o-mail-ActivityMarkAsDone button[aria-label='Done']",
+            run: "click",
+        },
+        {
+            content: "The impression dialog opens",
+            trigger: ".modal .o_empathy_impression_wizard .o_field_widget[name=rapport] .o_priority_star[aria-label='Good']",
+            run: "click",
+        },
+        {
+            content: "Cancel the impression dialog",
+            trigger: ".modal .modal-footer button:contains('Cancel')",
+            run: "click",
+        },
+        {
+            content: "The dialog is closed",
+            trigger: "body:not(:has(.modal))",
+        },
+        {
+            content: "The activity is still planned",
+            trigger: ".o-mail-Activity:contains('Discuss the Hawaii trip') .o-mail-Activity-markDone",
+        },
+        {
+            content: "No done message was posted",
+            trigger: ".o-mail-Chatter:not(:has(.o-mail-Message:contains('Call done')))",
+        },
+    ],
+});

@@ -1,0 +1,56 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("empathic_crm_done_schedule_next_tour", {
+    steps: () => [
+        {
+            content: "Click Mark Done on the Call activity in the chatter",
+            trigger: ".o-mail-Activity:contains('Discuss the Hawaii trip') .o-mail-Activity-markDone",
+            run: "click",
+        },
+        {
+            content: "Click Done & Schedule Next in the popover",
+            trigger: ".o-mail-ActivityMarkAsDone button[aria-label='Done and Schedule Next']",
+            run: "click",
+        },
+        {
+            content: "The impression dialog asks for the 4th star",
+            trigger: ".modal .o_empathy_impression_wizard .o_field_widget[name=rapport] .o_priority_star[aria-label='Good']",
+            run: "click",
+        },
+        {
+            content: "Pick the customer's mood",
+            trigger: ".modal .o_field_widget[name=mood] .o_selection_badge:contains('Pleased')",
+            run: "click",
+        },
+        {
+            content: "The mood is selected",
+            trigger: ".modal .o_field_widget[name=mood] .o_selection_badge.active:contains('Pleased')",
+        },
+        {
+            content: "Click Done & Schedule Next in the impression dialog",
+            trigger: ".modal button.o_empathy_confirm_next",
+            run: "click",
+        },
+        {
+            content: "The Schedule Activity dialog opens",
+            trigger: ".modal:not(:has(.o_empathy_impression_wizard)) .o_form_view .o_field_widget[name=activity_type_id]",
+        },
+        {
+            content: "Discard the next activity",
+            trigger: ".modal .modal-footer button:contains('Discard')",
+            run: "click",
+        },
+        {
+            content: "The dialog is closed",
+            trigger: "body:not(:has(.modal))",
+        },
+        {
+            content: "The activity is gone from the chatter",
+            trigger: ".o-mail-Chatter:not(:has(.o-mail-Activity))",
+        },
+        {
+            content: "The done message is in the chatter",
+            trigger: ".o-mail-Message:contains('Call done')",
+        },
+    ],
+});

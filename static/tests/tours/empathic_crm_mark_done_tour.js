@@ -1,0 +1,52 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("empathic_crm_mark_done_tour", {
+    steps: () => [
+        {
+            content: "Click Mark Done on the Call activity in the chatter",
+            trigger: ".o-mail-Activity:contains('Discuss the Hawaii trip') .o-mail-Activity-markDone",
+            run: "click",
+        },
+        {
+            content: "Write a feedback",
+            trigger: ".o-mail-ActivityMarkAsDone textarea",
+            run: "edit Talked about the race",
+        },
+        {
+            content: "Click Done in the popover",
+            trigger: ".o-mail-ActivityMarkAsDone button[aria-label='Done']",
+            run: "click",
+        },
+        {
+            content: "The impression dialog asks for the 4th star",
+            trigger: ".modal .o_empathy_impression_wizard .o_field_widget[name=rapport] .o_priority_star[aria-label='Good']",
+            run: "click",
+        },
+        {
+            content: "Pick the customer's mood",
+            trigger: ".modal .o_field_widget[name=mood] .o_selection_badge:contains('Pleased')",
+            run: "click",
+        },
+        {
+            content: "Confirm the impression",
+            trigger: ".modal .o_field_widget[name=mood] .o_selection_badge.active:contains('Pleased')",
+        },
+        {
+            content: "Click Done in the impression dialog",
+            trigger: ".modal button.o_empathy_confirm",
+            run: "click",
+        },
+        {
+            content: "The dialog is closed",
+            trigger: "body:not(:has(.modal))",
+        },
+        {
+            content: "The activity is gone from the chatter",
+            trigger: ".o-mail-Chatter:not(:has(.o-mail-Activity))",
+        },
+        {
+            content: "The done message is in the chatter, with the feedback",
+            trigger: ".o-mail-Message:contains('Call done'):contains('Talked about the race')",
+        },
+    ],
+});

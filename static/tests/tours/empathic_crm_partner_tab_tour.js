@@ -1,0 +1,23 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("empathic_crm_partner_tab_tour", {
+    steps: () => [
+        {
+            content: "Wait for the partner form",
+            trigger: ".o_form_view .o_field_widget[name=name]",
+        },
+        {
+            content: "Open the Empathy tab",
+            trigger: ".o_notebook .nav-link:contains('Empathy')",
+            run: "click",
+        },
+        {
+            content: "The briefing names the customer's motives",
+            trigger: ".o_field_widget[name=empathy_briefing]:contains('Hawaii trip')",
+        },
+        {
+            content: "The motives are shown as tags too",
+            trigger: ".o_field_widget[name=empathy_motive_ids] .o_tag:contains('Marathon')",
+        },
+    ],
+});

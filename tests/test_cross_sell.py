@@ -1,0 +1,568 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Motive-based cross-sell rules: matching, suggestions, acceptance, rights, queries.
+
+Language of the copied reason (a decision, tested below): the reason is guidance for
+the salesperson and never shown to the customer, so it is copied in the language of
+the order's salesperson (then the current user), not in the customer's language.
+"""
+
+import logging
+
+from odoo import Command
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import TransactionCase, tagged, users
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+_logger = logging.getLogger(__name__)
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestCrossSell(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(
+            context=dict(cls.env.context, tracking_disable=True, no_reset_password=True)
+        )
+        cls.company = cls.env.company
+        cls.company_b = cls.env["res.company"].create({"name": "XS Company B"})
+        cls.user_sales = mail_new_test_user(
+            cls.env, login="xs_sales", name="Xena Sales", groups="sales_team.group_sale_salesman"
+        )
+        cls.user_manager = mail_new_test_user(
+            cls.env,
+            login="xs_manager",
+            name="Xaver Manager",
+            groups="sales_team.group_sale_manager",
+        )
+        cls.env["ir.config_parameter"].set_param("empathic_crm.auto_suggest", False)
+
+        cls.marathon = cls.env.ref("empathic_crm.motive_marathon")
+        cls.hawaii = cls.env.ref("empathic_crm.motive_hawaii_trip")
+        cls.gift = cls.env.ref("empathic_crm.motive_gift")
+        cls.sustainability = cls.env.ref("empathic_crm.value_sustainability")
+        cls.innovation = cls.env.ref("empathic_crm.value_innovation")
+
+        Category = cls.env["product.category"]
+        cls.categ_running = Category.create({"name": "XS Running"})
+        cls.categ_apparel = Category.create(
+            {"name": "XS Running apparel", "parent_id": cls.categ_running.id}
+        )
+        cls.categ_other = Category.create({"name": "XS Books"})
+
+        def product(name, categ, price):
+            return cls.env["product.product"].create(
+                {"name": name, "categ_id": categ.id, "list_price": price, "type": "consu"}
+            )
+
+        cls.shirt = product("XS Running Shirt", cls.categ_apparel, 40.0)
+        cls.watch = product("XS Sports Watch", cls.categ_running, 250.0)
+        cls.shorts = product("XS Swim Shorts", cls.categ_other, 30.0)
+        cls.guide = product("XS Hawaii Travel Guide", cls.categ_other, 20.0)
+        cls.gels = product("XS Energy Gels", cls.categ_running, 2.5)
+        cls.novel = product("XS Novel", cls.categ_other, 12.0)
+
+        Partner = cls.env["res.partner"]
+        cls.hawaii_runner = Partner.create(
+            {
+                "name": "XS Jonas",
+                "empathy_motive_ids": [Command.set([cls.marathon.id, cls.hawaii.id])],
+                "empathy_value_ids": [Command.set(cls.sustainability.ids)],
+            }
+        )
+        cls.runner = Partner.create(
+            {"name": "XS Sophie", "empathy_motive_ids": [Command.set(cls.marathon.ids)]}
+        )
+
+        Rule = cls.env["empathy.cross.sell.rule"]
+        cls.rule_hawaii = Rule.create(
+            {
+                "name": "XS Marathon in Hawaii",
+                "sequence": 1,
+                "motive_ids": [Command.set([cls.marathon.id, cls.hawaii.id])],
+                "motive_match": "all",
+                "trigger_categ_ids": [Command.set(cls.categ_running.ids)],
+                "suggested_product_ids": [Command.set([cls.shorts.id, cls.guide.id])],
+                "reason": "His marathon is in Hawaii: swim shorts for the beach after the race.",
+            }
+        )
+        cls.rule_marathon = Rule.create(
+            {
+                "name": "XS Marathon runner",
+                "sequence": 2,
+                "motive_ids": [Command.set(cls.marathon.ids)],
+                "trigger_categ_ids": [Command.set(cls.categ_running.ids)],
+                "suggested_product_ids": [Command.set(cls.gels.ids)],
+                "reason": "Energy gels for the long runs.",
+            }
+        )
+        cls.story_rules = cls.rule_hawaii | cls.rule_marathon
+
+    # ------------------------------------------------------------------
+    # helpers
+    # ------------------------------------------------------------------
+    def _order(self, partner, products=(), **values):
+        return self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [
+                    Command.create({"product_id": p.id, "product_uom_qty": 1}) for p in products
+                ],
+                **values,
+            }
+        )
+
+    def _suggested(self, order):
+        options = order.sale_order_option_ids.filtered("empathy_rule_id")
+        return {o.product_id: o.empathy_rule_id for o in options}
+
+    def _rule(self, **values):
+        return self.env["empathy.cross.sell.rule"].create(
+            {
+                "name": "XS rule",
+                "motive_ids": [Command.set(self.gift.ids)],
+                "suggested_product_ids": [Command.set(self.novel.ids)],
+                **values,
+            }
+        )
+
+    def _partner(self, motives, values=None, **extra):
+        return self.env["res.partner"].create(
+            {
+                "name": "XS Customer",
+                "empathy_motive_ids": [Command.set(motives.ids)],
+                "empathy_value_ids": [Command.set(values.ids if values else [])],
+                **extra,
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # the story
+    # ------------------------------------------------------------------
+    def test_hawaii_case(self):
+        """The Hawaii runner gets swim shorts and a guide, the other runner energy gels."""
+        order = self._order(self.hawaii_runner, [self.shirt])
+        self.assertIs(order.action_empathy_suggest(), True)
+        self.assertEqual(
+            self._suggested(order),
+            {
+                self.shorts: self.rule_hawaii,
+                self.guide: self.rule_hawaii,
+                self.gels: self.rule_marathon,
+            },
+        )
+        shorts = order.sale_order_option_ids.filtered(lambda o: o.product_id == self.shorts)
+        self.assertIn("Hawaii", shorts.empathy_reason)
+        self.assertEqual(shorts.price_unit, 30.0)
+
+        other = self._order(self.runner, [self.shirt])
+        other.action_empathy_suggest()
+        self.assertEqual(self._suggested(other), {self.gels: self.rule_marathon})
+        self.assertNotIn(self.watch, other.sale_order_option_ids.product_id)
+
+    def test_no_trigger_no_suggestion(self):
+        """Rules with triggers need a trigger on the order."""
+        order = self._order(self.hawaii_runner, [self.novel])
+        order.action_empathy_suggest()
+        self.assertFalse(order.sale_order_option_ids)
+
+    # ------------------------------------------------------------------
+    # matching
+    # ------------------------------------------------------------------
+    def test_motive_any_all(self):
+        rule_any = self._rule(motive_ids=[Command.set([self.gift.id, self.hawaii.id])])
+        rule_all = self._rule(
+            motive_ids=[Command.set([self.gift.id, self.hawaii.id])], motive_match="all"
+        )
+        match = self.env["sale.order"]._empathy_match_rules
+        rules = rule_any | rule_all
+        no_products = self.env["product.product"]
+        no_categs = self.env["product.category"]
+        no_values = self.env["empathy.value"]
+        self.assertEqual(match(rules, self.hawaii, no_values, no_products, no_categs), rule_any)
+        self.assertEqual(
+            match(rules, self.gift | self.hawaii, no_values, no_products, no_categs), rules
+        )
+        self.assertEqual(
+            match(
+                rules, self.gift | self.hawaii | self.marathon, no_values, no_products, no_categs
+            ),
+            rules,
+        )
+        self.assertFalse(match(rules, self.marathon, no_values, no_products, no_categs))
+
+        # the same through orders: the story's "all" rule needs Hawaii too
+        partner = self._partner(self.hawaii)
+        order = self._order(partner)
+        order.action_empathy_suggest()
+        self.assertEqual(self._suggested(order), {self.novel: rule_any})
+        partner.empathy_motive_ids = [Command.link(self.gift.id)]
+        order.action_empathy_suggest()
+        self.assertEqual(order.sale_order_option_ids.product_id, self.novel, "no duplicate")
+
+    def test_values(self):
+        rule = self._rule(value_ids=[Command.set([self.sustainability.id, self.innovation.id])])
+        without = self._order(self._partner(self.gift))
+        other_value = self._order(
+            self._partner(self.gift, self.env.ref("empathic_crm.value_regional"))
+        )
+        with_value = self._order(self._partner(self.gift, self.innovation))
+        (without | other_value | with_value).action_empathy_suggest()
+        self.assertFalse(without.sale_order_option_ids)
+        self.assertFalse(other_value.sale_order_option_ids)
+        self.assertEqual(self._suggested(with_value), {self.novel: rule})
+
+    def test_product_trigger(self):
+        rule = self._rule(trigger_product_ids=[Command.set(self.watch.ids)])
+        partner = self._partner(self.gift)
+        shirt_order = self._order(partner, [self.shirt])
+        watch_order = self._order(partner, [self.shirt, self.watch])
+        (shirt_order | watch_order).action_empathy_suggest()
+        self.assertFalse(shirt_order.sale_order_option_ids)
+        self.assertEqual(self._suggested(watch_order), {self.novel: rule})
+
+    def test_category_trigger_child_categories(self):
+        """A rule on a parent category matches products of child categories, not vice versa."""
+        rule_parent = self._rule(trigger_categ_ids=[Command.set(self.categ_running.ids)])
+        rule_child = self._rule(
+            trigger_categ_ids=[Command.set(self.categ_apparel.ids)],
+            suggested_product_ids=[Command.set(self.guide.ids)],
+        )
+        partner = self._partner(self.gift)
+        shirt_order = self._order(partner, [self.shirt])  # in the child category
+        watch_order = self._order(partner, [self.watch])  # in the parent category
+        novel_order = self._order(partner, [self.guide])  # elsewhere
+        (shirt_order | watch_order | novel_order).action_empathy_suggest()
+        self.assertEqual(
+            self._suggested(shirt_order), {self.novel: rule_parent, self.guide: rule_child}
+        )
+        self.assertEqual(self._suggested(watch_order), {self.novel: rule_parent})
+        self.assertFalse(novel_order.sale_order_option_ids)
+
+    def test_product_or_category_trigger(self):
+        """Product and category triggers: one of them is enough."""
+        rule = self._rule(
+            trigger_product_ids=[Command.set(self.guide.ids)],
+            trigger_categ_ids=[Command.set(self.categ_apparel.ids)],
+        )
+        partner = self._partner(self.gift)
+        by_product = self._order(partner, [self.guide])
+        by_categ = self._order(partner, [self.shirt])
+        neither = self._order(partner, [self.watch])
+        (by_product | by_categ | neither).action_empathy_suggest()
+        self.assertEqual(self._suggested(by_product), {self.novel: rule})
+        self.assertEqual(self._suggested(by_categ), {self.novel: rule})
+        self.assertFalse(neither.sale_order_option_ids)
+
+    def test_commercial_partner_motives(self):
+        """Motives of the contact and of its company both count."""
+        company = self._partner(self.hawaii, is_company=True, name="XS Runners Club")
+        contact = self._partner(self.marathon, parent_id=company.id, name="XS Club Member")
+        order = self._order(contact, [self.shirt])
+        order.action_empathy_suggest()
+        self.assertEqual(
+            set(self._suggested(order)), {self.shorts, self.guide, self.gels}, "all motives met"
+        )
+
+    def test_required_relations(self):
+        with self.assertRaises(ValidationError):
+            self._rule(motive_ids=[Command.clear()])
+        with self.assertRaises(ValidationError):
+            self._rule(suggested_product_ids=[Command.clear()])
+
+    # ------------------------------------------------------------------
+    # suggestions on the order
+    # ------------------------------------------------------------------
+    def test_skip_existing(self):
+        """Products already on the order or already offered are not suggested again."""
+        order = self._order(self.hawaii_runner, [self.shirt, self.shorts])
+        order.sale_order_option_ids = [Command.create({"product_id": self.guide.id})]
+        order.action_empathy_suggest()
+        self.assertEqual(self._suggested(order), {self.gels: self.rule_marathon})
+        self.assertEqual(len(order.sale_order_option_ids), 2)
+        order.action_empathy_suggest()
+        self.assertEqual(len(order.sale_order_option_ids), 2, "idempotent")
+
+    def test_same_product_two_rules(self):
+        """A product suggested by two rules is offered once, for the first rule."""
+        self.rule_marathon.suggested_product_ids = [Command.link(self.shorts.id)]
+        order = self._order(self.hawaii_runner, [self.shirt])
+        order.action_empathy_suggest()
+        self.assertEqual(len(order.sale_order_option_ids), 3)
+        self.assertEqual(self._suggested(order)[self.shorts], self.rule_hawaii)
+
+    def test_stale_untouched_suggestions_removed(self):
+        order = self._order(self.hawaii_runner, [self.shirt])
+        order.action_empathy_suggest()
+        guide = order.sale_order_option_ids.filtered(lambda o: o.product_id == self.guide)
+        guide.button_add_to_order()
+        manual = self.env["sale.order.option"].create(
+            {"order_id": order.id, "product_id": self.novel.id}
+        )
+        # the trip is cancelled: the Hawaii rule no longer matches
+        self.hawaii_runner.empathy_motive_ids = [Command.unlink(self.hawaii.id)]
+        order.action_empathy_suggest()
+        self.assertEqual(
+            order.sale_order_option_ids.product_id,
+            self.guide | self.gels | self.novel,
+            "untouched swim shorts removed; accepted guide and manual option kept",
+        )
+        self.assertTrue(manual.exists())
+        # the running shirt goes: nothing triggers any more
+        order.order_line.filtered(lambda line: line.product_id == self.shirt).unlink()
+        order.action_empathy_suggest()
+        self.assertEqual(order.sale_order_option_ids.product_id, self.guide | self.novel)
+
+    def test_confirmed_orders_untouched(self):
+        order = self._order(self.hawaii_runner, [self.shirt])
+        order.action_confirm()
+        order.action_empathy_suggest()
+        self.assertFalse(order.sale_order_option_ids)
+
+    def test_objection(self):
+        """People who object to profiling get no suggestions, existing ones go."""
+        order = self._order(self.hawaii_runner, [self.shirt])
+        order.action_empathy_suggest()
+        self.assertEqual(len(order.sale_order_option_ids), 3)
+        self.hawaii_runner.empathy_objection = True
+        order.action_empathy_suggest()
+        self.assertFalse(order.sale_order_option_ids)
+
+        company = self._partner(self.marathon, is_company=True, empathy_objection=True)
+        contact = self._partner(self.marathon, parent_id=company.id)
+        contact_order = self._order(contact, [self.shirt])
+        contact_order.action_empathy_suggest()
+        self.assertFalse(contact_order.sale_order_option_ids, "the company objects")
+
+    def test_auto_suggest(self):
+        order = self._order(self.hawaii_runner, [self.novel])
+        order.order_line = [Command.create({"product_id": self.shirt.id})]
+        self.assertFalse(order.sale_order_option_ids, "setting off: nothing automatic")
+
+        self.env["ir.config_parameter"].set_param("empathic_crm.auto_suggest", True)
+        settings = self.env["res.config.settings"].create({})
+        self.assertTrue(settings.empathy_auto_suggest)
+        order.order_line = [Command.create({"product_id": self.watch.id})]
+        self.assertEqual(set(self._suggested(order)), {self.shorts, self.guide, self.gels})
+        # lines removed: the stale suggestions go automatically
+        order.order_line.filtered(lambda line: line.product_id != self.novel).unlink()
+        self.assertFalse(order.sale_order_option_ids)
+        # a new order created with lines gets its suggestions at once
+        other = self._order(self.runner, [self.shirt])
+        self.assertEqual(self._suggested(other), {self.gels: self.rule_marathon})
+        # product changed on a line
+        other.order_line.product_id = self.novel
+        self.assertFalse(other.sale_order_option_ids)
+
+    # ------------------------------------------------------------------
+    # acceptance
+    # ------------------------------------------------------------------
+    def test_acceptance_statistics(self):
+        order = self._order(self.hawaii_runner, [self.shirt])
+        order.action_empathy_suggest()
+        self._order(self.runner, [self.shirt]).action_empathy_suggest()
+        self.story_rules.invalidate_recordset()
+        self.assertEqual(self.rule_hawaii.suggested_count, 2)
+        self.assertEqual(self.rule_hawaii.accepted_count, 0)
+        self.assertEqual(self.rule_hawaii.acceptance_rate, 0.0)
+        self.assertEqual(self.rule_marathon.suggested_count, 2)
+
+        shorts = order.sale_order_option_ids.filtered(lambda o: o.product_id == self.shorts)
+        shorts.quantity = 2
+        shorts.button_add_to_order()
+        self.assertTrue(shorts.line_id)
+        self.story_rules.invalidate_recordset()
+        self.assertEqual(self.rule_hawaii.suggested_count, 2)
+        self.assertEqual(self.rule_hawaii.accepted_count, 1)
+        self.assertAlmostEqual(self.rule_hawaii.acceptance_rate, 0.5)
+        self.assertAlmostEqual(self.rule_hawaii.accepted_revenue, 60.0)
+        self.assertEqual(self.rule_hawaii.accepted_revenue, shorts.line_id.price_subtotal)
+        self.assertEqual(self.rule_marathon.accepted_count, 0)
+        self.assertEqual(self.rule_marathon.accepted_revenue, 0.0)
+
+        report = self.env["empathy.cross.sell.report"]._read_group(
+            [("rule_id", "=", self.rule_hawaii.id)],
+            [],
+            [
+                "suggested_count:sum",
+                "accepted_count:sum",
+                "acceptance_rate:avg",
+                "accepted_revenue:sum",
+            ],
+        )
+        self.assertEqual(report, [(2, 1, 50.0, 60.0)])
+
+        # the product form shows which rules suggest it
+        self.assertEqual(self.shorts.product_tmpl_id.empathy_cross_sell_rule_ids, self.rule_hawaii)
+        self.assertEqual(self.shorts.product_tmpl_id.empathy_cross_sell_rule_count, 1)
+        action = self.shorts.product_tmpl_id.action_view_empathy_cross_sell_rules()
+        self.assertEqual(
+            self.env["empathy.cross.sell.rule"].search(action["domain"]), self.rule_hawaii
+        )
+
+        # accepted lines stay accepted when the order is refreshed
+        order.action_empathy_suggest()
+        self.assertIn(shorts, order.sale_order_option_ids)
+
+    # ------------------------------------------------------------------
+    # security
+    # ------------------------------------------------------------------
+    def test_multi_company(self):
+        rule_b = self._rule(name="XS B rule", company_id=self.company_b.id)
+        rule_shared = self._rule(
+            name="XS shared rule",
+            company_id=False,
+            suggested_product_ids=[Command.set(self.guide.ids)],
+        )
+        partner = self._partner(self.gift)
+        order_a = self._order(partner)
+        order_b = self._order(partner, company_id=self.company_b.id)
+        (order_a | order_b).action_empathy_suggest()
+        self.assertEqual(self._suggested(order_a), {self.guide: rule_shared})
+        self.assertEqual(self._suggested(order_b), {self.novel: rule_b, self.guide: rule_shared})
+        # record rule: company A users do not see company B rules
+        visible = (
+            self.env["empathy.cross.sell.rule"]
+            .with_user(self.user_sales)
+            .search([("name", "like", "XS ")])
+        )
+        self.assertIn(rule_shared, visible)
+        self.assertNotIn(rule_b, visible)
+
+    @users("xs_sales")
+    def test_access_salesman(self):
+        rule = self.rule_hawaii.with_env(self.env)
+        self.assertEqual(rule.name, "XS Marathon in Hawaii")
+        self.assertEqual(rule.suggested_count, 0)
+        with self.assertRaises(AccessError):
+            rule.name = "Changed"
+        with self.assertRaises(AccessError):
+            self.env["empathy.cross.sell.rule"].create(
+                {
+                    "name": "Mine",
+                    "motive_ids": [Command.set(self.gift.ids)],
+                    "suggested_product_ids": [Command.set(self.novel.ids)],
+                }
+            )
+        with self.assertRaises(AccessError):
+            self.env["empathy.cross.sell.report"].search([])
+        # but the salesperson uses the suggestions on their quotation
+        order = self._order(self.hawaii_runner, [self.shirt])
+        order.action_empathy_suggest()
+        self.assertEqual(len(order.sale_order_option_ids), 3)
+        self.assertTrue(order.empathy_briefing)
+
+    @users("xs_manager")
+    def test_access_manager(self):
+        rule = self.rule_hawaii.with_env(self.env)
+        rule.reason = "Changed by the manager"
+        self.assertEqual(rule.reason, "Changed by the manager")
+        self._rule(name="XS manager rule").unlink()
+        self.env["empathy.cross.sell.report"].search([])
+
+    # ------------------------------------------------------------------
+    # translation
+    # ------------------------------------------------------------------
+    def test_reason_in_salesperson_language(self):
+        """The reason is copied in the salesperson's language, not the customer's."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        german_reason = "Sein Marathon ist auf Hawaii: Badeshorts für den Strand nach dem Rennen."
+        self.rule_hawaii.with_context(lang="de_DE").reason = german_reason
+        self.assertIn("Hawaii", self.rule_hawaii.with_context(lang="en_US").reason)
+        self.hawaii_runner.lang = "de_DE"
+        german_seller = mail_new_test_user(
+            self.env, login="xs_de_sales", groups="sales_team.group_sale_salesman", lang="de_DE"
+        )
+        english_seller = mail_new_test_user(
+            self.env, login="xs_en_sales", groups="sales_team.group_sale_salesman", lang="en_US"
+        )
+
+        german = self._order(self.hawaii_runner, [self.shirt], user_id=german_seller.id)
+        german.with_user(german_seller).action_empathy_suggest()
+        shorts = german.sale_order_option_ids.filtered(lambda o: o.product_id == self.shorts)
+        self.assertEqual(shorts.empathy_reason, german_reason)
+
+        english = self._order(self.hawaii_runner, [self.shirt], user_id=english_seller.id)
+        english.action_empathy_suggest()
+        shorts = english.sale_order_option_ids.filtered(lambda o: o.product_id == self.shorts)
+        self.assertEqual(
+            shorts.empathy_reason,
+            "His marathon is in Hawaii: swim shorts for the beach after the race.",
+            "German customer, English salesperson: the salesperson reads English",
+        )
+
+    # ------------------------------------------------------------------
+    # performance
+    # ------------------------------------------------------------------
+    def _count_suggest_queries(self, order):
+        """Return the queries of one refresh, from cold record caches, flush included."""
+        self.env.flush_all()
+        self.env.cr.flush()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        order.action_empathy_suggest()
+        self.env.flush_all()
+        self.env.cr.flush()
+        return self.cr.sql_log_count - before
+
+    def test_query_count_lines(self):
+        """The same number of queries for 1 and for 50 order lines."""
+        products = self.env["product.product"].create(
+            [
+                {"name": f"XS Shirt {i}", "categ_id": self.categ_apparel.id, "type": "consu"}
+                for i in range(50)
+            ]
+        )
+        # warm the caches (ormcache, rule/user metadata) once
+        self._order(self.hawaii_runner, products[:3]).action_empathy_suggest()
+        one = self._order(self.hawaii_runner, products[:1])
+        fifty = self._order(self.hawaii_runner, products)
+        queries_one = self._count_suggest_queries(one)
+        self.assertEqual(len(one.sale_order_option_ids), 3)
+
+        with self.assertQueryCount(queries_one):
+            queries_fifty = self._count_suggest_queries(fifty)
+        self.assertEqual(queries_fifty, queries_one)
+        _logger.info("suggest: %d queries for 1 line, %d for 50 lines", queries_one, queries_fifty)
+        self.assertEqual(len(fifty.sale_order_option_ids), 3)
+
+    def test_query_count_rules(self):
+        """The same number of queries for 5 and for 200 rules."""
+        suggested = [self.shorts, self.guide, self.gels]
+        values = self.sustainability | self.innovation
+
+        def make_rules(count):
+            return self.env["empathy.cross.sell.rule"].create(
+                [
+                    {
+                        "name": f"XS load rule {i}",
+                        "sequence": 100 + i,
+                        "motive_ids": [Command.set([self.marathon.id, self.hawaii.id])],
+                        "motive_match": ("any", "all")[i % 2],
+                        "value_ids": [Command.set(values.ids if i % 3 else [])],
+                        "trigger_categ_ids": [Command.set(self.categ_running.ids)],
+                        "trigger_product_ids": [Command.set(self.watch.ids if i % 4 else [])],
+                        "suggested_product_ids": [Command.set(suggested[i % 3].ids)],
+                        "reason": f"Reason {i}",
+                    }
+                    for i in range(count)
+                ]
+            )
+
+        self.story_rules.active = False
+        few = make_rules(5)
+        self._order(self.hawaii_runner, [self.shirt]).action_empathy_suggest()  # warm up
+        order = self._order(self.hawaii_runner, [self.shirt])
+        queries_few = self._count_suggest_queries(order)
+        self.assertEqual(set(self._suggested(order)), set().union(*suggested))
+
+        few.active = False
+        make_rules(200)
+        self._order(self.hawaii_runner, [self.shirt]).action_empathy_suggest()  # warm up
+        order = self._order(self.hawaii_runner, [self.shirt])
+        with self.assertQueryCount(queries_few):
+            queries_many = self._count_suggest_queries(order)
+        self.assertEqual(queries_many, queries_few)
+        _logger.info("suggest: %d queries for 5 rules, %d for 200 rules", queries_few, queries_many)
+        self.assertEqual(set(self._suggested(order)), set().union(*suggested))
