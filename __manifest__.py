@@ -9,8 +9,6 @@
     "website": "https://github.com/empathic-crm/empathic_crm",
     "author": "Empathic CRM contributors",
     "license": "LGPL-3",
-    "application": False,
-    "installable": True,
     "depends": ["mail", "contacts", "crm", "sale_management"],
     "data": [
         "security/empathic_crm_security.xml",

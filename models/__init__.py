@@ -7,7 +7,6 @@ from . import empathy_rapport
 from . import empathy_value
 from . import mail_activity
 from . import mail_activity_mixin
-from . import mail_activity_schedule
 from . import mail_activity_type
 from . import product_template
 from . import res_config_settings

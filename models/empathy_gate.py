@@ -11,7 +11,6 @@ server-side automation (``activity_feedback`` of the mixin) set it.
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from odoo import _
 from odoo.exceptions import UserError
 from odoo.http import request
 
@@ -64,7 +63,7 @@ class ImpressionRequired(UserError):
     def __init__(self, activities):
         self.activity_ids = activities.ids
         super().__init__(
-            _(
+            activities.env._(
                 "These activities require an impression of the contact before they can be"
                 " marked as done: %(names)s. Over the external API, call"
                 " action_feedback_with_impression(impression_values, feedback=False) on"

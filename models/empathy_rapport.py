@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from collections import defaultdict
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 #: an impression's weight is 2 ** ((date - reference) / half_life); sums are kept
@@ -250,10 +250,10 @@ class EmpathyRapport(models.Model):
     def action_recompute_all(self):
         """Rebuild every rapport row and partner aggregate from the impressions."""
         if not self.env.user.has_group("empathic_crm.group_empathy_manager"):
-            raise AccessError(_("Only empathy managers can recompute the rapport."))
-        impressions = self.env["empathy.impression"].sudo().search([])
+            raise AccessError(self.env._("Only empathy managers can recompute the rapport."))
+        impressions = self.env["empathy.impression"].sudo().search([])  # pylint: disable=no-search-all
         values = self._empathy_compute_from_scratch(impressions)
-        self.sudo().search([]).unlink()
+        self.sudo().search([]).unlink()  # pylint: disable=no-search-all
         self.sudo().create(
             [
                 dict(vals, partner_id=key[0], user_id=key[1], company_id=key[2])

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from contextvars import ContextVar
 
-from odoo import _, models
+from odoo import models
 from odoo.exceptions import UserError
 
 from . import empathy_gate
@@ -86,7 +86,7 @@ class MailActivity(models.Model):
         """Return the action opening the impression dialog for these activities."""
         return {
             "type": "ir.actions.act_window",
-            "name": _("How did it go?"),
+            "name": self.env._("How did it go?"),
             "res_model": "empathy.impression.wizard",
             "view_mode": "form",
             "views": [(False, "form")],
@@ -133,12 +133,14 @@ class MailActivity(models.Model):
         """
         if not isinstance(impression_values, dict):
             raise UserError(
-                _("impression_values must be a dictionary, e.g. {'rapport': 4, 'mood': 1}.")
+                self.env._(
+                    "impression_values must be a dictionary, e.g. {'rapport': 4, 'mood': 1}."
+                )
             )
         unknown = set(impression_values) - IMPRESSION_KEYS
         if unknown:
             raise UserError(
-                _(
+                self.env._(
                     "Unknown impression values: %(unknown)s. Allowed: %(allowed)s.",
                     unknown=", ".join(sorted(map(str, unknown))),
                     allowed=", ".join(sorted(IMPRESSION_KEYS)),
@@ -146,10 +148,12 @@ class MailActivity(models.Model):
             )
         missing = {"rapport", "mood"} - set(impression_values)
         if missing:
-            raise UserError(_("Missing impression values: %s.", ", ".join(sorted(missing))))
+            raise UserError(
+                self.env._("Missing impression values: %s.", ", ".join(sorted(missing)))
+            )
         activities = self.filtered("active")
         if not activities:
-            raise UserError(_("These activities are already done or do not exist."))
+            raise UserError(self.env._("These activities are already done or do not exist."))
         impressions = activities._empathy_record_impressions(impression_values)
         with gate_open():
             activities.action_feedback(feedback=feedback)

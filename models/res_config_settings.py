@@ -36,7 +36,8 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         old = self.env["empathy.rapport"]._empathy_half_life()
-        super().set_values()
+        result = super().set_values()
         if self.env["empathy.rapport"]._empathy_half_life() != old:
             # weights depend on the half-life: rebuild the aggregates once
             self.env["empathy.rapport"].action_recompute_all()
+        return result

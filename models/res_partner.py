@@ -5,7 +5,7 @@ import json
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .empathy_impression import CHANNELS, COMMUNICATION_STYLES
@@ -160,19 +160,21 @@ class ResPartner(models.Model):
         """Return how to talk to this contact, one sentence per style/temperament."""
         self.ensure_one()
         advice = {
-            "factual": _(
+            "factual": self.env._(
                 "Fact-oriented: bring numbers, data sheets and comparisons; keep it short."
             ),
-            "emotional": _(
+            "emotional": self.env._(
                 "Emotion- and design-oriented: tell stories, show the product in use,"
                 " talk about how it feels and looks."
             ),
-            "mixed": _("Mixed: start with the story, back it with two or three hard facts."),
+            "mixed": self.env._(
+                "Mixed: start with the story, back it with two or three hard facts."
+            ),
         }
         temperament = {
-            "easy": _("Easy-going: a relaxed, personal tone works well."),
-            "neutral": _("Neutral temperament: be friendly and to the point."),
-            "demanding": _(
+            "easy": self.env._("Easy-going: a relaxed, personal tone works well."),
+            "neutral": self.env._("Neutral temperament: be friendly and to the point."),
+            "demanding": self.env._(
                 "Demanding: prepare well, answer precisely, confirm commitments in writing."
             ),
         }
@@ -187,7 +189,7 @@ class ResPartner(models.Model):
         """Render the briefing: how to talk to this person, and what matters to them."""
         self.ensure_one()
         if self.empathy_objection:
-            return Markup("<p class='text-warning'>%s</p>") % _(
+            return Markup("<p class='text-warning'>%s</p>") % self.env._(
                 "This person objects to profiling (GDPR Art. 21). Do not record impressions."
             )
         items = []
@@ -198,16 +200,16 @@ class ResPartner(models.Model):
 
         for line in self._empathy_style_advice():
             items.append(Markup("<li>%s</li>") % line)
-        add(_("Motives:"), ", ".join(self.empathy_motive_ids.mapped("name")))
-        add(_("Values:"), ", ".join(self.empathy_value_ids.mapped("name")))
-        add(_("Why they buy:"), self.empathy_why)
+        add(self.env._("Motives:"), ", ".join(self.empathy_motive_ids.mapped("name")))
+        add(self.env._("Values:"), ", ".join(self.empathy_value_ids.mapped("name")))
+        add(self.env._("Why they buy:"), self.empathy_why)
         channels = dict(self._fields["empathy_preferred_channel"]._description_selection(self.env))
-        add(_("Preferred channel:"), channels.get(self.empathy_preferred_channel))
-        add(_("Remember:"), self.empathy_personal_notes)
+        add(self.env._("Preferred channel:"), channels.get(self.empathy_preferred_channel))
+        add(self.env._("Remember:"), self.empathy_personal_notes)
         if self.empathy_best_advisor_id:
             add(
-                _("Best advisor:"),
-                _(
+                self.env._("Best advisor:"),
+                self.env._(
                     "%(advisor)s (rapport %(score).1f / 5)",
                     advisor=self.empathy_best_advisor_id.name,
                     score=self.empathy_best_rapport,
@@ -215,10 +217,10 @@ class ResPartner(models.Model):
             )
         trends = dict(self._fields["empathy_mood_trend"]._description_selection(self.env))
         if self.empathy_mood_trend:
-            add(_("Mood trend:"), trends[self.empathy_mood_trend])
+            add(self.env._("Mood trend:"), trends[self.empathy_mood_trend])
         warning = self._empathy_rapport_warning()
         if not items and not warning:
-            return Markup("<p class='text-muted'>%s</p>") % _(
+            return Markup("<p class='text-muted'>%s</p>") % self.env._(
                 "Nothing known yet. Record an impression after your next contact."
             )
         html = Markup("<ul class='o_empathy_briefing'>%s</ul>") % Markup("").join(items)
@@ -238,14 +240,16 @@ class ResPartner(models.Model):
             return False
         best = self.empathy_best_advisor_id
         if best and best != self.env.user:
-            return _(
+            return self.env._(
                 "Your rapport with this customer is low (%(mine).1f / 5). %(best)s clicks"
                 " better (%(score).1f / 5): consider asking them to take over.",
                 mine=max(mine.mapped("score")),
                 best=best.name,
                 score=self.empathy_best_rapport,
             )
-        return _("Your rapport with this customer is low (%.1f / 5).", max(mine.mapped("score")))
+        return self.env._(
+            "Your rapport with this customer is low (%.1f / 5).", max(mine.mapped("score"))
+        )
 
     # ------------------------------------------------------------------
     # rapport aggregates
@@ -319,7 +323,9 @@ class ResPartner(models.Model):
     def _empathy_check_manager(self):
         if not self.env.user.has_group("empathic_crm.group_empathy_manager"):
             raise AccessError(
-                _("Only empathy managers can export or erase the empathy data of a person.")
+                self.env._(
+                    "Only empathy managers can export or erase the empathy data of a person."
+                )
             )
 
     def _empathy_export_data(self):
@@ -389,7 +395,7 @@ class ResPartner(models.Model):
             content = json.dumps(data, indent=2, ensure_ascii=False)
             return content.encode(), "application/json", stem + ".json"
         if fmt != "csv":
-            raise UserError(_("Unknown export format %s: use json or csv.", fmt))
+            raise UserError(self.env._("Unknown export format %s: use json or csv.", fmt))
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["section", "field", "value"])
@@ -442,7 +448,7 @@ class ResPartner(models.Model):
             impressions.unlink()
             partner.write(self._empathy_erased_values())
             partner.message_post(
-                body=_(
+                body=self.env._(
                     "Empathy data erased on request (GDPR Art. 17) by %(user)s:"
                     " %(count)s impression(s) and the empathy profile.",
                     user=self.env.user.name,

@@ -1,1 +1,2 @@
 from . import empathy_impression_wizard
+from . import mail_activity_schedule

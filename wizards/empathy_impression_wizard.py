@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.empathy_gate import gate_open
@@ -35,7 +35,6 @@ class EmpathyImpressionWizard(models.TransientModel):
     rapport = fields.Selection(
         RAPPORT_LEVELS,
         default="0",
-        string="Rapport",
         help="How well did we click? One star: not at all; five stars: perfectly.",
     )
     mood = fields.Selection(MOODS, string="Customer's mood")
@@ -106,10 +105,10 @@ class EmpathyImpressionWizard(models.TransientModel):
         if not self.objection_only:
             if not self.rapport or self.rapport == "0":
                 raise UserError(
-                    _("Please rate the rapport: how well did you click (1 to 5 stars)?")
+                    self.env._("Please rate the rapport: how well did you click (1 to 5 stars)?")
                 )
             if not self.mood:
-                raise UserError(_("Please pick the customer's mood."))
+                raise UserError(self.env._("Please pick the customer's mood."))
         return {
             "rapport": int(self.rapport or 0),
             "mood": int(self.mood or 0),
@@ -124,7 +123,7 @@ class EmpathyImpressionWizard(models.TransientModel):
         self.ensure_one()
         activities = self.activity_ids.filtered("active")
         if not activities:
-            raise UserError(_("These activities have already been completed."))
+            raise UserError(self.env._("These activities have already been completed."))
         values = self._empathy_impression_values()
         if not self.objection_only:
             activities._empathy_record_impressions(values)
