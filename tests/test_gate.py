@@ -299,6 +299,6 @@ class TestGate(EmpathyCommon):
         )
         self.env.flush_all()
         self.env.invalidate_all()
-        with self.web_request(), self.assertQueryCount(60):
+        with self.web_request(), self.assertQueryCount(61):
             wizard.action_confirm()
         self.assertFalse(activity.exists())
