@@ -27,6 +27,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/empathy_impression_wizard_views.xml",
+        "wizards/empathy_assign_advisor_wizard_views.xml",
         "views/empathy_cross_sell_rule_views.xml",
         "views/sale_order_views.xml",
         "views/product_views.xml",

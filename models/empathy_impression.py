@@ -92,6 +92,15 @@ class EmpathyImpression(models.Model):
     res_model = fields.Char(string="Related Document Model")
     res_id = fields.Many2oneReference(string="Related Document ID", model_field="res_model")
     summary = fields.Char(string="Activity summary")
+    # other channels (fair app, call center): re-importing the same reference is idempotent
+    external_ref = fields.Char(
+        string="External reference",
+        index=True,
+        copy=False,
+        help="Reference of the interaction in the system it came from (fair app, call"
+        " center export). Logging the same reference again updates this impression"
+        " instead of creating a duplicate.",
+    )
 
     _sql_constraints = [
         (
@@ -100,6 +109,11 @@ class EmpathyImpression(models.Model):
             "The rapport must be between 1 and 5.",
         ),
         ("mood_range", "CHECK (mood BETWEEN -2 AND 2)", "The mood must be between -2 and +2."),
+        (
+            "external_ref_company_uniq",
+            "UNIQUE (company_id, external_ref)",
+            "An impression with this external reference already exists in this company.",
+        ),
     ]
 
     @api.constrains("rapport", "mood")

@@ -2,8 +2,8 @@
 import random
 from datetime import datetime, timedelta
 
-from odoo.exceptions import AccessError
-from odoo.tests import tagged, users
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged, users
 
 from .common import EmpathyCommon
 
@@ -247,3 +247,61 @@ class TestRapport(EmpathyCommon):
             row.write({"score": 5})
         with self.assertRaises(AccessError):
             self.env["empathy.rapport"].action_recompute_all()
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestAssignBestAdvisor(EmpathyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.runner.user_id = cls.user_sales
+        cls._impression(cls.runner, user=cls.user_sales, rapport=1)
+        cls._impression(cls.runner, user=cls.user_sales2, rapport=5)
+        cls._impression(cls.buyer, user=cls.user_sales, rapport=4)
+        cls.buyer.user_id = cls.user_sales
+
+    def _wizard(self, user, partners):
+        return Form(
+            self.env["empathy.assign.advisor.wizard"]
+            .with_user(user)
+            .with_context(active_model="res.partner", active_ids=partners.ids)
+        )
+
+    def test_preview_and_assign(self):
+        partners = self.runner | self.buyer | self.plain
+        form = self._wizard(self.user_manager, partners)
+        self.assertEqual(form.change_count, 1)
+        self.assertIn("Jonas Keller", form.preview)
+        self.assertIn("Sam Second", form.preview)
+        self.assertNotIn("Petra Schmidt", form.preview)
+        form.save().action_confirm()
+        self.assertEqual(self.runner.user_id, self.user_sales2)
+        self.assertEqual(self.buyer.user_id, self.user_sales)
+        log = self.runner.message_ids[0]
+        self.assertIn(
+            "Salesperson changed from Sally Sales to Sam Second by Mia Manager", str(log.body)
+        )
+        self.assertIn("best rapport", str(log.body))
+
+    def test_only_managers(self):
+        with self.assertRaises(AccessError):
+            self._wizard(self.user_sales, self.runner)
+        wizard = (
+            self.env["empathy.assign.advisor.wizard"]
+            .with_user(self.user_manager)
+            .create({"partner_ids": [(6, 0, self.runner.ids)]})
+        )
+        with self.assertRaises(AccessError):
+            wizard.with_user(self.user_sales).action_confirm()
+        self.assertEqual(self.runner.user_id, self.user_sales)
+
+    def test_nothing_to_change(self):
+        wizard = (
+            self.env["empathy.assign.advisor.wizard"]
+            .with_user(self.user_manager)
+            .create({"partner_ids": [(6, 0, (self.buyer | self.plain).ids)]})
+        )
+        self.assertEqual(wizard.change_count, 0)
+        self.assertIn("Nothing to change", wizard.preview)
+        with self.assertRaisesRegex(UserError, "Nothing to change"):
+            wizard.action_confirm()
