@@ -23,16 +23,16 @@ class EmpathyCrossSellReport(models.Model):
         "res.company": ["currency_id"],
     }
 
-    rule_id = fields.Many2one("empathy.cross.sell.rule", string="Rule", readonly=True)
-    order_id = fields.Many2one("sale.order", string="Order", readonly=True)
+    rule_id = fields.Many2one("empathy.cross.sell.rule", readonly=True)
+    order_id = fields.Many2one("sale.order", readonly=True)
     product_id = fields.Many2one("product.product", string="Suggested product", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
     date = fields.Datetime(string="Order date", readonly=True)
-    accepted = fields.Boolean(string="Accepted", readonly=True)
+    accepted = fields.Boolean(readonly=True)
     suggested_count = fields.Integer(string="Suggested", readonly=True, aggregator="sum")
     accepted_count = fields.Integer(string="Accepted count", readonly=True, aggregator="sum")
     acceptance_rate = fields.Float(

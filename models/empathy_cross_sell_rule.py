@@ -16,12 +16,11 @@ class EmpathyCrossSellRule(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         default=lambda self: self.env.company,
         index=True,
         help="Leave empty to use the rule in all companies.",
     )
-    currency_id = fields.Many2one("res.currency", string="Currency", compute="_compute_currency_id")
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
 
     # --- who: the customer's motives and values
     motive_ids = fields.Many2many(
@@ -29,7 +28,6 @@ class EmpathyCrossSellRule(models.Model):
         "empathy_cross_sell_rule_motive_rel",
         "rule_id",
         "motive_id",
-        string="Motives",
         required=True,
         help="Purchase motives of the customer (the order's partner or its company)"
         " that make this suggestion relevant.",
@@ -45,7 +43,6 @@ class EmpathyCrossSellRule(models.Model):
         "empathy_cross_sell_rule_value_rel",
         "rule_id",
         "value_id",
-        string="Values",
         help="If set, the customer must share at least one of these values.",
     )
 

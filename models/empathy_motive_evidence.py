@@ -1,0 +1,176 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""How a motive (or value) of a customer is known: by whom, from what, and when.
+
+Every motive added to a profile leaves evidence: an impression that heard it, a
+campaign the customer responded to (a lead or quotation, or stronger: a confirmed
+order), or an advisor who added it by hand. The briefing flags motives without
+recent evidence as stale instead of silently keeping them.
+"""
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+
+SOURCES = [
+    ("impression", "Impression"),
+    ("campaign_lead", "Campaign response (lead or quotation)"),
+    ("campaign_order", "Campaign order (confirmed)"),
+    ("manual", "Added by hand"),
+]
+#: how strong each kind of evidence is: a confirmed order beats a lead
+STRENGTHS = {"campaign_lead": 1, "impression": 2, "manual": 2, "campaign_order": 3}
+STALE_MONTHS_PARAM = "empathic_crm.motive_stale_months"
+DEFAULT_STALE_MONTHS = 12
+
+
+def get_int_param(env, key, default, minimum=1):
+    """Return the integer system parameter ``key`` (``default`` when unset or invalid)."""
+    value = env["ir.config_parameter"].sudo().get_param(key, default)
+    try:
+        return max(minimum, int(value))
+    except (TypeError, ValueError):
+        return default
+
+
+class EmpathyMotiveEvidence(models.Model):
+    _name = "empathy.motive.evidence"
+    _description = "Motive Evidence"
+    _order = "date desc, id desc"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Contact", required=True, index=True, ondelete="cascade"
+    )
+    motive_id = fields.Many2one(
+        "empathy.motive", string="Motive", index="btree_not_null", ondelete="cascade"
+    )
+    value_id = fields.Many2one(
+        "empathy.value", string="Value", index="btree_not_null", ondelete="cascade"
+    )
+    source = fields.Selection(SOURCES, required=True, default="manual")
+    strength = fields.Integer(
+        aggregator="max",
+        help="How strong the evidence is: 1 a campaign lead or quotation,"
+        " 2 an impression or an advisor's entry, 3 a confirmed order from a campaign.",
+    )
+    impression_id = fields.Many2one(
+        "empathy.impression", string="Impression", index="btree_not_null", ondelete="set null"
+    )
+    campaign_id = fields.Many2one(
+        "utm.campaign", string="Campaign", index="btree_not_null", ondelete="set null"
+    )
+    lead_id = fields.Many2one(
+        "crm.lead", string="Lead", index="btree_not_null", ondelete="set null"
+    )
+    order_id = fields.Many2one(
+        "sale.order", string="Order", index="btree_not_null", ondelete="set null"
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Recorded by",
+        ondelete="set null",
+        default=lambda self: self.env.user,
+    )
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+
+    _sql_constraints = [
+        (
+            "motive_or_value",
+            "CHECK ((motive_id IS NULL) <> (value_id IS NULL))",
+            "Evidence is about exactly one motive or one value.",
+        ),
+    ]
+
+    def init(self):
+        # "when was this motive of this partner last heard": index-only lookups
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS empathy_motive_evidence_partner_motive_date_idx"
+            " ON empathy_motive_evidence (partner_id, motive_id, date)"
+        )
+
+    @api.depends("partner_id", "motive_id", "value_id", "source")
+    def _compute_display_name(self):
+        sources = dict(self._fields["source"]._description_selection(self.env))
+        for evidence in self:
+            evidence.display_name = "%s: %s (%s)" % (
+                evidence.partner_id.display_name or "",
+                (evidence.motive_id or evidence.value_id).display_name or "",
+                sources.get(evidence.source, ""),
+            )
+
+    # ------------------------------------------------------------------
+    # recording (always as superuser: evidence is written by the system)
+    # ------------------------------------------------------------------
+    @api.model
+    def _empathy_record(self, vals_list):
+        """Create evidence from ``vals_list`` in one batch; the strength follows the source."""
+        if not vals_list:
+            return self.browse()
+        for vals in vals_list:
+            vals.setdefault("strength", STRENGTHS.get(vals.get("source"), 1))
+        return self.sudo().create(vals_list)
+
+    @api.model
+    def _empathy_record_impressions(self, impressions):
+        """Record the motives heard in ``impressions`` (also those already on the profile).
+
+        Reads what the impression hook has already loaded: no query without motives.
+        """
+        vals_list = [
+            {
+                "partner_id": impression.partner_id.id,
+                "motive_id": motive.id,
+                "source": "impression",
+                "impression_id": impression.id,
+                "user_id": impression.user_id.id,
+                "date": impression.date,
+                "company_id": impression.company_id.id,
+            }
+            for impression in impressions.sudo()
+            for motive in impression.motive_ids
+        ]
+        return self._empathy_record(vals_list)
+
+    @api.model
+    def _empathy_record_manual(self, added):
+        """Record motives/values added by hand: ``added`` is {partner: (motives, values)}."""
+        vals_list = []
+        for partner, (motives, values) in added.items():
+            common = {
+                "partner_id": partner.id,
+                "source": "manual",
+                "user_id": self.env.uid,
+                "company_id": self.env.company.id,
+            }
+            vals_list += [dict(common, motive_id=motive.id) for motive in motives]
+            vals_list += [dict(common, value_id=value.id) for value in values]
+        return self._empathy_record(vals_list)
+
+    # ------------------------------------------------------------------
+    # staleness
+    # ------------------------------------------------------------------
+    @api.model
+    def _empathy_stale_months(self):
+        """Return after how many months without evidence a motive counts as stale."""
+        return get_int_param(self.env, STALE_MONTHS_PARAM, DEFAULT_STALE_MONTHS)
+
+    @api.model
+    def _empathy_last_heard(self, partners):
+        """Return {(partner id, motive id): date of the newest evidence}, one query."""
+        if not partners:
+            return {}
+        groups = self.sudo()._read_group(
+            [("partner_id", "in", partners.ids), ("motive_id", "!=", False)],
+            ["partner_id", "motive_id"],
+            ["date:max"],
+        )
+        return {(partner.id, motive.id): date for partner, motive, date in groups}
+
+    @api.model
+    def _empathy_months_ago(self, date, now=None):
+        """Return how many whole months lie between ``date`` and now."""
+        delta = relativedelta(now or fields.Datetime.now(), date)
+        return delta.years * 12 + delta.months

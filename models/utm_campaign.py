@@ -1,0 +1,131 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from odoo import api, fields, models
+
+EMPATHY_GROUP = "empathic_crm.group_empathy_user"
+#: the evidence field that points to a responding record, per model
+RESPONSE_FIELDS = {"crm.lead": "lead_id", "sale.order": "order_id"}
+
+
+class UtmCampaign(models.Model):
+    _inherit = "utm.campaign"
+
+    empathy_motive_ids = fields.Many2many(
+        "empathy.motive",
+        "utm_campaign_empathy_motive_rel",
+        "campaign_id",
+        "motive_id",
+        string="Purchase motives",
+        groups=EMPATHY_GROUP,
+        help="Customers who respond to this campaign (a lead or a quotation, or"
+        " stronger: a confirmed order) gain these motives, with the campaign as source.",
+    )
+    empathy_value_ids = fields.Many2many(
+        "empathy.value",
+        "utm_campaign_empathy_value_rel",
+        "campaign_id",
+        "value_id",
+        string="Customer values",
+        groups=EMPATHY_GROUP,
+        help="Customers who respond to this campaign gain these values.",
+    )
+
+    # ------------------------------------------------------------------
+    # business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _empathy_apply_responses(self, records, source, check_existing=True):
+        """Add the motives and values of the records' campaigns to their contacts.
+
+        :param records: leads or sale orders (anything with ``campaign_id``,
+            ``partner_id`` and ``company_id``)
+        :param source: ``campaign_lead`` or ``campaign_order`` (the evidence's source)
+        :param check_existing: skip evidence already recorded for the same record
+            (False for records created just now)
+
+        Set-based: one partner write per campaign and one evidence insert, whatever
+        the number of records. Contacts objecting to profiling (or whose company
+        objects) gain nothing.
+        """
+        records = records.sudo()
+        responses = records.filtered(lambda r: r.campaign_id and r.partner_id)
+        if not responses:
+            return
+        campaigns = responses.campaign_id
+        campaigns.mapped("empathy_motive_ids")  # prefetch both relations at once
+        responses = responses.filtered(
+            lambda r: r.campaign_id.empathy_motive_ids or r.campaign_id.empathy_value_ids
+        )
+        if not responses:
+            return
+        partners = responses.partner_id
+        partners.commercial_partner_id.mapped("empathy_objection")
+        responses = responses.filtered(lambda r: not self._empathy_objects(r.partner_id))
+        if not responses:
+            return
+        link_field = RESPONSE_FIELDS[records._name]
+        known = self._empathy_known_evidence(responses, link_field, source) if check_existing else set()
+        user = self.env.user if self.env.user._is_internal() else False
+        now = fields.Datetime.now()
+        vals_list = []
+        for campaign, campaign_responses in responses.grouped("campaign_id").items():
+            campaign_responses.partner_id.with_context(empathy_no_evidence=True).write(
+                campaign._empathy_prepare_partner_values()
+            )
+            for record in campaign_responses:
+                common = {
+                    "partner_id": record.partner_id.id,
+                    "source": source,
+                    "campaign_id": campaign.id,
+                    link_field: record.id,
+                    "user_id": (user or record.user_id).id,
+                    "date": now,
+                    "company_id": (record.company_id or self.env.company).id,
+                }
+                for field, items in (
+                    ("motive_id", campaign.empathy_motive_ids),
+                    ("value_id", campaign.empathy_value_ids),
+                ):
+                    for item in items:
+                        if (record.id, record.partner_id.id, field, item.id) not in known:
+                            vals_list.append(dict(common, **{field: item.id}))
+        self.env["empathy.motive.evidence"]._empathy_record(vals_list)
+
+    def _empathy_prepare_partner_values(self):
+        """Return the partner values that add this campaign's motives and values."""
+        self.ensure_one()
+        vals = {}
+        if self.empathy_motive_ids:
+            vals["empathy_motive_ids"] = [
+                fields.Command.link(motive.id) for motive in self.empathy_motive_ids
+            ]
+        if self.empathy_value_ids:
+            vals["empathy_value_ids"] = [
+                fields.Command.link(value.id) for value in self.empathy_value_ids
+            ]
+        return vals
+
+    @api.model
+    def _empathy_known_evidence(self, records, link_field, source):
+        """Return the evidence already recorded for ``records``, as comparable keys."""
+        rows = (
+            self.env["empathy.motive.evidence"]
+            .sudo()
+            .search_fetch(
+                [(link_field, "in", records.ids), ("source", "=", source)],
+                [link_field, "partner_id", "motive_id", "value_id"],
+            )
+        )
+        return {
+            (
+                row[link_field].id,
+                row.partner_id.id,
+                "motive_id" if row.motive_id else "value_id",
+                (row.motive_id or row.value_id).id,
+            )
+            for row in rows
+        }
+
+    @api.model
+    def _empathy_objects(self, partner):
+        """Return whether the contact or its company objects to profiling."""
+        return bool(partner.empathy_objection or partner.commercial_partner_id.empathy_objection)
