@@ -13,6 +13,7 @@
     "data": [
         "security/empathic_crm_security.xml",
         "security/empathy_cross_sell_security.xml",
+        "security/empathy_listening_security.xml",
         "security/ir.model.access.csv",
         "data/empathy_motive_data.xml",
         "data/empathy_value_data.xml",
@@ -31,11 +32,14 @@
         "views/empathy_cross_sell_rule_views.xml",
         "views/sale_order_views.xml",
         "views/product_views.xml",
+        "views/utm_campaign_views.xml",
+        "views/empathy_motive_campaign_report_views.xml",
         "views/empathic_crm_menus.xml",
     ],
     "demo": [
         "demo/empathic_crm_demo.xml",
         "demo/empathy_cross_sell_demo.xml",
+        "demo/empathic_crm_listening_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,8 +1,11 @@
+from . import crm_lead
 from . import empathy_cross_sell_report
 from . import empathy_cross_sell_rule
 from . import empathy_gate
 from . import empathy_impression
 from . import empathy_motive
+from . import empathy_motive_campaign_report
+from . import empathy_motive_evidence
 from . import empathy_rapport
 from . import empathy_value
 from . import mail_activity
@@ -14,3 +17,4 @@ from . import res_partner
 from . import sale_order
 from . import sale_order_line
 from . import sale_order_option
+from . import utm_campaign

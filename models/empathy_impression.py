@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import psycopg2
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import email_normalize
@@ -164,8 +164,8 @@ class EmpathyImpression(models.Model):
     def _empathy_check_range_values(self, rapport=None, mood=None):
         """Raise a translated ValidationError for out-of-range values (before SQL does)."""
         for value, low, high, message in (
-            (rapport, 1, 5, _("The rapport must be between 1 and 5 (got %s).")),
-            (mood, -2, 2, _("The mood must be between -2 and +2 (got %s).")),
+            (rapport, 1, 5, self.env._("The rapport must be between 1 and 5 (got %s).")),
+            (mood, -2, 2, self.env._("The mood must be between -2 and +2 (got %s).")),
         ):
             if value is None:
                 continue
@@ -177,7 +177,7 @@ class EmpathyImpression(models.Model):
         for impression in self:
             if impression.partner_id.sudo().empathy_objection:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%s objects to profiling (GDPR Art. 21): no impression can be"
                         " recorded for this contact.",
                         impression.partner_id.display_name,
@@ -202,10 +202,30 @@ class EmpathyImpression(models.Model):
     # ------------------------------------------------------------------
     # CRUD: keep rapport aggregates and partner fields exact, incrementally
     # ------------------------------------------------------------------
+    @api.model
+    def _empathy_check_partners_exist(self, vals_list):
+        """Raise a clear error for contacts that do not exist or cannot be read."""
+        ids = {vals["partner_id"] for vals in vals_list if isinstance(vals.get("partner_id"), int)}
+        partners = self.env["res.partner"].browse(ids)
+        missing = ids - set(partners.sudo().exists().ids)
+        if missing:
+            raise ValidationError(
+                self.env._(
+                    "The contact %s does not exist (any more).",
+                    ", ".join(str(pid) for pid in sorted(missing)),
+                )
+            )
+        # an advisor cannot give an opinion about someone they are not allowed to see
+        partners.check_access("read")
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._empathy_check_range_values(vals.get("rapport", 0), vals.get("mood", 0))
+            # missing or None is out of range too (both are required)
+            self._empathy_check_range_values(
+                *(False if vals.get(key) is None else vals[key] for key in ("rapport", "mood"))
+            )
+        self._empathy_check_partners_exist(vals_list)
         impressions = super(
             EmpathyImpression,
             self.with_context(
@@ -267,6 +287,7 @@ class EmpathyImpression(models.Model):
                 partner_vals["empathy_communication_style"] = impression.communication_style
             if partner_vals:
                 impression.partner_id.write(partner_vals)
+        self.env["empathy.motive.evidence"]._empathy_record_impressions(self)
 
     # ------------------------------------------------------------------
     # retention (GDPR storage limitation)
@@ -343,14 +364,14 @@ class EmpathyImpression(models.Model):
         self.check_access("create")
         if not isinstance(rows, (list, tuple)):
             raise UserError(
-                _(
+                self.env._(
                     "rows must be a list of dictionaries, one per interaction (got %s).",
                     type(rows).__name__,
                 )
             )
         if len(rows) > INTERACTION_MAX_ROWS:
             raise UserError(
-                _(
+                self.env._(
                     "Too many rows in one call (%(count)s): send at most %(max)s, in batches.",
                     count=len(rows),
                     max=INTERACTION_MAX_ROWS,
@@ -421,7 +442,7 @@ class EmpathyImpression(models.Model):
             "impression": None,
         }
         if not isinstance(raw, dict):
-            row["error"] = _("Each row must be a dictionary (got %s).", type(raw).__name__)
+            row["error"] = self.env._("Each row must be a dictionary (got %s).", type(raw).__name__)
             return row
         ref = _text(raw.get("external_ref", raw.get("ref")))
         if ref:
@@ -437,7 +458,7 @@ class EmpathyImpression(models.Model):
         unknown = set(raw) - INTERACTION_KEYS
         if unknown:
             raise UserError(
-                _(
+                self.env._(
                     "Unknown keys: %(unknown)s. Allowed: %(allowed)s.",
                     unknown=", ".join(sorted(map(str, unknown))),
                     allowed=", ".join(sorted(INTERACTION_KEYS)),
@@ -453,11 +474,11 @@ class EmpathyImpression(models.Model):
         }
         vals["email_key"] = vals["email"] and email_normalize(vals["email"], strict=False)
         if vals["email"] and not vals["email_key"]:
-            raise UserError(_("Invalid email address: %s.", vals["email"]))
+            raise UserError(self.env._("Invalid email address: %s.", vals["email"]))
         vals["phone_key"] = _phone_key(vals["phone"])
         if vals["phone"] and len(vals["phone_key"]) < PHONE_MIN_DIGITS:
             raise UserError(
-                _(
+                self.env._(
                     "The phone number %(phone)s is too short: at least %(digits)s digits.",
                     phone=vals["phone"],
                     digits=PHONE_MIN_DIGITS,
@@ -465,34 +486,38 @@ class EmpathyImpression(models.Model):
             )
         vals["vat_key"] = _vat_key(vals["vat"])
         if vals["vat"] and len(vals["vat_key"]) < VAT_MIN_CHARS:
-            raise UserError(_("The tax ID %s is too short.", vals["vat"]))
+            raise UserError(self.env._("The tax ID %s is too short.", vals["vat"]))
         if not any(vals[key] for key in ("partner_id", "email", "phone", "vat", "name")):
             raise UserError(
-                _("Who was it? Give the contact's partner_id, email, phone, VAT or name.")
+                self.env._("Who was it? Give the contact's partner_id, email, phone, VAT or name.")
             )
         if _empty(raw.get("rapport")):
             raise UserError(
-                _("The rapport is required: 1 (we did not click) to 5 (we clicked perfectly).")
+                self.env._(
+                    "The rapport is required: 1 (we did not click) to 5 (we clicked perfectly)."
+                )
             )
         if _empty(raw.get("mood")):
-            raise UserError(_("The mood is required: -2 (angry) to +2 (delighted)."))
+            raise UserError(self.env._("The mood is required: -2 (angry) to +2 (delighted)."))
         rapport, mood = _integer(raw["rapport"]), _integer(raw["mood"])
         self._empathy_check_range_values(rapport=rapport)
         self._empathy_check_range_values(mood=mood)
         vals.update(rapport=rapport, mood=mood)
         vals["channel"] = self._empathy_parse_selection(
-            raw, "channel", self._fields["channel"], _("channel")
+            raw, "channel", self._fields["channel"], self.env._("channel")
         )
         vals["communication_style"] = self._empathy_parse_selection(
-            raw, "communication_style", self._fields["communication_style"], _("style")
+            raw, "communication_style", self._fields["communication_style"], self.env._("style")
         )
         vals["note"] = (_text(raw.get("note")) or False) if "note" in raw else None
         vals["motives"] = _names(raw["motives"]) if "motives" in raw else None
         if vals["motives"] is False:
-            raise UserError(_("motives must be a list of names or a comma separated text."))
+            raise UserError(
+                self.env._("motives must be a list of names or a comma separated text.")
+            )
         vals["create_motives"] = _flag(raw.get("create_motives"))
         if vals["create_motives"] is None:
-            raise UserError(_("create_motives must be true or false."))
+            raise UserError(self.env._("create_motives must be true or false."))
         vals["date"] = self._empathy_parse_date(raw.get("date"))
         return vals
 
@@ -502,7 +527,7 @@ class EmpathyImpression(models.Model):
             return False
         partner_id = _integer(value)
         if not isinstance(partner_id, int) or isinstance(partner_id, bool) or partner_id <= 0:
-            raise UserError(_("partner_id must be a contact's id (got %s).", value))
+            raise UserError(self.env._("partner_id must be a contact's id (got %s).", value))
         return partner_id
 
     @api.model
@@ -518,7 +543,7 @@ class EmpathyImpression(models.Model):
             if value.lower() in (option_key, str(option_label).lower()):
                 return option_key
         raise UserError(
-            _(
+            self.env._(
                 "Unknown %(what)s %(value)s. Use one of: %(allowed)s.",
                 what=label,
                 value=value,
@@ -538,7 +563,7 @@ class EmpathyImpression(models.Model):
                 date = datetime.fromisoformat(str(value).strip())
             except ValueError:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Invalid date %s: use YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (UTC).",
                         value,
                     )
@@ -547,7 +572,7 @@ class EmpathyImpression(models.Model):
             date = date.astimezone(timezone.utc).replace(tzinfo=None)
         date = date.replace(microsecond=0)
         if date > fields.Datetime.now() + relativedelta(days=1):
-            raise UserError(_("The date %s is in the future.", value))
+            raise UserError(self.env._("The date %s is in the future.", value))
         return date
 
     # --- resolving (one or two queries per batch each) ------------------------
@@ -567,19 +592,19 @@ class EmpathyImpression(models.Model):
             login = row["advisor_login"] or me.login
             advisor = users.get(login)
             if not advisor:
-                row["error"] = _("There is no active user with the login %s.", login)
+                row["error"] = self.env._("There is no active user with the login %s.", login)
             elif advisor.id != me.id and not is_manager:
-                row["error"] = _(
+                row["error"] = self.env._(
                     "Only empathy managers may log impressions for another advisor (%s):"
                     " leave the advisor empty to log your own impression.",
                     login,
                 )
             elif advisor.share:
-                row["error"] = _(
+                row["error"] = self.env._(
                     "%s is not an internal user and cannot be the advisor.", advisor.name
                 )
             elif company not in advisor.sudo().company_ids:
-                row["error"] = _(
+                row["error"] = self.env._(
                     "The advisor %(advisor)s has no access to the company %(company)s.",
                     advisor=advisor.name,
                     company=company.name,
@@ -610,13 +635,13 @@ class EmpathyImpression(models.Model):
             if not unknown:
                 continue
             if not row["create_motives"]:
-                row["error"] = _(
+                row["error"] = self.env._(
                     "Unknown purchase motives: %s. Check the spelling, or allow creating"
                     " them (create_motives).",
                     ", ".join(unknown),
                 )
             elif not may_create:
-                row["error"] = _(
+                row["error"] = self.env._(
                     "You may not create purchase motives (%s): only empathy managers can."
                     " Ask one to add them, or leave them out.",
                     ", ".join(unknown),
@@ -681,7 +706,7 @@ class EmpathyImpression(models.Model):
             if row["partner_id"]:
                 row["partner"] = by_id.get(row["partner_id"])
                 if not row["partner"]:
-                    row["error"] = _(
+                    row["error"] = self.env._(
                         "The contact #%s does not exist or you may not see it.", row["partner_id"]
                     )
                 continue
@@ -689,11 +714,15 @@ class EmpathyImpression(models.Model):
             partner = next((by_key[key] for key in keys if key in by_key), None)
             if isinstance(partner, dict):  # created for an earlier row of this batch
                 partner["rows"].append(row)
+                for key, value in self._empathy_partner_values(row).items():
+                    partner["vals"].setdefault(key, value)  # complete, never overwrite
+                for key in keys:
+                    by_key.setdefault(key, partner)
                 continue
             if not partner and keys[0][0] == "name":
                 matches = by_name.get(keys[0][1], [])
                 if len(matches) > 1:
-                    row["error"] = _(
+                    row["error"] = self.env._(
                         "%(count)s contacts are called %(name)s: identify the contact by"
                         " email, phone, VAT or partner_id.",
                         count=len(matches),
@@ -727,7 +756,7 @@ class EmpathyImpression(models.Model):
             mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
         )
         if not Partner.has_access("create"):
-            message = _("You may not create contacts: ask an administrator for the right.")
+            message = self.env._("You may not create contacts: ask an administrator for the right.")
             for entry in entries:
                 for row in entry["rows"]:
                     row["error"] = message
@@ -759,7 +788,7 @@ class EmpathyImpression(models.Model):
         for row in rows:
             if row["partner"].id in objecting:
                 row["status"] = "skipped"
-                row["message"] = _(
+                row["message"] = self.env._(
                     "%s objects to profiling (GDPR Art. 21): no impression is recorded.",
                     row["partner"].display_name,
                 )
@@ -836,10 +865,10 @@ class EmpathyImpression(models.Model):
         row["impression"] = impression
         if not changes:
             row["status"] = "skipped"
-            row["message"] = _("Already recorded (%s), nothing changed.", row["ref"])
+            row["message"] = self.env._("Already recorded (%s), nothing changed.", row["ref"])
             return
         if not impression.has_access("write"):
-            row["error"] = _(
+            row["error"] = self.env._(
                 "The impression %(ref)s was recorded by %(advisor)s: only they or an"
                 " empathy manager may change it.",
                 ref=row["ref"],
@@ -879,9 +908,9 @@ class EmpathyImpression(models.Model):
             return error.args[0]
         if isinstance(error, psycopg2.Error):
             detail = getattr(getattr(error, "diag", None), "message_primary", None)
-            return _("The database refused the row: %s", detail or str(error).strip())
+            return self.env._("The database refused the row: %s", detail or str(error).strip())
         _logger.exception("empathy_log_interactions: unexpected error")
-        return _("Unexpected error: %s", error)
+        return self.env._("Unexpected error: %s", error)
 
 
 # ----------------------------------------------------------------------

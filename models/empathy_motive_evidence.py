@@ -41,12 +41,8 @@ class EmpathyMotiveEvidence(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Contact", required=True, index=True, ondelete="cascade"
     )
-    motive_id = fields.Many2one(
-        "empathy.motive", string="Motive", index="btree_not_null", ondelete="cascade"
-    )
-    value_id = fields.Many2one(
-        "empathy.value", string="Value", index="btree_not_null", ondelete="cascade"
-    )
+    motive_id = fields.Many2one("empathy.motive", index="btree_not_null", ondelete="cascade")
+    value_id = fields.Many2one("empathy.value", index="btree_not_null", ondelete="cascade")
     source = fields.Selection(SOURCES, required=True, default="manual")
     strength = fields.Integer(
         aggregator="max",
@@ -54,17 +50,11 @@ class EmpathyMotiveEvidence(models.Model):
         " 2 an impression or an advisor's entry, 3 a confirmed order from a campaign.",
     )
     impression_id = fields.Many2one(
-        "empathy.impression", string="Impression", index="btree_not_null", ondelete="set null"
+        "empathy.impression", index="btree_not_null", ondelete="set null"
     )
-    campaign_id = fields.Many2one(
-        "utm.campaign", string="Campaign", index="btree_not_null", ondelete="set null"
-    )
-    lead_id = fields.Many2one(
-        "crm.lead", string="Lead", index="btree_not_null", ondelete="set null"
-    )
-    order_id = fields.Many2one(
-        "sale.order", string="Order", index="btree_not_null", ondelete="set null"
-    )
+    campaign_id = fields.Many2one("utm.campaign", index="btree_not_null", ondelete="set null")
+    lead_id = fields.Many2one("crm.lead", index="btree_not_null", ondelete="set null")
+    order_id = fields.Many2one("sale.order", index="btree_not_null", ondelete="set null")
     user_id = fields.Many2one(
         "res.users",
         string="Recorded by",

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from contextvars import ContextVar
 
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from . import empathy_gate
@@ -16,6 +16,16 @@ IMPRESSION_KEYS = {"rapport", "mood", "channel", "communication_style", "motive_
 
 class MailActivity(models.Model):
     _inherit = "mail.activity"
+
+    # marker of the reorder follow-ups scheduled when consumables are sold
+    empathy_reorder_product_id = fields.Many2one(
+        "product.product",
+        string="Reorder product",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+        help="Set on the follow-up scheduled to ask for a reorder of this product.",
+    )
 
     # ------------------------------------------------------------------
     # the gate, at the single completion point

@@ -21,6 +21,11 @@ class ProductTemplate(models.Model):
         compute="_compute_empathy_cross_sell_rules",
         groups=EMPATHY_GROUP,
     )
+    empathy_reorder_days = fields.Integer(
+        string="Reorder after (days)",
+        help="For consumables: confirming an order of this product schedules a reorder"
+        " follow-up on the customer this many days after the order date. 0: none.",
+    )
 
     def _compute_empathy_cross_sell_rules(self):
         rules_by_template = defaultdict(set)

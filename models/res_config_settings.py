@@ -23,6 +23,25 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="empathic_crm.auto_suggest",
         help="Refresh the motive-based optional products of a quotation whenever its lines change.",
     )
+    empathy_motive_stale_months = fields.Integer(
+        string="Motives stale after (months)",
+        config_parameter="empathic_crm.motive_stale_months",
+        default=12,
+        help="The briefing flags a motive nobody has heard of for this many months.",
+    )
+    empathy_silent_purchase_months = fields.Integer(
+        string="Silent customers: bought within (months)",
+        config_parameter="empathic_crm.silent_purchase_months",
+        default=12,
+        help="Only customers with a confirmed order in this period can be silent.",
+    )
+    empathy_silent_days = fields.Integer(
+        string="Silent customers: no contact for (days)",
+        config_parameter="empathic_crm.silent_days",
+        default=90,
+        help="A recent buyer is silent after this many days without an impression,"
+        " a message from them or an activity.",
+    )
 
     @api.constrains("empathy_rapport_half_life_days", "empathy_retention_months")
     def _check_empathy_settings(self):
@@ -32,6 +51,21 @@ class ResConfigSettings(models.TransientModel):
             if settings.empathy_retention_months < 1:
                 raise ValidationError(
                     self.env._("Impressions must be kept for at least one month.")
+                )
+
+    @api.constrains(
+        "empathy_motive_stale_months", "empathy_silent_purchase_months", "empathy_silent_days"
+    )
+    def _check_empathy_listening_settings(self):
+        for settings in self:
+            periods = (
+                settings.empathy_motive_stale_months,
+                settings.empathy_silent_purchase_months,
+                settings.empathy_silent_days,
+            )
+            if min(periods) < 1:
+                raise ValidationError(
+                    self.env._("The listening periods (months, days) must be at least 1.")
                 )
 
     def set_values(self):

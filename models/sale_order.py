@@ -1,6 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from collections import defaultdict
-
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -227,8 +226,9 @@ class SaleOrder(models.Model):
         """
         orders = self.sudo().filtered(lambda order: order.state == "sale")
         lines = orders.order_line.filtered(
-            lambda line: not line.display_type
-            and line.product_id.product_tmpl_id.empathy_reorder_days > 0
+            lambda line: (
+                not line.display_type and line.product_id.product_tmpl_id.empathy_reorder_days > 0
+            )
         )
         if not lines:
             return
@@ -319,7 +319,7 @@ class SaleOrder(models.Model):
                 "%(customer)s ordered %(qty)s × %(product)s on %(date)s (%(order)s):"
                 " probably running low now. Ask whether to send a refill.",
                 customer=partner.display_name,
-                qty=line.product_uom_qty,
+                qty="%g" % line.product_uom_qty,
                 product=line.product_id.display_name,
                 date=fields.Date.to_string(self.date_order.date()),
                 order=self.name,

@@ -63,8 +63,13 @@ class UtmCampaign(models.Model):
         if not responses:
             return
         link_field = RESPONSE_FIELDS[records._name]
-        known = self._empathy_known_evidence(responses, link_field, source) if check_existing else set()
-        user = self.env.user if self.env.user._is_internal() else False
+        known = (
+            self._empathy_known_evidence(responses, link_field, source) if check_existing else set()
+        )
+        # who: the user at work, else (website, automation) the record's salesperson
+        user = self.env.user
+        if not user._is_internal() or user._is_superuser():
+            user = False
         now = fields.Datetime.now()
         vals_list = []
         for campaign, campaign_responses in responses.grouped("campaign_id").items():

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 import json
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import EmpathyCommon
@@ -226,3 +226,67 @@ class TestSecurityRpc(HttpCase):
             (impression.rapport, impression.note, impression.user_id), (4, "via RPC", self.sales)
         )
         self.assertFalse(activity.exists())
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestBadInput(EmpathyCommon):
+    """Bad input gets a clear, translated error and changes nothing."""
+
+    def _state(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT (SELECT count(*) FROM empathy_impression), (SELECT count(*) FROM empathy_rapport),"
+            " (SELECT count(*) FROM res_partner_empathy_motive_rel)"
+        )
+        return self.env.cr.fetchone()
+
+    def test_bad_impression_values(self):
+        before = self._state()
+        Impression = self.env["empathy.impression"].with_user(self.user_sales)
+        base = {"partner_id": self.runner.id, "rapport": 3, "mood": 0}
+        cases = [
+            ({"rapport": "abc"}, ValidationError, "rapport must be between 1 and 5"),
+            ({"rapport": 2.5}, ValidationError, "rapport must be between 1 and 5"),
+            ({"mood": None}, ValidationError, "mood must be between"),
+            ({"partner_id": 99999999}, ValidationError, "does not exist"),
+            ({"company_id": self.company_b.id}, AccessError, ""),
+            ({"user_id": self.user_sales2.id}, AccessError, ""),
+        ]
+        for vals, error, message in cases:
+            # like a request: the transaction (here a savepoint) is rolled back on error
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(error, message),
+                self.env.cr.savepoint(),
+            ):
+                Impression.create(dict(base, **vals))
+        self.assertEqual(self._state(), before)
+
+    def test_partner_of_other_company_user_cannot_read(self):
+        hidden = self.env["res.partner"].create(
+            {"name": "Hidden B", "company_id": self.company_b.id}
+        )
+        before = self._state()
+        with self.assertRaises(AccessError):
+            self.env["empathy.impression"].with_user(self.user_sales).create(
+                {"partner_id": hidden.id, "rapport": 3, "mood": 0}
+            )
+        self.assertEqual(self._state(), before)
+
+    def test_bad_wizard_input(self):
+        activity = self._activity(self.runner)
+        before = self._state()
+        with self.web_request():
+            action = activity.action_feedback()
+        wizard = (
+            self.env["empathy.impression.wizard"]
+            .with_user(self.user_sales)
+            .with_context(**action["context"])
+            .create({"rapport": "4"})
+        )
+        with self.assertRaisesRegex(UserError, "mood"):
+            wizard.action_confirm()
+        with self.assertRaises(ValueError):
+            wizard.write({"mood": "7"})
+        self.assertEqual(self._state(), before)
+        self.assertTrue(activity.exists())

@@ -1,0 +1,296 @@
+// Take the README screenshots of empathic_crm from a running Odoo with the demo data.
+// Run through scripts/screenshots, which prepares the database and the server.
+//
+// Usage: node scripts/screenshots.mjs [shot ...]       (default: all shots)
+// Environment: BASE_URL (http://127.0.0.1:8176), OUT_DIR (readme/images),
+//   PLAYWRIGHT_NODE_DIR (where playwright-core is installed, ~/.cache/empathic_crm/node),
+//   CHROMIUM (/usr/bin/chromium), ODOO_LOGIN / ODOO_PASSWORD (admin / admin)
+import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const nodeDir =
+    process.env.PLAYWRIGHT_NODE_DIR || path.join(os.homedir(), ".cache", "empathic_crm", "node");
+// playwright-core lives outside the repository: resolve it from there
+const require = createRequire(path.join(nodeDir, "node_modules", "_screenshots.js"));
+const { chromium } = require("playwright-core");
+
+const BASE = (process.env.BASE_URL || "http://127.0.0.1:8176").replace(/\/$/, "");
+const OUT = process.env.OUT_DIR || path.join(here, "..", "readme", "images");
+const LOGIN = process.env.ODOO_LOGIN || "admin";
+const PASSWORD = process.env.ODOO_PASSWORD || "admin";
+const VIEWPORT = { width: 1400, height: 900 };
+const CUSTOMER = "Jonas Keller";
+
+const log = (...args) => console.log("[screenshots]", ...args);
+
+/** Call a model method through JSON-RPC with the session of the page. */
+async function rpc(page, model, method, args = [], kwargs = {}) {
+    const response = await page.request.post(`${BASE}/web/dataset/call_kw/${model}/${method}`, {
+        data: { jsonrpc: "2.0", method: "call", params: { model, method, args, kwargs } },
+    });
+    const body = await response.json();
+    if (body.error) {
+        throw new Error(`${model}.${method}: ${body.error.data?.message || body.error.message}`);
+    }
+    return body.result;
+}
+
+/** Wait for network idle, but not forever: Odoo keeps a few connections open. */
+async function idle(page, timeout = 5000) {
+    await page.waitForLoadState("networkidle", { timeout }).catch(() => {});
+}
+
+/** Wait until the web client has rendered the action and stopped loading. */
+async function settle(page, selector = ".o_action_manager > *") {
+    await page.waitForSelector(selector, { state: "visible", timeout: 30000 });
+    await idle(page);
+    // the client may still be busy (blockUI, lazy components, transitions)
+    await page
+        .waitForFunction(() => !document.querySelector(".o_blockUI, .o_loading_indicator"), null, {
+            timeout: 15000,
+        })
+        .catch(() => {});
+    await page.waitForTimeout(400);
+}
+
+/** Fail on anything a README must not show. */
+async function checkPage(page) {
+    if (page.url().includes("/web/login")) {
+        throw new Error("not logged in (login page shown)");
+    }
+    const error = page.locator(".o_error_dialog, .o_dialog .modal-title:text-is('Odoo Server Error')");
+    if (await error.count()) {
+        throw new Error(`error dialog shown: ${(await error.first().innerText()).slice(0, 500)}`);
+    }
+}
+
+async function save(page, name, target = page) {
+    await checkPage(page);
+    // no blinking caret, no hover leftovers
+    await page.mouse.move(0, VIEWPORT.height - 1);
+    const file = path.join(OUT, `${name}.png`);
+    await target.screenshot({ path: file, animations: "disabled", caret: "hide" });
+    log(`saved ${file}`);
+}
+
+/** Scroll the form so that its notebook headers are at the top of the content area. */
+async function scrollToNotebook(page) {
+    await page.locator(".o_form_view .o_notebook_headers").first().evaluate((el) => {
+        el.scrollIntoView({ block: "start" });
+        // leave a little room above the tabs
+        const scroller = el.closest(".o_content") || el.closest(".o_form_renderer");
+        if (scroller) {
+            scroller.scrollTop = Math.max(0, scroller.scrollTop - 16);
+        }
+    });
+    await page.waitForTimeout(200);
+}
+
+async function clickTab(page, label) {
+    const tab = page.locator(".o_notebook .nav-link", { hasText: new RegExp(`^\\s*${label}\\s*$`) });
+    await tab.first().click();
+    await page.waitForTimeout(300);
+}
+
+async function partnerId(page) {
+    const found = await rpc(page, "res.partner", "search_read", [[["name", "=", CUSTOMER]]], {
+        fields: ["id"],
+        limit: 1,
+    });
+    if (!found.length) {
+        throw new Error(`partner ${CUSTOMER} not found (demo data missing?)`);
+    }
+    return found[0].id;
+}
+
+async function openPartner(page) {
+    await page.goto(`${BASE}/odoo/contacts/${await partnerId(page)}`);
+    await settle(page, ".o_form_view .o_notebook");
+}
+
+// --------------------------------------------------------------------------------
+const SHOTS = {
+    async partner_empathy_tab(page) {
+        await openPartner(page);
+        await clickTab(page, "Empathy");
+        await settle(page, ".o_notebook .tab-pane.active .o_field_widget[name=empathy_impression_ids]");
+        await scrollToNotebook(page);
+        // the tab is long: make the window as tall as needed to show the impressions too
+        const bottom = await page
+            .locator(".o_notebook .tab-pane.active .o_field_widget[name=empathy_impression_ids]")
+            .evaluate((el) => el.getBoundingClientRect().bottom + window.scrollY);
+        const height = Math.min(Math.max(VIEWPORT.height, Math.ceil(bottom) + 24), 2400);
+        await page.setViewportSize({ width: VIEWPORT.width, height });
+        await page.waitForTimeout(300);
+        await scrollToNotebook(page);
+        try {
+            await save(page, "partner_empathy_tab");
+        } finally {
+            await page.setViewportSize(VIEWPORT);
+        }
+    },
+
+    async impression_dialog(page) {
+        await openPartner(page);
+        const activity = page.locator(".o-mail-Activity").filter({
+            has: page.locator("button", { hasText: "Mark Done" }),
+        });
+        await activity.first().waitFor({ state: "visible", timeout: 15000 });
+        await activity.first().scrollIntoViewIfNeeded();
+        await activity.first().locator("button", { hasText: "Mark Done" }).first().click();
+        const popover = page.locator(".o-mail-ActivityMarkAsDone");
+        await popover.waitFor({ state: "visible" });
+        await popover.getByRole("button", { name: "Done", exact: true }).click();
+        const dialog = page.locator(".modal-dialog").filter({ has: page.locator(".o_empathy_impression_wizard") });
+        await dialog.waitFor({ state: "visible", timeout: 15000 });
+        await idle(page);
+        await dialog.locator(".o_priority_star").nth(3).click();
+        await dialog.locator(".o_field_widget[name=mood] .o_selection_badge", { hasText: "Pleased" }).first().click();
+        await idle(page);
+        await page.waitForTimeout(300);
+        // the "Mark Done" popover stays open behind the dialog: keep it out of the picture
+        const hide = await page.addStyleTag({
+            content: ".popover:has(.o-mail-ActivityMarkAsDone) { visibility: hidden !important; }",
+        });
+        await save(page, "impression_dialog");
+        await hide.evaluate((el) => el.remove());
+        // leave the activity as it was
+        await dialog.locator("footer button, .modal-footer button", { hasText: "Cancel" }).first().click();
+    },
+
+    async rapport_pivot(page) {
+        await page.goto(`${BASE}/odoo/action-empathic_crm.empathy_rapport_action`);
+        await settle(page, ".o_pivot table");
+        // make sure the grid is advisors (rows) x customers (columns): expand the
+        // "Total" headers if a saved default or a favourite left them collapsed
+        const expandTotal = async (part, groupBy) => {
+            const total = page.locator(`.o_pivot ${part} .o_pivot_header_cell_closed`, { hasText: /^\s*Total\s*$/ });
+            if (await total.count()) {
+                await total.first().click();
+                await page.locator(".o-dropdown--menu .dropdown-item", { hasText: groupBy }).first().click();
+                await settle(page, ".o_pivot table");
+            }
+        };
+        await expandTotal("thead", "Customer");
+        await expandTotal("tbody", "Advisor");
+        const column = page.locator(".o_pivot thead th", { hasText: CUSTOMER });
+        if (!(await column.count())) {
+            throw new Error(`no "${CUSTOMER}" column in the rapport pivot`);
+        }
+        await save(page, "rapport_pivot");
+    },
+
+    async quotation_suggestions(page) {
+        const orders = await rpc(
+            page,
+            "sale.order",
+            "search_read",
+            [[["partner_id.name", "=", CUSTOMER], ["state", "in", ["draft", "sent"]]]],
+            { fields: ["id", "name"], order: "id", limit: 1 }
+        );
+        if (!orders.length) {
+            throw new Error(`no quotation of ${CUSTOMER} (demo data missing?)`);
+        }
+        await page.goto(`${BASE}/odoo/action-sale.action_quotations_with_onboarding/${orders[0].id}`);
+        await settle(page, ".o_form_view .o_notebook");
+        const suggest = page.locator("button[name=action_empathy_suggest]:visible");
+        if (await suggest.count()) {
+            await suggest.first().click();
+            await settle(page, ".o_form_view .o_notebook");
+        } else {
+            log('no "Empathic suggestions" button: keeping the options as they are');
+        }
+        await clickTab(page, "Optional Products");
+        const options = page.locator(".o_notebook .tab-pane.active .o_field_widget[name=sale_order_option_ids]");
+        await options.waitFor({ state: "visible" });
+        if (!(await options.locator(".o_data_row").count())) {
+            throw new Error("the quotation has no optional products");
+        }
+        await scrollToNotebook(page);
+        await save(page, "quotation_suggestions");
+    },
+
+    async silent_customers(page) {
+        const actions = await rpc(page, "ir.actions.act_window", "search_read", [[["name", "ilike", "Silent"]]], {
+            fields: ["id", "name", "res_model"],
+            order: "id",
+        });
+        const action = actions.find((a) => a.res_model === "res.partner") || actions[0];
+        if (!action) {
+            log('skipped silent_customers: no "Silent" window action in this database');
+            return "skipped";
+        }
+        await page.goto(`${BASE}/odoo/action-${action.id}`);
+        await settle(page, ".o_list_view, .o_view_nocontent");
+        const rows = await page.locator(".o_list_view .o_data_row").count();
+        if (!rows) {
+            throw new Error(`"${action.name}" shows an empty list`);
+        }
+        await save(page, "silent_customers");
+    },
+};
+
+// --------------------------------------------------------------------------------
+async function main() {
+    const wanted = process.argv.slice(2);
+    for (const name of wanted) {
+        if (!SHOTS[name]) {
+            throw new Error(`unknown shot ${name} (known: ${Object.keys(SHOTS).join(", ")})`);
+        }
+    }
+    mkdirSync(OUT, { recursive: true });
+    const browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+        headless: true,
+        args: [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    });
+    const failed = [];
+    try {
+        const context = await browser.newContext({ viewport: VIEWPORT, locale: "en-US", timezoneId: "Europe/Berlin" });
+        context.setDefaultTimeout(20000);
+        const page = await context.newPage();
+        page.on("pageerror", (error) => log("page error:", error.message));
+
+        await page.goto(`${BASE}/web/login`);
+        await page.fill("input[name=login]", LOGIN);
+        await page.fill("input[name=password]", PASSWORD);
+        await Promise.all([page.waitForURL((url) => !url.pathname.startsWith("/web/login")), page.click("button[type=submit]")]);
+        await settle(page);
+        await checkPage(page);
+
+        for (const name of wanted.length ? wanted : Object.keys(SHOTS)) {
+            log(`taking ${name}`);
+            try {
+                await SHOTS[name](page);
+            } catch (error) {
+                failed.push(name);
+                log(`FAILED ${name}: ${error.message}`);
+                await page.screenshot({ path: path.join(os.tmpdir(), `screenshots-failed-${name}.png`) }).catch(() => {});
+                // start the next shot from a clean state
+                await page.keyboard.press("Escape").catch(() => {});
+            }
+        }
+    } finally {
+        await browser.close();
+    }
+    if (failed.length) {
+        throw new Error(`failed: ${failed.join(", ")} (see ${os.tmpdir()}/screenshots-failed-*.png)`);
+    }
+}
+
+main().catch((error) => {
+    console.error("[screenshots] ERROR:", error.message);
+    process.exit(1);
+});
