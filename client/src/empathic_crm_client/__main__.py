@@ -1,0 +1,6 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import sys
+
+from .cli import main
+
+sys.exit(main())

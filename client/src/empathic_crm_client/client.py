@@ -1,0 +1,671 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""A typed client for the empathic_crm external API, built on odoorpc.
+
+>>> from empathic_crm_client import EmpathyClient, Interaction
+>>> client = EmpathyClient.connect("http://localhost:8069", "empathic_demo", "anna", "anna")
+>>> result = client.log_interaction(
+...     Interaction(email="jonas.keller@example.com", rapport=5, mood=2, channel="fair",
+...                 motives=["Marathon", "Hawaii trip"], note="Runs the Honolulu marathon",
+...                 ref="fair2026-0001")
+... )
+>>> result.status
+'created'
+"""
+
+from __future__ import annotations
+
+import html
+import http.client
+import json
+import os
+import re
+import socket
+import urllib.error
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlparse
+
+import odoorpc
+import odoorpc.error
+
+from .normalize import (
+    PHONE_MIN_DIGITS,
+    email_key,
+    like_escape,
+    phone_key,
+    spread_pattern,
+    vat_key,
+)
+
+DEFAULT_URL = "http://localhost:8069"
+DEFAULT_TIMEOUT = 300.0
+#: rows per call of empathy_log_interactions (the server accepts at most 5000)
+DEFAULT_BATCH_SIZE = 200
+MAX_BATCH_SIZE = 5000
+ENV_VARS = {
+    "url": "EMPATHY_URL",
+    "db": "EMPATHY_DB",
+    "login": "EMPATHY_LOGIN",
+    "password": "EMPATHY_PASSWORD",
+}
+STATUSES = ("created", "updated", "skipped", "error")
+IMPRESSION_MODEL = "empathy.impression"
+LOG_METHOD = "empathy_log_interactions"
+#: errors of the network or of a server that is not (or no longer) an Odoo
+NETWORK_ERRORS = (
+    urllib.error.URLError,
+    http.client.HTTPException,
+    socket.timeout,
+    ConnectionError,
+    TimeoutError,
+    json.JSONDecodeError,
+)
+
+
+# ----------------------------------------------------------------------
+# errors: a message for the user, no traceback
+# ----------------------------------------------------------------------
+class EmpathyError(Exception):
+    """An error the user can act on; its message says what went wrong and how to fix it."""
+
+
+class ConfigurationError(EmpathyError):
+    """Connection settings are missing or invalid."""
+
+
+class ConnectionFailed(EmpathyError):
+    """The server cannot be reached (or is not an Odoo)."""
+
+
+class AuthenticationFailed(EmpathyError):
+    """Unknown database, wrong login, password or API key."""
+
+
+class ServerError(EmpathyError):
+    """The server refused the request (access rights, validation, missing module)."""
+
+    def __init__(self, message: str, name: str = ""):
+        super().__init__(message)
+        self.name = name
+
+
+class FeatureMissing(ServerError):
+    """The server lacks a method of the empathic_crm API (module too old)."""
+
+
+# ----------------------------------------------------------------------
+# data
+# ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Settings:
+    """Where and as whom to connect. ``password`` may be an API key."""
+
+    url: str
+    db: str
+    login: str
+    password: str = field(repr=False)
+    timeout: float = DEFAULT_TIMEOUT
+
+    @classmethod
+    def resolve(
+        cls,
+        url: str | None = None,
+        db: str | None = None,
+        login: str | None = None,
+        password: str | None = None,
+        timeout: float | None = None,
+        environ: dict[str, str] | None = None,
+    ) -> Settings:
+        """Return the settings from the arguments, else the EMPATHY_* environment variables."""
+        environ = os.environ if environ is None else environ
+        given = {"url": url, "db": db, "login": login, "password": password}
+        values = {key: value or environ.get(ENV_VARS[key]) or None for key, value in given.items()}
+        values["url"] = values["url"] or DEFAULT_URL
+        missing = [key for key, value in values.items() if not value]
+        if missing:
+            raise ConfigurationError(
+                "Missing connection settings: "
+                + ", ".join(f"--{key} (or {ENV_VARS[key]})" for key in missing)
+                + "."
+            )
+        return cls(timeout=timeout or DEFAULT_TIMEOUT, **values)  # type: ignore[arg-type]
+
+    def endpoint(self) -> tuple[str, int, str]:
+        """Return (host, port, odoorpc protocol) of the URL."""
+        url = self.url if "://" in self.url else f"http://{self.url}"
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ConfigurationError(
+                f"Invalid URL {self.url!r}: use e.g. http://localhost:8069 or https://crm.example.com"
+            )
+        if parsed.path not in ("", "/"):
+            raise ConfigurationError(
+                f"Invalid URL {self.url!r}: give the server's root URL, without a path"
+                f" ({parsed.path!r})."
+            )
+        try:
+            port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        except ValueError:
+            raise ConfigurationError(f"Invalid port in the URL {self.url!r}.") from None
+        protocol = "jsonrpc+ssl" if parsed.scheme == "https" else "jsonrpc"
+        return parsed.hostname, port, protocol
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A contact (res.partner)."""
+
+    id: int
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    vat: str | None = None
+    created: bool = False
+
+
+@dataclass
+class Interaction:
+    """One contact with a customer and the advisor's impression of it.
+
+    Identify the contact by ``partner_id`` or by ``email`` / ``phone`` / ``vat`` /
+    ``name`` (found, or created when nobody matches). ``rapport``: 1 (we did not
+    click) to 5 (perfectly); ``mood``: -2 (angry) to +2 (delighted). ``ref`` makes
+    logging idempotent: the same reference is never recorded twice.
+    """
+
+    rapport: int | str | None
+    mood: int | str | None
+    partner_id: int | None = None
+    email: str | None = None
+    phone: str | None = None
+    vat: str | None = None
+    name: str | None = None
+    channel: str | None = None
+    advisor_login: str | None = None
+    note: str | None = None
+    motives: Sequence[str] = ()
+    create_motives: bool = False
+    communication_style: str | None = None
+    ref: str | None = None
+    date: datetime | str | None = None
+
+    def to_row(self) -> dict[str, Any]:
+        """Return the row sent to ``empathy_log_interactions``."""
+        row: dict[str, Any] = {"rapport": self.rapport, "mood": self.mood}
+        for key in (
+            "partner_id",
+            "email",
+            "phone",
+            "vat",
+            "name",
+            "channel",
+            "advisor_login",
+            "note",
+            "communication_style",
+            "ref",
+        ):
+            value = getattr(self, key)
+            if value not in (None, ""):
+                row[key] = value
+        if self.motives:
+            row["motives"] = list(self.motives)
+        if self.create_motives:
+            row["create_motives"] = True
+        if isinstance(self.date, datetime):
+            row["date"] = self.date.isoformat(sep=" ", timespec="seconds")
+        elif self.date:
+            row["date"] = self.date
+        return row
+
+
+@dataclass(frozen=True)
+class InteractionResult:
+    """What the server did with one row."""
+
+    status: str  # created | updated | skipped | error
+    ref: str | None = None
+    impression_id: int | None = None
+    partner_id: int | None = None
+    partner_created: bool = False
+    error: str | None = None
+    message: str | None = None
+
+    @classmethod
+    def from_server(cls, data: dict[str, Any]) -> InteractionResult:
+        return cls(
+            status=data["status"],
+            ref=data.get("ref") or None,
+            impression_id=data.get("impression_id") or None,
+            partner_id=data.get("partner_id") or None,
+            partner_created=bool(data.get("partner_created")),
+            error=data.get("error") or None,
+            message=data.get("message") or data.get("error") or None,
+        )
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "error"
+
+
+@dataclass(frozen=True)
+class ProfileUpdate:
+    """Motives and values added to a contact."""
+
+    partner_id: int
+    motive_ids: list[int]
+    value_ids: list[int]
+    created: list[str]
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """How to talk to a contact, as shown on the partner form."""
+
+    partner_id: int
+    name: str
+    html: str
+
+    @property
+    def text(self) -> str:
+        return html_to_text(self.html)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An optional product suggested on a quotation by an empathic cross-sell rule."""
+
+    option_id: int
+    order_id: int
+    product_id: int
+    product: str
+    rule_id: int
+    rule: str
+    reason: str
+    added: bool
+
+
+# ----------------------------------------------------------------------
+# the client
+# ----------------------------------------------------------------------
+class EmpathyClient:
+    """A logged-in connection to an Odoo with empathic_crm (use :meth:`connect`)."""
+
+    def __init__(self, odoo: odoorpc.ODOO, settings: Settings):
+        self.odoo = odoo
+        self.settings = settings
+        self._fields: dict[str, set[str]] = {}
+
+    # --- connection ---------------------------------------------------------
+    @classmethod
+    def connect(
+        cls,
+        url: str | None = None,
+        db: str | None = None,
+        login: str | None = None,
+        password: str | None = None,
+        timeout: float | None = None,
+    ) -> EmpathyClient:
+        """Log in; arguments left out come from EMPATHY_URL, _DB, _LOGIN, _PASSWORD.
+
+        :raises ConfigurationError: settings missing or invalid
+        :raises ConnectionFailed: the server cannot be reached
+        :raises AuthenticationFailed: unknown database, wrong login or password
+        """
+        settings = Settings.resolve(url, db, login, password, timeout)
+        host, port, protocol = settings.endpoint()
+        try:
+            odoo = odoorpc.ODOO(host, protocol=protocol, port=port, timeout=settings.timeout)
+        except NETWORK_ERRORS as error:
+            raise ConnectionFailed(_unreachable(settings.url, error)) from None
+        except (odoorpc.error.Error, ValueError, KeyError, TypeError, OSError) as error:
+            raise ConnectionFailed(_unreachable(settings.url, error)) from None
+        cls._check_database(odoo, settings)
+        try:
+            odoo.login(settings.db, settings.login, settings.password)
+        except odoorpc.error.RPCError as error:
+            message = _rpc_message(error)
+            if "does not exist" in message or "database" in message.lower():
+                raise AuthenticationFailed(
+                    f"Unknown database {settings.db!r} on {settings.url}: {message}"
+                ) from None
+            raise AuthenticationFailed(
+                f"Login failed for {settings.login!r} on database {settings.db!r} at"
+                f" {settings.url}: wrong login, password or API key."
+            ) from None
+        except NETWORK_ERRORS as error:
+            raise ConnectionFailed(_unreachable(settings.url, error)) from None
+        return cls(odoo, settings)
+
+    @staticmethod
+    def _check_database(odoo: odoorpc.ODOO, settings: Settings) -> None:
+        """Fail clearly on an unknown database (when the server lists them)."""
+        try:
+            databases = odoo.db.list()
+        except odoorpc.error.RPCError:
+            return  # listing disabled (list_db = False): the login will tell
+        except NETWORK_ERRORS as error:
+            raise ConnectionFailed(_unreachable(settings.url, error)) from None
+        if settings.db not in databases:
+            known = ", ".join(databases) or "none"
+            raise AuthenticationFailed(
+                f"Unknown database {settings.db!r} on {settings.url} (available: {known})."
+            )
+
+    @property
+    def uid(self) -> int:
+        return self.odoo.env.uid
+
+    def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Call a public model method (``execute_kw``) in the user's language.
+
+        :raises ServerError: the server refused (its message, without traceback)
+        :raises ConnectionFailed: the server went away
+        """
+        kwargs.setdefault("context", dict(self.odoo.env.context))
+        try:
+            return self.odoo.execute_kw(model, method, list(args), kwargs)
+        except odoorpc.error.RPCError as error:
+            message, name = _rpc_message(error), _rpc_name(error)
+            if method in message and ("does not exist" in message or "has no attribute" in message):
+                raise FeatureMissing(
+                    f"This server has no {model}.{method}(): update the empathic_crm module"
+                    f" on it. ({message})",
+                    name,
+                ) from None
+            raise ServerError(message, name) from None
+        except NETWORK_ERRORS as error:
+            raise ConnectionFailed(_unreachable(self.settings.url, error)) from None
+
+    def fields(self, model: str) -> set[str]:
+        """Return the field names of a model (cached)."""
+        if model not in self._fields:
+            self._fields[model] = set(self.call(model, "fields_get", attributes=["type"]))
+        return self._fields[model]
+
+    # --- contacts -----------------------------------------------------------
+    def find_partner(
+        self,
+        email: str | None = None,
+        phone: str | None = None,
+        vat: str | None = None,
+        name: str | None = None,
+    ) -> Partner | None:
+        """Return the contact with this email, else VAT, else phone, else (unique) name."""
+        checks = (
+            ("email", email_key(email)),
+            ("vat", vat_key(vat) if vat else ""),
+            ("phone", phone_key(phone) if phone else ""),
+        )
+        if email and not checks[0][1]:
+            raise EmpathyError(f"Invalid email address: {email!r}.")
+        for kind, key in checks:
+            if key:
+                found = self._find_partner_by(kind, key)
+                if found:
+                    return found
+        if name and not any(key for _kind, key in checks):
+            records = self._read_partners([("name", "=ilike", like_escape(name.strip()))])
+            if len(records) > 1:
+                raise EmpathyError(
+                    f"{len(records)} contacts are called {name!r}: give an email, phone or VAT."
+                )
+            return records[0] if records else None
+        return None
+
+    def _find_partner_by(self, kind: str, key: str) -> Partner | None:
+        if kind == "email":
+            records = self._read_partners([("email_normalized", "=", key)])
+            return records[0] if records else None
+        if kind == "vat":
+            candidates = self._read_partners([("vat", "=ilike", spread_pattern(key))])
+            return next((p for p in candidates if vat_key(p.vat) == key), None)
+        domain: list[Any] = [
+            "|",
+            ("phone", "=ilike", spread_pattern(key)),
+            ("mobile", "=ilike", spread_pattern(key)),
+        ]
+        if "phone_sanitized" in self.fields("res.partner"):  # sms installed: E.164 index
+            domain = ["|", ("phone_sanitized", "=", f"+{key}"), *domain]
+        fields = ["name", "email", "phone", "mobile", "vat"]
+        for record in self.call("res.partner", "search_read", domain, fields, order="id"):
+            if key in (phone_key(record["phone"] or ""), phone_key(record["mobile"] or "")):
+                return _partner(record)
+        return None
+
+    def _read_partners(self, domain: list[Any]) -> list[Partner]:
+        records = self.call(
+            "res.partner", "search_read", domain, ["name", "email", "phone", "vat"], order="id"
+        )
+        return [_partner(record) for record in records]
+
+    def find_or_create_partner(
+        self,
+        email: str | None = None,
+        phone: str | None = None,
+        vat: str | None = None,
+        name: str | None = None,
+    ) -> Partner:
+        """Return the matching contact; create it when nobody matches (no duplicates)."""
+        if not any((email, phone, vat, name)):
+            raise EmpathyError("Give an email, phone, VAT or name to find the contact.")
+        if phone and len(phone_key(phone)) < PHONE_MIN_DIGITS:
+            raise EmpathyError(f"The phone number {phone!r} is too short to identify a contact.")
+        found = self.find_partner(email=email, phone=phone, vat=vat, name=name)
+        if found:
+            return found
+        vals = {"name": (name or email or phone or vat or "").strip()}
+        for key, value in (("email", email), ("phone", phone), ("vat", vat)):
+            if value and value.strip():
+                vals[key] = value.strip()
+        partner_id = self.call("res.partner", "create", vals)
+        if isinstance(partner_id, list):
+            partner_id = partner_id[0]
+        return Partner(
+            id=partner_id,
+            name=vals["name"],
+            email=vals.get("email"),
+            phone=vals.get("phone"),
+            vat=vals.get("vat"),
+            created=True,
+        )
+
+    def resolve_partner(self, reference: int | str) -> Partner:
+        """Return the contact given by id, email or unique name (never creates one)."""
+        text = str(reference).strip()
+        if text.isdigit():
+            records = self._read_partners([("id", "=", int(text))])
+            if not records:
+                raise EmpathyError(f"There is no contact #{text} (or you may not see it).")
+            return records[0]
+        found = self.find_partner(email=text) if "@" in text else self.find_partner(name=text)
+        if not found:
+            raise EmpathyError(f"No contact matches {text!r}.")
+        return found
+
+    # --- interactions and impressions -----------------------------------------
+    def log_interaction(self, interaction: Interaction | dict[str, Any]) -> InteractionResult:
+        """Log one interaction; the result tells ``created``/``updated``/``skipped``/``error``."""
+        return self.log_interactions([interaction])[0]
+
+    def log_interactions(
+        self,
+        interactions: Iterable[Interaction | dict[str, Any]],
+        dry_run: bool = False,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> list[InteractionResult]:
+        """Log interactions in batches (one call per ``batch_size`` rows), in order."""
+        results: list[InteractionResult] = []
+        for batch in self.iter_log_batches(interactions, dry_run=dry_run, batch_size=batch_size):
+            results.extend(batch)
+        return results
+
+    def iter_log_batches(
+        self,
+        interactions: Iterable[Interaction | dict[str, Any]],
+        dry_run: bool = False,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> Iterator[list[InteractionResult]]:
+        """Yield the results batch by batch (for progress bars)."""
+        if not 1 <= batch_size <= MAX_BATCH_SIZE:
+            raise EmpathyError(f"The batch size must be between 1 and {MAX_BATCH_SIZE}.")
+        rows = [item.to_row() if isinstance(item, Interaction) else item for item in interactions]
+        for start in range(0, len(rows), batch_size):
+            yield self.log_rows(rows[start : start + batch_size], dry_run=dry_run)
+
+    def log_rows(
+        self, rows: list[dict[str, Any]], dry_run: bool = False
+    ) -> list[InteractionResult]:
+        """One call of ``empathy.impression.empathy_log_interactions``."""
+        kwargs = {"dry_run": True} if dry_run else {}
+        data = self.call(IMPRESSION_MODEL, LOG_METHOD, rows, **kwargs)
+        return [InteractionResult.from_server(item) for item in data]
+
+    # --- profile: motives and values ------------------------------------------
+    def add_profile(
+        self,
+        partner: int | str,
+        motives: Sequence[str] = (),
+        values: Sequence[str] = (),
+        create_missing: bool = False,
+    ) -> ProfileUpdate:
+        """Add purchase motives and values (by name) to a contact's empathy profile.
+
+        Unknown names are an error unless ``create_missing`` (empathy managers only).
+        """
+        contact = self.resolve_partner(partner)
+        record = self.call("res.partner", "read", [contact.id], ["empathy_objection"])[0]
+        if record["empathy_objection"]:
+            raise EmpathyError(
+                f"{contact.name} objects to profiling (GDPR Art. 21): no motives or values"
+                " are recorded."
+            )
+        created: list[str] = []
+        motive_ids = self._ids_by_name("empathy.motive", motives, create_missing, created)
+        value_ids = self._ids_by_name("empathy.value", values, create_missing, created)
+        vals: dict[str, Any] = {}
+        if motive_ids:
+            vals["empathy_motive_ids"] = [(4, motive_id) for motive_id in motive_ids]
+        if value_ids:
+            vals["empathy_value_ids"] = [(4, value_id) for value_id in value_ids]
+        if vals:
+            self.call("res.partner", "write", [contact.id], vals)
+        return ProfileUpdate(contact.id, motive_ids, value_ids, created)
+
+    def _ids_by_name(
+        self, model: str, names: Sequence[str], create_missing: bool, created: list[str]
+    ) -> list[int]:
+        wanted: dict[str, str] = {}
+        for name in names:
+            clean = " ".join(name.split())
+            if clean:
+                wanted.setdefault(clean.lower(), clean)
+        if not wanted:
+            return []
+        domain: list[Any] = ["|"] * (len(wanted) - 1)
+        domain += [("name", "=ilike", like_escape(name)) for name in wanted.values()]
+        found = {
+            record["name"].lower(): record["id"]
+            for record in self.call(model, "search_read", domain, ["name"], order="id desc")
+        }
+        missing = [name for key, name in wanted.items() if key not in found]
+        if missing and not create_missing:
+            kind = "motives" if model == "empathy.motive" else "values"
+            raise EmpathyError(
+                f"Unknown {kind}: {', '.join(missing)}. Check the spelling, or create them"
+                " with --create-missing (empathy managers only)."
+            )
+        for name in missing:
+            found[name.lower()] = self.call(model, "create", {"name": name})
+            created.append(name)
+        return [found[key] for key in wanted]
+
+    # --- briefing -------------------------------------------------------------
+    def briefing(self, partner: int | str) -> Briefing:
+        """Return the briefing: how to talk to this person, motives, values, best advisor."""
+        contact = self.resolve_partner(partner)
+        record = self.call("res.partner", "read", [contact.id], ["name", "empathy_briefing"])[0]
+        return Briefing(contact.id, record["name"], record["empathy_briefing"] or "")
+
+    # --- cross-sell -----------------------------------------------------------
+    def suggest_cross_sell(self, order: int | str) -> list[Suggestion]:
+        """Refresh the motive-based suggestions of a quotation; return them with reasons."""
+        order_id = self._order_id(order)
+        self.call("sale.order", "action_empathy_suggest", [order_id])
+        return self.suggestions(order_id)
+
+    def suggestions(self, order: int | str) -> list[Suggestion]:
+        """Return the current empathic suggestions (optional products) of a quotation."""
+        order_id = self._order_id(order)
+        records = self.call(
+            "sale.order.option",
+            "search_read",
+            [("order_id", "=", order_id), ("empathy_rule_id", "!=", False)],
+            ["product_id", "empathy_rule_id", "empathy_reason", "line_id"],
+            order="sequence, id",
+        )
+        return [
+            Suggestion(
+                option_id=record["id"],
+                order_id=order_id,
+                product_id=record["product_id"][0],
+                product=record["product_id"][1],
+                rule_id=record["empathy_rule_id"][0],
+                rule=record["empathy_rule_id"][1],
+                reason=record["empathy_reason"] or "",
+                added=bool(record["line_id"]),
+            )
+            for record in records
+        ]
+
+    def _order_id(self, order: int | str) -> int:
+        text = str(order).strip()
+        domain = [("id", "=", int(text))] if text.isdigit() else [("name", "=", text)]
+        ids = self.call("sale.order", "search", domain, limit=1)
+        if not ids:
+            raise EmpathyError(f"There is no quotation {text!r} (or you may not see it).")
+        return ids[0]
+
+
+# ----------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------
+def _partner(record: dict[str, Any]) -> Partner:
+    return Partner(
+        id=record["id"],
+        name=record["name"] or "",
+        email=record.get("email") or None,
+        phone=record.get("phone") or None,
+        vat=record.get("vat") or None,
+    )
+
+
+def _rpc_message(error: odoorpc.error.RPCError) -> str:
+    info = error.info if isinstance(error.info, dict) else {}
+    data = info.get("data") or {}
+    message = data.get("message") or (error.args[0] if error.args else "") or str(error)
+    return str(message).strip()
+
+
+def _rpc_name(error: odoorpc.error.RPCError) -> str:
+    info = error.info if isinstance(error.info, dict) else {}
+    return str((info.get("data") or {}).get("name") or "")
+
+
+def _unreachable(url: str, error: BaseException) -> str:
+    reason = getattr(error, "reason", None) or error
+    if isinstance(error, json.JSONDecodeError):
+        reason = "the answer is not JSON-RPC: is this an Odoo server?"
+    elif isinstance(error, urllib.error.HTTPError):
+        reason = f"HTTP {error.code} {error.reason}: is this the Odoo server's root URL?"
+    return f"Cannot reach Odoo at {url}: {reason}. Is the server running and the URL right?"
+
+
+def html_to_text(markup: str) -> str:
+    """Return readable plain text of the briefing's HTML."""
+    text = re.sub(r"(?i)<li[^>]*>", "- ", markup or "")
+    text = re.sub(r"(?i)<br\s*/?>|</(p|li|div|ul|h\d)>", "\n", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    lines = [" ".join(html.unescape(line).split()) for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)

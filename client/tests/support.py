@@ -1,0 +1,109 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Helpers of the client tests (the fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from empathic_crm_client import EmpathyClient
+
+HERE = Path(__file__).resolve().parent
+EXAMPLES = HERE.parent / "examples"
+ADMIN = ("admin", "admin")
+
+
+@dataclass(frozen=True)
+class OdooServer:
+    url: str
+    db: str
+    port: int
+    log: Path
+
+    def env(self, login: str = ADMIN[0], password: str = ADMIN[1], **extra: str) -> dict:
+        """Return the environment for the CLI, logged in as ``login``."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EMPATHY_")}
+        env.update(
+            EMPATHY_URL=self.url, EMPATHY_DB=self.db, EMPATHY_LOGIN=login, EMPATHY_PASSWORD=password
+        )
+        env.update(extra)
+        return env
+
+    def client(self, login: str = ADMIN[0], password: str = ADMIN[1]) -> EmpathyClient:
+        return EmpathyClient.connect(self.url, self.db, login, password)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def empathy_command() -> list[str]:
+    """The installed console script (falls back to ``python -m``)."""
+    script = Path(sys.executable).with_name("empathy")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "empathic_crm_client"]
+
+
+def run_cli(*args: str | Path, env: dict | None = None, cwd: Path | None = None):
+    """Run ``empathy`` like a user would; return the CompletedProcess (text)."""
+    return subprocess.run(
+        [*empathy_command(), *map(str, args)],
+        env=env if env is not None else dict(os.environ),
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def count(client: EmpathyClient, model: str, domain: list | None = None) -> int:
+    return client.call(model, "search_count", domain or [])
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as stream:
+        return list(csv.DictReader(stream))
+
+
+BIG_HEADER = ["ref", "name", "email", "phone", "advisor", "channel", "rapport", "mood", "motives"]
+BIG_HEADER.append("note")
+BIG_MOTIVES = ["Marathon", "Hawaii trip", "Gift", "", "Safety, Status"]
+
+
+def write_big_csv(path: Path, rows: int, prefix: str = "big-") -> Path:
+    """A fair-scanner export: every visitor scanned twice, by anna or ben."""
+    visitors = max(1, rows // 2)
+    data = []
+    for index in range(rows):
+        visitor = index % visitors
+        data.append(
+            [
+                f"{prefix}{index:06d}",
+                f"Visitor {visitor}",
+                f"visitor{visitor}@{prefix.strip('-')}.example.com",
+                f"+49 150 {visitor:07d}" if visitor % 2 else "",
+                "anna" if index % 2 else "ben",
+                "fair" if index % 3 else "phone",
+                1 + index % 5,
+                -2 + index % 5,
+                BIG_MOTIVES[index % len(BIG_MOTIVES)],
+                f"Scanned at booth {index % 7}",
+            ]
+        )
+    return write_csv(path, BIG_HEADER, data)
