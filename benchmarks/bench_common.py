@@ -115,6 +115,7 @@ def machine_info(cr=None):
         "python": platform.python_version(),
         "odoo": odoo_version,
         "platform": platform.platform(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "argv": sys.argv[1:],
     }

@@ -13,6 +13,7 @@ REBASE_LIMIT = 48.0  # rebase before 2 ** (exponent * TREND_FACTOR) leaves float
 TREND_FACTOR = 4.0
 TREND_THRESHOLD = 0.25
 DEFAULT_HALF_LIFE = 180
+STATE_FIELDS = ("weight_ref", "sum_w", "sum_wr", "sum_w_short", "sum_wr_short")
 
 
 class EmpathyRapport(models.Model):
@@ -107,12 +108,13 @@ class EmpathyRapport(models.Model):
             return
         half_life = self._empathy_half_life()
         self.env.flush_all()
-        rows = self.sudo().search(
+        rows = self.sudo().search_fetch(
             [
                 ("partner_id", "in", list({key[0] for key in deltas})),
                 ("user_id", "in", list({key[1] for key in deltas})),
                 ("company_id", "in", list({key[2] for key in deltas})),
-            ]
+            ],
+            ["partner_id", "user_id", "company_id", "impression_count", "last_date", *STATE_FIELDS],
         )
         by_key = {(r.partner_id.id, r.user_id.id, r.company_id.id): r for r in rows}
         to_create, to_unlink = [], self.sudo().browse()
@@ -133,7 +135,7 @@ class EmpathyRapport(models.Model):
         to_unlink.unlink()
         if to_create:
             self.sudo().create(to_create)
-        rows.exists()._empathy_fix_last_dates()
+        (rows - to_unlink)._empathy_fix_last_dates()
         self.env["res.partner"].browse({key[0] for key in deltas})._empathy_refresh_rapport()
 
     @api.model

@@ -46,15 +46,27 @@ class MailActivity(models.Model):
         for model, activities in by_model.items():
             if model not in self.env:
                 continue
-            Model = self.env[model].sudo()
-            records = Model.browse([a.res_id for a in activities]).exists()
+            Model = self.env[model].sudo().with_context(active_test=False)
+            # one query for existence and the record's columns, which the gate reads
+            # next and posting the done message reads anyway (as a normal prefetch)
+            prefetch = [
+                name
+                for name, field in Model._fields.items()
+                if field.prefetch is True and field.store and field.column_type
+            ]
             if model == "res.partner":
+                records = Model.search_fetch(
+                    [("id", "in", [a.res_id for a in activities])], prefetch
+                )
                 partner_of = {rec.id: rec for rec in records}
             elif (
                 "partner_id" in Model._fields
                 and Model._fields["partner_id"].type == "many2one"
                 and Model._fields["partner_id"].comodel_name == "res.partner"
             ):
+                records = Model.search_fetch(
+                    [("id", "in", [a.res_id for a in activities])], prefetch
+                )
                 partner_of = {rec.id: rec.partner_id for rec in records if rec.partner_id}
             else:
                 continue

@@ -21,6 +21,13 @@ PREFERRED_CHANNELS = [
 MOOD_WINDOW = 3
 MOOD_THRESHOLD = 0.5
 LOW_RAPPORT = 2.5
+#: partner fields maintained by _empathy_refresh_rapport
+RAPPORT_AGGREGATE_FIELDS = (
+    "empathy_best_advisor_id",
+    "empathy_best_rapport",
+    "empathy_last_impression_date",
+    "empathy_mood_trend",
+)
 #: silent customers: bought within N months, no contact for M days (settings)
 SILENT_MONTHS_PARAM = "empathic_crm.silent_purchase_months"
 SILENT_DAYS_PARAM = "empathic_crm.silent_days"
@@ -150,11 +157,11 @@ class ResPartner(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # the "Low rapport" filter (views/res_partner_views.xml): for "< 2.5" Odoo adds
         # "OR empathy_best_rapport IS NULL", which no plain index serves; a partial index
-        # with the filter's own predicate does (count 60 ms -> 12 ms at 200k partners,
-        # see benchmarks/README.md)
+        # with the filter's own predicate does (list + count: 66 ms -> 12 ms at 200k
+        # partners, see benchmarks/README.md)
         self.env.cr.execute(
             SQL(
                 "CREATE INDEX IF NOT EXISTS res_partner_empathy_low_rapport_idx"
@@ -164,6 +171,7 @@ class ResPartner(models.Model):
                 LOW_RAPPORT,
             )
         )
+        return res
 
     # ------------------------------------------------------------------
     # access: searching on empathy fields is reading them
@@ -311,55 +319,67 @@ class ResPartner(models.Model):
     # rapport aggregates
     # ------------------------------------------------------------------
     def _empathy_refresh_rapport(self):
-        """Recompute best advisor, best rapport, last date and mood trend (3 queries)."""
+        """Recompute best advisor, best rapport, last date and mood trend (1 query).
+
+        Best advisor: highest score, ties broken by more impressions, then the most
+        recent. Mood trend: the mean mood of the last MOOD_WINDOW impressions against
+        the MOOD_WINDOW before (index-only per partner: the newest rows only).
+        """
         if not self:
             return
         self.env["empathy.rapport"].flush_model()
         self.env["empathy.impression"].flush_model()
-        cr = self.env.cr
-        cr.execute(
-            """
-            SELECT DISTINCT ON (partner_id) partner_id, user_id, score
-              FROM empathy_rapport
-             WHERE partner_id = ANY(%s)
-          ORDER BY partner_id, score DESC, impression_count DESC, last_date DESC NULLS LAST, id
-            """,
-            [self.ids],
+        fnames = list(RAPPORT_AGGREGATE_FIELDS)
+        self.flush_recordset(fnames)
+        # technical aggregates: one statement for all partners, no ORM write side effects
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH best AS (
+                    SELECT DISTINCT ON (partner_id) partner_id, user_id, score
+                      FROM empathy_rapport
+                     WHERE partner_id = ANY(%(ids)s)
+                  ORDER BY partner_id, score DESC, impression_count DESC,
+                           last_date DESC NULLS LAST, id
+                ), moods AS (
+                    SELECT p.id AS partner_id,
+                           max(r.date) AS last,
+                           avg(r.mood) FILTER (WHERE r.rn <= %(w)s) AS recent,
+                           avg(r.mood) FILTER (WHERE r.rn > %(w)s) AS earlier
+                      FROM unnest(%(ids)s::int[]) AS p(id)
+                      JOIN LATERAL (
+                            SELECT i.date, i.mood,
+                                   row_number() OVER (ORDER BY i.date DESC, i.id DESC) AS rn
+                              FROM empathy_impression i
+                             WHERE i.partner_id = p.id
+                          ORDER BY i.date DESC, i.id DESC
+                             LIMIT 2 * %(w)s
+                           ) r ON TRUE
+                  GROUP BY p.id
+                )
+                UPDATE res_partner p
+                   SET empathy_best_advisor_id = best.user_id,
+                       empathy_best_rapport = COALESCE(best.score, 0),
+                       empathy_last_impression_date = moods.last,
+                       empathy_mood_trend = CASE
+                           WHEN moods.partner_id IS NULL THEN NULL
+                           WHEN moods.earlier IS NULL THEN 'stable'
+                           WHEN moods.recent - moods.earlier >= %(t)s THEN 'improving'
+                           WHEN moods.earlier - moods.recent >= %(t)s THEN 'declining'
+                           ELSE 'stable'
+                       END
+                  FROM unnest(%(ids)s::int[]) AS v(id)
+             LEFT JOIN best ON best.partner_id = v.id
+             LEFT JOIN moods ON moods.partner_id = v.id
+                 WHERE p.id = v.id
+                """,
+                ids=self.ids,
+                w=MOOD_WINDOW,
+                t=MOOD_THRESHOLD,
+            )
         )
-        best = {pid: (uid, score) for pid, uid, score in cr.fetchall()}
-        cr.execute(
-            """
-            SELECT partner_id, max(date) FILTER (WHERE rn = 1),
-                   avg(mood) FILTER (WHERE rn <= %(w)s),
-                   avg(mood) FILTER (WHERE rn > %(w)s),
-                   count(*)
-              FROM (SELECT partner_id, date, mood,
-                           row_number() OVER (PARTITION BY partner_id ORDER BY date DESC, id DESC) rn
-                      FROM empathy_impression WHERE partner_id = ANY(%(ids)s)) ranked
-             WHERE rn <= 2 * %(w)s
-          GROUP BY partner_id
-            """,
-            {"ids": self.ids, "w": MOOD_WINDOW},
-        )
-        moods = {row[0]: row[1:] for row in cr.fetchall()}
-        for partner in self.sudo().with_context(tracking_disable=True):
-            advisor, score = best.get(partner.id, (False, 0.0))
-            last, recent, earlier, count = moods.get(partner.id, (False, None, None, 0))
-            trend = False
-            if count:
-                trend = "stable"
-                if earlier is not None and recent is not None:
-                    if recent - earlier >= MOOD_THRESHOLD:
-                        trend = "improving"
-                    elif earlier - recent >= MOOD_THRESHOLD:
-                        trend = "declining"
-            vals = {
-                "empathy_best_advisor_id": advisor,
-                "empathy_best_rapport": score,
-                "empathy_last_impression_date": last,
-                "empathy_mood_trend": trend,
-            }
-            partner.write(vals)
+        self.invalidate_recordset(fnames)
+        self.modified(fnames)
 
     # ------------------------------------------------------------------
     # actions

@@ -79,7 +79,7 @@ class SaleOrder(models.Model):
         rules.mapped("value_ids")
         rules.mapped("trigger_product_ids")
         rules.mapped("trigger_categ_ids")
-        rules.suggested_product_ids.mapped("sale_ok")
+        rules.mapped("suggested_product_ids")  # ids only: product rows of matches below
         partners = orders.partner_id | orders.partner_id.commercial_partner_id
         partners.mapped("empathy_motive_ids")
         partners.mapped("empathy_value_ids")
@@ -90,8 +90,11 @@ class SaleOrder(models.Model):
 
         to_remove = self.env["sale.order.option"].sudo()
         to_create = []
+        matches = {order: self._empathy_order_matches(order, rules) for order in orders}
+        # read the product rows of the matching rules only, in one query
+        rules.browse().union(*matches.values()).suggested_product_ids.mapped("sale_ok")
         for order in orders:
-            matched = self._empathy_order_matches(order, rules)
+            matched = matches[order]
             order_options = order.sale_order_option_ids
             # stale: the rule no longer matches (or no longer suggests the product)
             # and the salesperson did not add the option to the order
