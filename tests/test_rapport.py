@@ -72,9 +72,11 @@ class TestRapport(EmpathyCommon):
         partners = self.runner | self.buyer | self.plain
         users_ = self.user_sales | self.user_sales2 | self.user_manager
         impressions = self.env["empathy.impression"]
-        for step in range(520):
+        created = 0
+        for step in range(720):
             op = rng.random()
             if op < 0.75 or not impressions:
+                created += 1
                 impressions |= self._impression(
                     rng.choice(partners),
                     user=rng.choice(users_),
@@ -93,9 +95,10 @@ class TestRapport(EmpathyCommon):
                 victim = rng.choice(impressions)
                 impressions -= victim
                 victim.unlink()
-            if step % 100 == 0:
+            if step % 150 == 0:
                 self._assert_matches_scratch(partners)
-        self.assertGreaterEqual(len(impressions), 300)
+        self.assertGreaterEqual(created, 500)
+        self.assertGreaterEqual(len(impressions), 400)
         self._assert_matches_scratch(partners)
         # the repair action rebuilds the same numbers
         before = {
