@@ -359,7 +359,7 @@ class ResPartner(models.Model):
                 )
                 UPDATE res_partner p
                    SET empathy_best_advisor_id = best.user_id,
-                       empathy_best_rapport = COALESCE(best.score, 0),
+                       empathy_best_rapport = round(COALESCE(best.score, 0)::numeric, 2),
                        empathy_last_impression_date = moods.last,
                        empathy_mood_trend = CASE
                            WHEN moods.partner_id IS NULL THEN NULL
