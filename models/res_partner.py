@@ -499,24 +499,21 @@ class ResPartner(models.Model):
                 writer.writerow(["motive evidence %s" % index, key, value])
         return buffer.getvalue().encode(), "text/csv", stem + ".csv"
 
-    def action_empathy_export(self):
-        """Download the person's empathy data (JSON; CSV from the same URL with /csv)."""
+    def action_empathy_export(self, fmt="json"):
+        """Download the person's empathy data as ``json`` or ``csv`` (GDPR Art. 15)."""
         self.ensure_one()
         self._empathy_check_manager()
+        if fmt not in ("json", "csv"):
+            raise UserError(self.env._("Unknown export format %s: use json or csv.", fmt))
         return {
             "type": "ir.actions.act_url",
-            "url": "/empathic_crm/export/%s/json" % self.id,
+            "url": "/empathic_crm/export/%s/%s" % (self.id, fmt),
             "target": "download",
         }
 
     def action_empathy_export_csv(self):
-        self.ensure_one()
-        self._empathy_check_manager()
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/empathic_crm/export/%s/csv" % self.id,
-            "target": "download",
-        }
+        """Download the person's empathy data as CSV."""
+        return self.action_empathy_export("csv")
 
     def action_empathy_erase(self):
         """Erase impressions and profile of these persons (GDPR Art. 17)."""

@@ -93,6 +93,17 @@ class EmpathyCommon(TransactionCase):
             .with_user(user or self.user_sales)
         )
 
+    def _open_dialog(self, activities, user=None, **values):
+        """Mark ``activities`` done in the web client; return the impression dialog record."""
+        with self.web_request():
+            action = activities.action_feedback()
+        return (
+            self.env["empathy.impression.wizard"]
+            .with_user(user or self.user_sales)
+            .with_context(**action["context"])
+            .create(values)
+        )
+
     @contextmanager
     def web_request(self, path="/web/dataset/call_kw/mail.activity/action_feedback"):
         """Serve the block as if inside an HTTP request to ``path``.

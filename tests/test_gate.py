@@ -140,14 +140,7 @@ class TestGate(EmpathyCommon):
 
     def test_confirm_requires_rapport_and_mood(self):
         activity = self._activity(self.runner)
-        with self.web_request():
-            action = activity.action_feedback()
-        wizard = (
-            self.env["empathy.impression.wizard"]
-            .with_user(self.user_sales)
-            .with_context(**action["context"])
-            .create({})
-        )
+        wizard = self._open_dialog(activity)
         with self.assertRaisesRegex(UserError, "rate the rapport"):
             wizard.action_confirm()
         wizard.rapport = "3"
@@ -214,14 +207,7 @@ class TestGate(EmpathyCommon):
     def test_objecting_partner_completes_without_impression(self):
         self.runner.empathy_objection = True
         activity = self._activity(self.runner)
-        with self.web_request():
-            action = activity.action_feedback()
-        wizard = (
-            self.env["empathy.impression.wizard"]
-            .with_user(self.user_sales)
-            .with_context(**action["context"])
-            .create({})
-        )
+        wizard = self._open_dialog(activity)
         self.assertTrue(wizard.objection_only)
         self.assertEqual(wizard.objecting_partner_ids, self.runner)
         with self.web_request():
@@ -289,16 +275,9 @@ class TestGate(EmpathyCommon):
     def test_confirm_query_count(self):
         self._impression(self.runner, user=self.user_sales)
         activity = self._activity(self.runner)
-        with self.web_request():
-            action = activity.action_feedback()
-        wizard = (
-            self.env["empathy.impression.wizard"]
-            .with_user(self.user_sales)
-            .with_context(**action["context"])
-            .create({"rapport": "4", "mood": "1"})
-        )
+        wizard = self._open_dialog(activity, rapport="4", mood="1")
         self.env.flush_all()
         self.env.invalidate_all()
-        with self.web_request(), self.assertQueryCount(61):
+        with self.web_request(), self.assertQueryCount(48):
             wizard.action_confirm()
         self.assertFalse(activity.exists())

@@ -276,14 +276,7 @@ class TestBadInput(EmpathyCommon):
     def test_bad_wizard_input(self):
         activity = self._activity(self.runner)
         before = self._state()
-        with self.web_request():
-            action = activity.action_feedback()
-        wizard = (
-            self.env["empathy.impression.wizard"]
-            .with_user(self.user_sales)
-            .with_context(**action["context"])
-            .create({"rapport": "4"})
-        )
+        wizard = self._open_dialog(activity, rapport="4")
         with self.assertRaisesRegex(UserError, "mood"):
             wizard.action_confirm()
         with self.assertRaises(ValueError):
