@@ -1,4 +1,5 @@
 import { Activity } from "@mail/core/web/activity_model";
+import { Chatter } from "@mail/chatter/web_portal/chatter";
 import { patch } from "@web/core/utils/patch";
 
 /**
@@ -26,7 +27,9 @@ export function runReturnedAction(env, action) {
         return actionService.doAction(action);
     }
     return new Promise((resolve, reject) => {
-        actionService.doAction(action, { onClose: () => resolve() }).catch(reject);
+        actionService
+            .doAction(action, { onClose: (infos) => resolve(infos) })
+            .catch(reject);
     });
 }
 
@@ -52,11 +55,32 @@ patch(Activity.prototype, {
             }
         );
         if (isClientAction(result)) {
-            await runReturnedAction(this.store.env, result);
+            const infos = await runReturnedAction(this.store.env, result);
+            if (!infos?.special) {
+                // confirmed (not cancelled): the form shows the new impression and
+                // profile once the chatter reloads its parent view
+                this.store.empathyReloadParentView = true;
+            }
         }
         this.store.activityBroadcastChannel?.postMessage({
             type: "RELOAD_CHATTER",
             payload: { id: this.res_id, model: this.res_model },
         });
+    },
+});
+
+patch(Chatter.prototype, {
+    /**
+     * After an impression was recorded from this chatter, also reload the record's
+     * form: the impression count, the Empathy tab and the briefing changed.
+     *
+     * @override
+     */
+    onActivityChanged(thread) {
+        super.onActivityChanged(...arguments);
+        if (this.store.empathyReloadParentView) {
+            this.store.empathyReloadParentView = false;
+            this.reloadParentView();
+        }
     },
 });

@@ -48,5 +48,18 @@ registry.category("web_tour.tours").add("empathic_crm_mark_done_tour", {
             content: "The done message is in the chatter, with the feedback",
             trigger: ".o-mail-Message:contains('Call done'):contains('Talked about the race')",
         },
+        {
+            content: "The form was reloaded: the smart button counts the new impression",
+            trigger: ".oe_stat_button:contains('Impressions'):contains('1')",
+        },
+        {
+            content: "Open the Empathy tab",
+            trigger: ".o_notebook .nav-link:contains('Empathy')",
+            run: "click",
+        },
+        {
+            content: "The impression is in the timeline with its stars and mood",
+            trigger: ".o_field_widget[name=empathy_impression_ids] .o_data_row:contains('★★★★☆'):contains('🙂')",
+        },
     ],
 });
