@@ -187,6 +187,36 @@ class TestGate(EmpathyCommon):
         self.assertEqual(len(self.buyer.empathy_impression_ids), 1)
         self.assertFalse((activities - todo).exists())
 
+    def test_several_activities_done_and_schedule_next(self):
+        lead2 = self.env["crm.lead"].create(
+            {"name": "Second", "partner_id": self.buyer.id, "user_id": self.user_sales.id}
+        )
+        leads = self.lead | lead2
+        schedule = (
+            self.env["mail.activity.schedule"]
+            .with_user(self.user_sales)
+            .with_context(active_model="crm.lead", active_ids=leads.ids)
+            .create({"activity_type_id": self.call_type.id, "summary": "Batch call"})
+        )
+        with self.web_request("/web/dataset/call_button"):
+            action = schedule.action_schedule_activities_done_and_schedule()
+        activities = self.env["mail.activity"].browse(action["context"]["default_activity_ids"])
+        self.assertEqual(len(activities), 2)
+        result = self._confirm(action, schedule_next=True)
+        self.assertFalse(activities.exists())
+        self.assertEqual(len(self.runner.empathy_impression_ids), 1)
+        self.assertEqual(len(self.buyer.empathy_impression_ids), 1)
+        self.assertEqual(result["res_model"], "mail.activity.schedule")
+        self.assertEqual(result["context"]["default_res_model"], "crm.lead")
+        self.assertEqual(result["context"]["default_res_ids"], str(sorted((self.lead | lead2).ids)))
+        schedule = (
+            self.env["mail.activity.schedule"]
+            .with_user(self.user_sales)
+            .with_context(**result["context"])
+            .create({})
+        )
+        self.assertEqual(schedule._get_applied_on_records(), self.lead | lead2)
+
     def test_ungated_activities_complete_as_in_core(self):
         todo = self._activity(self.runner, activity_type=self.todo_type)
         no_partner = self._activity(

@@ -128,13 +128,40 @@ class EmpathyImpressionWizard(models.TransientModel):
         if not self.objection_only:
             activities._empathy_record_impressions(values)
         with gate_open():
-            if self.schedule_next:
+            if self.schedule_next and len(activities) == 1:
                 action = activities.action_feedback_schedule_next(feedback=self.feedback)
                 if action:
                     return action
             else:
+                next_action = self.schedule_next and self._empathy_schedule_batch_action()
                 activities.action_feedback(feedback=self.feedback)
+                if next_action:
+                    return next_action
         return {"type": "ir.actions.act_window_close"}
+
+    def _empathy_schedule_batch_action(self):
+        """Return the batch "Schedule Activity" dialog for the records of several activities."""
+        activities = self.activity_ids.filtered("active")
+        models = set(activities.mapped("res_model"))
+        if len(models) != 1:
+            return False
+        model = models.pop()
+        res_ids = sorted(set(activities.mapped("res_id")))
+        return {
+            "name": self.env._("Schedule Activity On Selected Records"),
+            "type": "ir.actions.act_window",
+            "res_model": "mail.activity.schedule",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_previous_activity_type_id": activities[:1].activity_type_id.id,
+                "active_model": model,
+                "active_ids": res_ids,
+                "default_res_model": model,
+                "default_res_ids": str(res_ids),
+            },
+        }
 
     def action_confirm_schedule_next(self):
         """Record the impressions, complete the activities and schedule the next one."""
