@@ -2,6 +2,7 @@ from . import empathy_tag_mixin
 from . import crm_lead
 from . import empathy_cross_sell_report
 from . import empathy_cross_sell_rule
+from . import empathy_params
 from . import empathy_gate
 from . import empathy_impression
 from . import empathy_motive

@@ -14,6 +14,8 @@ from odoo.osv import expression
 from odoo.tools import email_normalize
 from odoo.tools.sql import escape_psql
 
+from .empathy_params import get_int_param
+
 CHANNELS = [
     ("phone", "Phone"),
     ("email", "Email"),
@@ -311,13 +313,7 @@ class EmpathyImpression(models.Model):
     @api.model
     def _empathy_retention_limit(self):
         """Return the datetime before which impressions are deleted."""
-        months = (
-            self.env["ir.config_parameter"].sudo().get_param("empathic_crm.retention_months", 24)
-        )
-        try:
-            months = max(1, int(months))
-        except (TypeError, ValueError):
-            months = 24
+        months = get_int_param(self.env, "empathic_crm.retention_months", 24)
         return fields.Datetime.now() - relativedelta(months=months)
 
     @api.model

@@ -11,6 +11,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
+from .empathy_params import get_int_param
+
 SOURCES = [
     ("impression", "Impression"),
     ("campaign_lead", "Campaign response (lead or quotation)"),
@@ -21,15 +23,6 @@ SOURCES = [
 STRENGTHS = {"campaign_lead": 1, "impression": 2, "manual": 2, "campaign_order": 3}
 STALE_MONTHS_PARAM = "empathic_crm.motive_stale_months"
 DEFAULT_STALE_MONTHS = 12
-
-
-def get_int_param(env, key, default, minimum=1):
-    """Return the integer system parameter ``key`` (``default`` when unset or invalid)."""
-    value = env["ir.config_parameter"].sudo().get_param(key, default)
-    try:
-        return max(minimum, int(value))
-    except (TypeError, ValueError):
-        return default
 
 
 class EmpathyMotiveEvidence(models.Model):

@@ -47,6 +47,14 @@ class MailActivity(models.Model):
             if model not in self.env:
                 continue
             Model = self.env[model].sudo().with_context(active_test=False)
+            is_contact = model == "res.partner"
+            partner_field = Model._fields.get("partner_id")
+            if not is_contact and not (
+                partner_field
+                and partner_field.type == "many2one"
+                and partner_field.comodel_name == "res.partner"
+            ):
+                continue
             # one query for existence and the record's columns, which the gate reads
             # next and posting the done message reads anyway (as a normal prefetch)
             prefetch = [
@@ -54,22 +62,11 @@ class MailActivity(models.Model):
                 for name, field in Model._fields.items()
                 if field.prefetch is True and field.store and field.column_type
             ]
-            if model == "res.partner":
-                records = Model.search_fetch(
-                    [("id", "in", [a.res_id for a in activities])], prefetch
-                )
+            records = Model.search_fetch([("id", "in", [a.res_id for a in activities])], prefetch)
+            if is_contact:
                 partner_of = {rec.id: rec for rec in records}
-            elif (
-                "partner_id" in Model._fields
-                and Model._fields["partner_id"].type == "many2one"
-                and Model._fields["partner_id"].comodel_name == "res.partner"
-            ):
-                records = Model.search_fetch(
-                    [("id", "in", [a.res_id for a in activities])], prefetch
-                )
-                partner_of = {rec.id: rec.partner_id for rec in records if rec.partner_id}
             else:
-                continue
+                partner_of = {rec.id: rec.partner_id for rec in records if rec.partner_id}
             for activity in activities:
                 if activity.res_id in partner_of:
                     result[activity] = partner_of[activity.res_id]

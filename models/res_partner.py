@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .empathy_impression import CHANNELS, COMMUNICATION_STYLES
-from .empathy_motive_evidence import get_int_param
+from .empathy_params import get_int_param
 
 EMPATHY_GROUP = "empathic_crm.group_empathy_user"
 PREFERRED_CHANNELS = [
@@ -21,6 +21,7 @@ PREFERRED_CHANNELS = [
 MOOD_WINDOW = 3
 MOOD_THRESHOLD = 0.5
 LOW_RAPPORT = 2.5
+EXPORT_FORMATS = ("json", "csv")
 #: partner fields maintained by _empathy_refresh_rapport
 RAPPORT_AGGREGATE_FIELDS = (
     "empathy_best_advisor_id",
@@ -464,6 +465,10 @@ class ResPartner(models.Model):
             "motive_evidence": partner._empathy_export_evidence(),
         }
 
+    def _empathy_check_export_format(self, fmt):
+        if fmt not in EXPORT_FORMATS:
+            raise UserError(self.env._("Unknown export format %s: use json or csv.", fmt))
+
     def _empathy_export_file(self, fmt):
         """Return (content, mimetype, filename) of the export in ``json`` or ``csv``."""
         data = self._empathy_export_data()
@@ -471,40 +476,29 @@ class ResPartner(models.Model):
         if fmt == "json":
             content = json.dumps(data, indent=2, ensure_ascii=False)
             return content.encode(), "application/json", stem + ".json"
-        if fmt != "csv":
-            raise UserError(self.env._("Unknown export format %s: use json or csv.", fmt))
+        self._empathy_check_export_format(fmt)
+        sections = [("partner", data["partner"]), ("profile", data["profile"])]
+        for label, key in (
+            ("impression", "impressions"),
+            ("rapport", "rapport"),
+            ("motive evidence", "motive_evidence"),
+        ):
+            sections += [("%s %s" % (label, i), row) for i, row in enumerate(data.get(key, ()), 1)]
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["section", "field", "value"])
-        for key, value in data["partner"].items():
-            writer.writerow(["partner", key, value])
-        for key, value in data["profile"].items():
-            writer.writerow(
-                ["profile", key, ", ".join(value) if isinstance(value, list) else value]
-            )
-        for index, row in enumerate(data["impressions"], 1):
+        for section, row in sections:
             for key, value in row.items():
                 writer.writerow(
-                    [
-                        "impression %s" % index,
-                        key,
-                        ", ".join(value) if isinstance(value, list) else value,
-                    ]
+                    [section, key, ", ".join(value) if isinstance(value, list) else value]
                 )
-        for index, row in enumerate(data["rapport"], 1):
-            for key, value in row.items():
-                writer.writerow(["rapport %s" % index, key, value])
-        for index, row in enumerate(data.get("motive_evidence", ()), 1):
-            for key, value in row.items():
-                writer.writerow(["motive evidence %s" % index, key, value])
         return buffer.getvalue().encode(), "text/csv", stem + ".csv"
 
     def action_empathy_export(self, fmt="json"):
         """Download the person's empathy data as ``json`` or ``csv`` (GDPR Art. 15)."""
         self.ensure_one()
         self._empathy_check_manager()
-        if fmt not in ("json", "csv"):
-            raise UserError(self.env._("Unknown export format %s: use json or csv.", fmt))
+        self._empathy_check_export_format(fmt)
         return {
             "type": "ir.actions.act_url",
             "url": "/empathic_crm/export/%s/%s" % (self.id, fmt),
