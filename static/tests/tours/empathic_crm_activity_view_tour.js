@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { rateGoodAndPleased } from "./empathic_crm_tour_steps";
 
 registry.category("web_tour.tours").add("empathic_crm_activity_view_tour", {
     steps: () => [
@@ -17,20 +18,7 @@ registry.category("web_tour.tours").add("empathic_crm_activity_view_tour", {
             trigger: ".o-mail-ActivityListPopover .o-mail-ActivityMarkAsDone button[aria-label='Done']",
             run: "click",
         },
-        {
-            content: "The impression dialog asks for the 4th star",
-            trigger: ".modal .o_empathy_impression_wizard .o_field_widget[name=rapport] .o_priority_star[aria-label='Good']",
-            run: "click",
-        },
-        {
-            content: "Pick the customer's mood",
-            trigger: ".modal .o_field_widget[name=mood] .o_selection_badge:contains('Pleased')",
-            run: "click",
-        },
-        {
-            content: "The mood is selected",
-            trigger: ".modal .o_field_widget[name=mood] .o_selection_badge.active:contains('Pleased')",
-        },
+        ...rateGoodAndPleased(),
         {
             content: "Click Done in the impression dialog",
             trigger: ".modal button.o_empathy_confirm",
