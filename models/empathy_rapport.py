@@ -1,8 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import logging
+import random
+import time
 from collections import defaultdict
 
-from odoo import api, fields, models
+from psycopg2 import errors
+
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+from .empathy_gate import serving_request
+
+_logger = logging.getLogger(__name__)
 
 #: an impression's weight is 2 ** ((date - reference) / half_life); sums are kept
 #: relative to a per-row reference date, which makes the recency-weighted mean exact
@@ -14,6 +24,17 @@ TREND_FACTOR = 4.0
 TREND_THRESHOLD = 0.25
 DEFAULT_HALF_LIFE = 180
 STATE_FIELDS = ("weight_ref", "sum_w", "sum_wr", "sum_w_short", "sum_wr_short")
+#: queued changes applied per transaction by the deferred refresh
+QUEUE_BATCH = 2000
+#: attempts of the deferred refresh on a concurrency conflict before the cron takes over
+QUEUE_TRIES = 8
+#: conflicts between concurrent refreshes: retried in a new, short transaction
+RETRYABLE_ERRORS = (
+    errors.SerializationFailure,
+    errors.DeadlockDetected,
+    errors.LockNotAvailable,
+    errors.UniqueViolation,
+)
 
 
 class EmpathyRapport(models.Model):
@@ -89,21 +110,93 @@ class EmpathyRapport(models.Model):
             return "declining"
         return "stable"
 
+    @api.model
+    def _empathy_rank_order(self):
+        """Return the SQL order that ranks the advisors of a customer, best first."""
+        return SQL("score DESC, impression_count DESC, last_date DESC NULLS LAST, id")
+
     # ------------------------------------------------------------------
     # incremental maintenance
     # ------------------------------------------------------------------
     @api.model
     def _empathy_apply(self, added=(), removed=()):
-        """Add/remove impression snapshots to the rapport rows and refresh the partners.
+        """Queue impression snapshots for the rapport rows and the partner aggregates.
 
-        Costs a constant number of queries per (partner, advisor, company) pair
-        touched, whatever the number of impressions already recorded.
+        Writers only INSERT into ``empathy_rapport_queue``: a sales team recording
+        impressions of the same customers at once never conflicts on the hot rows
+        (rapport row, partner). While a web or API request is served, the queue is
+        applied right after the request's commit, in short transactions of its own
+        that are retried on conflicts (still before the response is sent); elsewhere
+        (cron, shell, tests) it is applied at once, in the same transaction. A cron
+        applies what a crash left behind.
         """
+        rows = [(1, snap) for snap in added] + [(-1, snap) for snap in removed]
+        if not rows:
+            return
+        self.env["empathy.rapport.queue"]._empathy_enqueue(rows)
+        if self._empathy_defer():
+            self._empathy_apply_after_commit()
+        else:
+            self._empathy_process_queue()
+
+    @api.model
+    def _empathy_defer(self):
+        """Return whether the queue is applied after the commit (requests only)."""
+        return (
+            not self.env.context.get("empathy_rapport_sync")
+            and not self.env.registry.in_test_mode()
+            and bool(serving_request())
+        )
+
+    @api.model
+    def _empathy_apply_after_commit(self):
+        """Apply the queue once after the current transaction commits."""
+        cr = self.env.cr
+        if cr.postcommit.data.get("empathy_rapport_queue"):
+            return
+        cr.postcommit.data["empathy_rapport_queue"] = True
+        dbname = cr.dbname
+        registry = self.env.registry
+
+        @cr.postcommit.add
+        def apply_queue():
+            for attempt in range(QUEUE_TRIES):
+                try:
+                    with registry.cursor() as new_cr:
+                        env = api.Environment(new_cr, SUPERUSER_ID, {})
+                        env["empathy.rapport"]._empathy_process_queue()
+                    return
+                except RETRYABLE_ERRORS:
+                    time.sleep(random.uniform(0, 0.05 * 2**attempt))
+            _logger.warning(
+                "empathic_crm: rapport queue of %s still busy, the cron applies it", dbname
+            )
+
+    @api.model
+    def _empathy_process_queue(self, limit=QUEUE_BATCH):
+        """Apply queued snapshots to the rapport rows and refresh the partners.
+
+        Takes the queue rows with ``FOR UPDATE SKIP LOCKED`` (concurrent appliers take
+        disjoint rows) and deletes them in the same transaction: each change is
+        applied exactly once. Costs a constant number of queries per (partner,
+        advisor, company) pair touched, whatever the number of impressions recorded.
+        """
+        Queue = self.env["empathy.rapport.queue"]
+        while True:
+            taken = Queue._empathy_take(limit)
+            if not taken:
+                return
+            self._empathy_apply_now(taken)
+            if len(taken) < limit:
+                return
+
+    @api.model
+    def _empathy_apply_now(self, changes):
+        """Apply [(sign, snapshot)] to the rapport rows and refresh the partners."""
         deltas = defaultdict(list)
-        for sign, snapshots in ((1, added), (-1, removed)):
-            for snap in snapshots:
-                key = (snap["partner_id"], snap["user_id"], snap["company_id"])
-                deltas[key].append((sign, snap))
+        for sign, snap in changes:
+            key = (snap["partner_id"], snap["user_id"], snap["company_id"])
+            deltas[key].append((sign, snap))
         if not deltas:
             return
         half_life = self._empathy_half_life()
@@ -118,10 +211,11 @@ class EmpathyRapport(models.Model):
         )
         by_key = {(r.partner_id.id, r.user_id.id, r.company_id.id): r for r in rows}
         to_create, to_unlink = [], self.sudo().browse()
-        for key, changes in deltas.items():
+        for key in sorted(deltas):
+            changes_of_key = deltas[key]
             row = by_key.get(key)
             state = row._empathy_state() if row else self._empathy_empty_state()
-            for sign, snap in changes:
+            for sign, snap in changes_of_key:
                 state = self._empathy_add(state, snap, sign, half_life)
             if state["impression_count"] <= 0:
                 if row:
@@ -137,6 +231,11 @@ class EmpathyRapport(models.Model):
             self.sudo().create(to_create)
         (rows - to_unlink)._empathy_fix_last_dates()
         self.env["res.partner"].browse({key[0] for key in deltas})._empathy_refresh_rapport()
+
+    @api.model
+    def _cron_empathy_process_queue(self):
+        """Apply what a crash between a commit and its deferred refresh left queued."""
+        self.sudo()._empathy_process_queue()
 
     @api.model
     def _empathy_empty_state(self):
