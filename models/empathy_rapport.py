@@ -352,6 +352,8 @@ class EmpathyRapport(models.Model):
         """Rebuild every rapport row and partner aggregate from the impressions."""
         if not self.env.user.has_group("empathic_crm.group_empathy_manager"):
             raise AccessError(self.env._("Only empathy managers can recompute the rapport."))
+        # queued changes are part of the impressions read below: drop them first
+        self.env.cr.execute("DELETE FROM empathy_rapport_queue")
         impressions = self.env["empathy.impression"].sudo().search([])  # pylint: disable=no-search-all
         values = self._empathy_compute_from_scratch(impressions)
         self.sudo().search([]).unlink()  # pylint: disable=no-search-all
@@ -361,16 +363,9 @@ class EmpathyRapport(models.Model):
                 for key, vals in values.items()
             ]
         )
-        partners = (
-            self.env["res.partner"]
-            .sudo()
-            .search(
-                [
-                    "|",
-                    ("empathy_best_advisor_id", "!=", False),
-                    ("id", "in", impressions.partner_id.ids),
-                ]
-            )
-        )
-        partners._empathy_refresh_rapport()
+        # partners with aggregates in any company, and those with impressions
+        self.env["res.partner"].flush_model(["empathy_best_advisor_id"])
+        self.env.cr.execute("SELECT id FROM res_partner WHERE empathy_best_advisor_id IS NOT NULL")
+        ids = {row[0] for row in self.env.cr.fetchall()} | set(impressions.partner_id.ids)
+        self.env["res.partner"].sudo().browse(ids)._empathy_refresh_rapport()
         return True
