@@ -163,10 +163,17 @@ class EmpathyRapport(models.Model):
             for attempt in range(QUEUE_TRIES):
                 try:
                     with registry.cursor() as new_cr:
-                        env = api.Environment(new_cr, SUPERUSER_ID, {})
+                        # a short transaction that waits for the row locks of other
+                        # appliers instead of failing on their updates: READ COMMITTED
+                        # (each statement sees the latest commits), every row locked
+                        # in a fixed order before it is read
+                        new_cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                        env = api.Environment(
+                            new_cr, SUPERUSER_ID, {"empathy_rapport_locking": True}
+                        )
                         env["empathy.rapport"]._empathy_process_queue()
                     return
-                except RETRYABLE_ERRORS:
+                except RETRYABLE_ERRORS:  # deadlock with another writer: rare
                     time.sleep(random.uniform(0, 0.05 * 2**attempt))
             _logger.warning(
                 "empathic_crm: rapport queue of %s still busy, the cron applies it", dbname
@@ -201,6 +208,8 @@ class EmpathyRapport(models.Model):
             return
         half_life = self._empathy_half_life()
         self.env.flush_all()
+        if self.env.context.get("empathy_rapport_locking"):
+            self._empathy_lock_rows(sorted(deltas))
         rows = self.sudo().search_fetch(
             [
                 ("partner_id", "in", list({key[0] for key in deltas})),
@@ -231,6 +240,52 @@ class EmpathyRapport(models.Model):
             self.sudo().create(to_create)
         (rows - to_unlink)._empathy_fix_last_dates()
         self.env["res.partner"].browse({key[0] for key in deltas})._empathy_refresh_rapport()
+
+    @api.model
+    def _empathy_lock_rows(self, keys):
+        """Lock the partners of ``keys`` (in id order), then create missing rows.
+
+        Appliers of the same customer run one after the other: the next one's
+        statements start after the previous commit (READ COMMITTED), so they read
+        its rapport rows and compute the partner's aggregates from them, never from
+        a stale snapshot. A row created by both is created once (ON CONFLICT).
+        """
+        partners, users, companies = (list(column) for column in zip(*keys, strict=True))
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+                sorted(set(partners)),
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO empathy_rapport (partner_id, user_id, company_id,
+                                             impression_count, score)
+                SELECT p, u, c, 0, 0
+                  FROM unnest(%s::int[], %s::int[], %s::int[]) AS k(p, u, c)
+                 ORDER BY p, u, c
+                    ON CONFLICT (partner_id, user_id, company_id) DO NOTHING
+                """,
+                partners,
+                users,
+                companies,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT r.id FROM empathy_rapport r
+                  JOIN unnest(%s::int[], %s::int[], %s::int[]) AS k(p, u, c)
+                    ON r.partner_id = k.p AND r.user_id = k.u AND r.company_id = k.c
+              ORDER BY r.partner_id, r.user_id, r.company_id
+                   FOR UPDATE OF r
+                """,
+                partners,
+                users,
+                companies,
+            )
+        )
 
     @api.model
     def _cron_empathy_process_queue(self):
