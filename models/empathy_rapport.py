@@ -120,24 +120,25 @@ class EmpathyRapport(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _empathy_apply(self, added=(), removed=()):
-        """Queue impression snapshots for the rapport rows and the partner aggregates.
+        """Apply impression snapshots to the rapport rows and the partner aggregates.
 
-        Writers only INSERT into ``empathy_rapport_queue``: a sales team recording
-        impressions of the same customers at once never conflicts on the hot rows
-        (rapport row, partner). While a web or API request is served, the queue is
-        applied right after the request's commit, in short transactions of its own
-        that are retried on conflicts (still before the response is sent); elsewhere
-        (cron, shell, tests) it is applied at once, in the same transaction. A cron
-        applies what a crash left behind.
+        While a web or API request is served, the request only INSERTs the changes
+        into ``empathy_rapport_queue``, so a sales team recording impressions of the
+        same customers at once never conflicts on the hot rows (rapport row,
+        partner). Right after the request's commit (still before the response is
+        sent) a short transaction of its own applies the queue, waiting for other
+        appliers of the same customers instead of failing. Elsewhere (cron, shell,
+        tests) the changes are applied at once, in the same transaction. A cron
+        applies what a crash left queued.
         """
         rows = [(1, snap) for snap in added] + [(-1, snap) for snap in removed]
         if not rows:
             return
-        self.env["empathy.rapport.queue"]._empathy_enqueue(rows)
         if self._empathy_defer():
+            self.env["empathy.rapport.queue"]._empathy_enqueue(rows)
             self._empathy_apply_after_commit()
         else:
-            self._empathy_process_queue()
+            self._empathy_apply_now(rows)
 
     @api.model
     def _empathy_defer(self):
