@@ -42,6 +42,15 @@ from bench_common import (
     odoo_env_factory,
 )
 
+#: the partner aggregates of one company (company-dependent jsonb columns)
+PARTNER_AGGREGATES_QUERY = """
+    SELECT id,
+           (empathy_best_advisor_id->>%(company)s)::int,
+           (empathy_best_rapport->>%(company)s)::numeric,
+           (empathy_last_impression_date->>%(company)s)::timestamp,
+           empathy_mood_trend->>%(company)s
+      FROM res_partner WHERE id = ANY(%(ids)s) ORDER BY id
+"""
 FIRST_NAMES = (
     "Anna Ben Clara David Emma Felix Greta Hannah Jonas Karl Lea Lukas Marie Max Mia Noah"
     " Olivia Paul Sophie Tim Ute Vera Wolfgang Yasmin Zoe Jan Lisa Tom Nina Erik Laura"
@@ -996,18 +1005,25 @@ class Generator:
                   GROUP BY partner_id
                 )
                 UPDATE res_partner rp
-                   SET empathy_best_advisor_id = best.user_id,
-                       empathy_best_rapport = round(best.score::numeric, 2),
-                       empathy_last_impression_date = moods.last_date,
-                       empathy_mood_trend = CASE
+                   SET empathy_best_advisor_id = jsonb_build_object(%(company)s, best.user_id),
+                       empathy_best_rapport = jsonb_build_object(
+                           %(company)s, round(best.score::numeric, 2)),
+                       empathy_last_impression_date = jsonb_build_object(
+                           %(company)s, to_char(moods.last_date, 'YYYY-MM-DD HH24:MI:SS')),
+                       empathy_mood_trend = jsonb_build_object(%(company)s, CASE
                            WHEN moods.earlier IS NULL OR moods.recent IS NULL THEN 'stable'
                            WHEN moods.recent - moods.earlier >= %(threshold)s THEN 'improving'
                            WHEN moods.earlier - moods.recent >= %(threshold)s THEN 'declining'
-                           ELSE 'stable' END
+                           ELSE 'stable' END)
                   FROM best JOIN moods USING (partner_id)
                  WHERE rp.id = best.partner_id
                 """,
-                {"w": res_partner.MOOD_WINDOW, "threshold": res_partner.MOOD_THRESHOLD},
+                {
+                    "w": res_partner.MOOD_WINDOW,
+                    "threshold": res_partner.MOOD_THRESHOLD,
+                    # the aggregates are company-dependent (jsonb keyed by company id)
+                    "company": str(self.company.id),
+                },
             )
             count = cr.rowcount
         self.report("partner aggregates (UPDATE)", count, timer.seconds)
@@ -1106,10 +1122,8 @@ class Generator:
                 rank = (want["score"], want["impression_count"], want["last_date"])
                 best_expected.setdefault(partner, []).append((rank, user))
             cr.execute(
-                """SELECT id, empathy_best_advisor_id, empathy_best_rapport,
-                          empathy_last_impression_date, empathy_mood_trend
-                     FROM res_partner WHERE id = ANY(%s) ORDER BY id""",
-                [sample],
+                PARTNER_AGGREGATES_QUERY,
+                {"company": str(self.company.id), "ids": sample},
             )
             generated = {row[0]: row[1:] for row in cr.fetchall()}
             for partner, ranks in best_expected.items():
@@ -1127,10 +1141,8 @@ class Generator:
                 env["res.partner"].browse(sample)._empathy_refresh_rapport()
                 env.flush_all()
                 cr.execute(
-                    """SELECT id, empathy_best_advisor_id, empathy_best_rapport,
-                              empathy_last_impression_date, empathy_mood_trend
-                         FROM res_partner WHERE id = ANY(%s) ORDER BY id""",
-                    [sample],
+                    PARTNER_AGGREGATES_QUERY,
+                    {"company": str(self.company.id), "ids": sample},
                 )
                 refreshed = {row[0]: row[1:] for row in cr.fetchall()}
             finally:

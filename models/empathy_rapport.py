@@ -1,8 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import logging
+import random
+import time
 from collections import defaultdict
 
-from odoo import api, fields, models
+from psycopg2 import errors
+
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+from .empathy_gate import serving_request
+
+_logger = logging.getLogger(__name__)
 
 #: an impression's weight is 2 ** ((date - reference) / half_life); sums are kept
 #: relative to a per-row reference date, which makes the recency-weighted mean exact
@@ -14,6 +24,17 @@ TREND_FACTOR = 4.0
 TREND_THRESHOLD = 0.25
 DEFAULT_HALF_LIFE = 180
 STATE_FIELDS = ("weight_ref", "sum_w", "sum_wr", "sum_w_short", "sum_wr_short")
+#: queued changes applied per transaction by the deferred refresh
+QUEUE_BATCH = 2000
+#: attempts of the deferred refresh on a concurrency conflict before the cron takes over
+QUEUE_TRIES = 8
+#: conflicts between concurrent refreshes: retried in a new, short transaction
+RETRYABLE_ERRORS = (
+    errors.SerializationFailure,
+    errors.DeadlockDetected,
+    errors.LockNotAvailable,
+    errors.UniqueViolation,
+)
 
 
 class EmpathyRapport(models.Model):
@@ -89,25 +110,107 @@ class EmpathyRapport(models.Model):
             return "declining"
         return "stable"
 
+    @api.model
+    def _empathy_rank_order(self):
+        """Return the SQL order that ranks the advisors of a customer, best first."""
+        return SQL("score DESC, impression_count DESC, last_date DESC NULLS LAST, id")
+
     # ------------------------------------------------------------------
     # incremental maintenance
     # ------------------------------------------------------------------
     @api.model
     def _empathy_apply(self, added=(), removed=()):
-        """Add/remove impression snapshots to the rapport rows and refresh the partners.
+        """Apply impression snapshots to the rapport rows and the partner aggregates.
 
-        Costs a constant number of queries per (partner, advisor, company) pair
-        touched, whatever the number of impressions already recorded.
+        While a web or API request is served, the request only INSERTs the changes
+        into ``empathy_rapport_queue``, so a sales team recording impressions of the
+        same customers at once never conflicts on the hot rows (rapport row,
+        partner). Right after the request's commit (still before the response is
+        sent) a short transaction of its own applies the queue, waiting for other
+        appliers of the same customers instead of failing. Elsewhere (cron, shell,
+        tests) the changes are applied at once, in the same transaction. A cron
+        applies what a crash left queued.
         """
+        rows = [(1, snap) for snap in added] + [(-1, snap) for snap in removed]
+        if not rows:
+            return
+        if self._empathy_defer():
+            self.env["empathy.rapport.queue"]._empathy_enqueue(rows)
+            self._empathy_apply_after_commit()
+        else:
+            self._empathy_apply_now(rows)
+
+    @api.model
+    def _empathy_defer(self):
+        """Return whether the queue is applied after the commit (requests only)."""
+        return (
+            not self.env.context.get("empathy_rapport_sync")
+            and not self.env.registry.in_test_mode()
+            and bool(serving_request())
+        )
+
+    @api.model
+    def _empathy_apply_after_commit(self):
+        """Apply the queue once after the current transaction commits."""
+        cr = self.env.cr
+        if cr.postcommit.data.get("empathy_rapport_queue"):
+            return
+        cr.postcommit.data["empathy_rapport_queue"] = True
+        dbname = cr.dbname
+        registry = self.env.registry
+
+        @cr.postcommit.add
+        def apply_queue():
+            for attempt in range(QUEUE_TRIES):
+                try:
+                    with registry.cursor() as new_cr:
+                        # a short transaction that waits for the row locks of other
+                        # appliers instead of failing on their updates: READ COMMITTED
+                        # (each statement sees the latest commits), every row locked
+                        # in a fixed order before it is read
+                        new_cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                        env = api.Environment(
+                            new_cr, SUPERUSER_ID, {"empathy_rapport_locking": True}
+                        )
+                        env["empathy.rapport"]._empathy_process_queue()
+                    return
+                except RETRYABLE_ERRORS:  # deadlock with another writer: rare
+                    time.sleep(random.uniform(0, 0.05 * 2**attempt))
+            _logger.warning(
+                "empathic_crm: rapport queue of %s still busy, the cron applies it", dbname
+            )
+
+    @api.model
+    def _empathy_process_queue(self, limit=QUEUE_BATCH):
+        """Apply queued snapshots to the rapport rows and refresh the partners.
+
+        Takes the queue rows with ``FOR UPDATE SKIP LOCKED`` (concurrent appliers take
+        disjoint rows) and deletes them in the same transaction: each change is
+        applied exactly once. Costs a constant number of queries per (partner,
+        advisor, company) pair touched, whatever the number of impressions recorded.
+        """
+        Queue = self.env["empathy.rapport.queue"]
+        while True:
+            taken = Queue._empathy_take(limit)
+            if not taken:
+                return
+            self._empathy_apply_now(taken)
+            if len(taken) < limit:
+                return
+
+    @api.model
+    def _empathy_apply_now(self, changes):
+        """Apply [(sign, snapshot)] to the rapport rows and refresh the partners."""
         deltas = defaultdict(list)
-        for sign, snapshots in ((1, added), (-1, removed)):
-            for snap in snapshots:
-                key = (snap["partner_id"], snap["user_id"], snap["company_id"])
-                deltas[key].append((sign, snap))
+        for sign, snap in changes:
+            key = (snap["partner_id"], snap["user_id"], snap["company_id"])
+            deltas[key].append((sign, snap))
         if not deltas:
             return
         half_life = self._empathy_half_life()
         self.env.flush_all()
+        if self.env.context.get("empathy_rapport_locking"):
+            self._empathy_lock_rows(sorted(deltas))
         rows = self.sudo().search_fetch(
             [
                 ("partner_id", "in", list({key[0] for key in deltas})),
@@ -118,10 +221,11 @@ class EmpathyRapport(models.Model):
         )
         by_key = {(r.partner_id.id, r.user_id.id, r.company_id.id): r for r in rows}
         to_create, to_unlink = [], self.sudo().browse()
-        for key, changes in deltas.items():
+        for key in sorted(deltas):
+            changes_of_key = deltas[key]
             row = by_key.get(key)
             state = row._empathy_state() if row else self._empathy_empty_state()
-            for sign, snap in changes:
+            for sign, snap in changes_of_key:
                 state = self._empathy_add(state, snap, sign, half_life)
             if state["impression_count"] <= 0:
                 if row:
@@ -137,6 +241,57 @@ class EmpathyRapport(models.Model):
             self.sudo().create(to_create)
         (rows - to_unlink)._empathy_fix_last_dates()
         self.env["res.partner"].browse({key[0] for key in deltas})._empathy_refresh_rapport()
+
+    @api.model
+    def _empathy_lock_rows(self, keys):
+        """Lock the partners of ``keys`` (in id order), then create missing rows.
+
+        Appliers of the same customer run one after the other: the next one's
+        statements start after the previous commit (READ COMMITTED), so they read
+        its rapport rows and compute the partner's aggregates from them, never from
+        a stale snapshot. A row created by both is created once (ON CONFLICT).
+        """
+        partners, users, companies = (list(column) for column in zip(*keys, strict=True))
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+                sorted(set(partners)),
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO empathy_rapport (partner_id, user_id, company_id,
+                                             impression_count, score)
+                SELECT p, u, c, 0, 0
+                  FROM unnest(%s::int[], %s::int[], %s::int[]) AS k(p, u, c)
+                 ORDER BY p, u, c
+                    ON CONFLICT (partner_id, user_id, company_id) DO NOTHING
+                """,
+                partners,
+                users,
+                companies,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT r.id FROM empathy_rapport r
+                  JOIN unnest(%s::int[], %s::int[], %s::int[]) AS k(p, u, c)
+                    ON r.partner_id = k.p AND r.user_id = k.u AND r.company_id = k.c
+              ORDER BY r.partner_id, r.user_id, r.company_id
+                   FOR UPDATE OF r
+                """,
+                partners,
+                users,
+                companies,
+            )
+        )
+
+    @api.model
+    def _cron_empathy_process_queue(self):
+        """Apply what a crash between a commit and its deferred refresh left queued."""
+        self.sudo()._empathy_process_queue()
 
     @api.model
     def _empathy_empty_state(self):
@@ -253,6 +408,8 @@ class EmpathyRapport(models.Model):
         """Rebuild every rapport row and partner aggregate from the impressions."""
         if not self.env.user.has_group("empathic_crm.group_empathy_manager"):
             raise AccessError(self.env._("Only empathy managers can recompute the rapport."))
+        # queued changes are part of the impressions read below: drop them first
+        self.env.cr.execute("DELETE FROM empathy_rapport_queue")
         impressions = self.env["empathy.impression"].sudo().search([])  # pylint: disable=no-search-all
         values = self._empathy_compute_from_scratch(impressions)
         self.sudo().search([]).unlink()  # pylint: disable=no-search-all
@@ -262,16 +419,9 @@ class EmpathyRapport(models.Model):
                 for key, vals in values.items()
             ]
         )
-        partners = (
-            self.env["res.partner"]
-            .sudo()
-            .search(
-                [
-                    "|",
-                    ("empathy_best_advisor_id", "!=", False),
-                    ("id", "in", impressions.partner_id.ids),
-                ]
-            )
-        )
-        partners._empathy_refresh_rapport()
+        # partners with aggregates in any company, and those with impressions
+        self.env["res.partner"].flush_model(["empathy_best_advisor_id"])
+        self.env.cr.execute("SELECT id FROM res_partner WHERE empathy_best_advisor_id IS NOT NULL")
+        ids = {row[0] for row in self.env.cr.fetchall()} | set(impressions.partner_id.ids)
+        self.env["res.partner"].sudo().browse(ids)._empathy_refresh_rapport()
         return True
