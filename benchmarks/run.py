@@ -445,7 +445,7 @@ def scenario_searches(bench, ctx):
         bench.explain(f"{label}: count", SQL("SELECT COUNT(*) FROM (%s) t", query.select("")))
 
 
-def scenario_fair(bench, ctx):
+def scenario_fair(bench, _ctx):
     """The bulk refresh of the advisors' rating scales (fair rapport), set-based."""
     env = bench.env
     Rapport = env["empathy.rapport"]
