@@ -985,13 +985,18 @@ class Generator:
             count += self.aggregates_rebased(half_life)
         self.report("empathy_rapport (INSERT ... SELECT)", count, timer.seconds)
 
+        # the fair scores: the addon's own set-based bulk refresh of the advisors' scales
+        with Timer() as timer:
+            count = Rapport._empathy_refresh_scales(threshold=-1.0, refresh_partners=False)
+        self.report("fair scores: advisors' scales (bulk refresh, UPDATE)", count, timer.seconds)
+
         with Timer() as timer:
             cr.execute(
                 """
                 WITH best AS (
-                    SELECT DISTINCT ON (partner_id) partner_id, user_id, score
+                    SELECT DISTINCT ON (partner_id) partner_id, user_id, fair_score AS score
                       FROM empathy_rapport
-                  ORDER BY partner_id, score DESC, impression_count DESC,
+                  ORDER BY partner_id, fair_score DESC, impression_count DESC,
                            last_date DESC NULLS LAST, id
                 ), moods AS (
                     SELECT partner_id, max(date) FILTER (WHERE rn = 1) AS last_date,
@@ -1072,6 +1077,8 @@ class Generator:
     # ------------------------------------------------------------------
     def verify(self, sample_size):
         """Compare a random sample with the ORM's from-scratch recompute; return ok."""
+        from odoo.addons.empathic_crm.models import empathy_fair  # noqa: PLC0415
+
         env, cr = self.env, self.cr
         rng = random.Random(self.seed + 1)
         Rapport = env["empathy.rapport"]
@@ -1087,7 +1094,7 @@ class Generator:
             set(rng.sample(with_rapport, min(sample_size, len(with_rapport)))) | set(heaviest)
         )
         problems = []
-        dev = {"score": 0.0, "sums_rel": 0.0, "best_rapport": 0.0}
+        dev = {"score": 0.0, "fair_score": 0.0, "sums_rel": 0.0, "best_rapport": 0.0}
         boundary = 0
         with Timer() as timer:
             impressions = Impression.search([("partner_id", "in", sample)])
@@ -1099,10 +1106,23 @@ class Generator:
                     f"pairs differ: {len(set(expected) - set(actual))} missing,"
                     f" {len(set(actual) - set(expected))} unexpected"
                 )
+            # the fair scores: exact per pair for the stored advisor's scale, and the
+            # stored scales equal the means of all pairs (the whole table, not the sample)
+            cr.execute("SELECT user_id, company_id, score FROM empathy_rapport")
+            advisor_means, team_means = empathy_fair.scale_means(cr.fetchall())
+            shrinkage = Rapport._empathy_shrinkage()
             for key, want in expected.items():
                 row = actual.get(key)
                 if not row:
                     continue
+                want["fair_score"] = empathy_fair.fair_score(
+                    want["score"],
+                    want["impression_count"],
+                    advisor_means[key[1], key[2]],
+                    team_means[key[2]],
+                    shrinkage,
+                )
+                dev["fair_score"] = max(dev["fair_score"], abs(row.fair_score - want["fair_score"]))
                 dev["score"] = max(dev["score"], abs(row.score - want["score"]))
                 for name in ("sum_w", "sum_wr", "sum_w_short", "sum_wr_short"):
                     rel = abs(row[name] - want[name]) / max(abs(want[name]), 1e-300)
@@ -1116,10 +1136,10 @@ class Generator:
                         boundary += 1  # float tie on the threshold: either side is right
                     else:
                         problems.append(f"{key}: trend {row.trend} != {want['trend']}")
-            # best advisor: the ORM order (score, count, last date) on from-scratch values
+            # best advisor: the ORM order (fair score, count, last date) on from-scratch values
             best_expected = {}
             for (partner, user, _company), want in expected.items():
-                rank = (want["score"], want["impression_count"], want["last_date"])
+                rank = (want["fair_score"], want["impression_count"], want["last_date"])
                 best_expected.setdefault(partner, []).append((rank, user))
             cr.execute(
                 PARTNER_AGGREGATES_QUERY,
@@ -1160,8 +1180,9 @@ class Generator:
             f" checked in {timer.seconds:.1f} s"
         )
         log(
-            "  max deviation vs ORM: score %.3g, sums (relative) %.3g, best rapport %.3g"
-            % (dev["score"], dev["sums_rel"], dev["best_rapport"])
+            "  max deviation vs ORM: score %.3g, fair score %.3g, sums (relative) %.3g,"
+            " best rapport %.3g"
+            % (dev["score"], dev["fair_score"], dev["sums_rel"], dev["best_rapport"])
         )
         if boundary:
             log(f"  {boundary} trend(s) exactly on the threshold (float ties, accepted)")
@@ -1174,7 +1195,7 @@ class Generator:
             "max_deviation": dev,
             "mismatches": len(problems),
         }
-        if dev["score"] > 1e-9 or dev["sums_rel"] > 1e-9:
+        if dev["score"] > 1e-9 or dev["fair_score"] > 1e-9 or dev["sums_rel"] > 1e-9:
             problems.append("deviation above 1e-9")
         log("  verification " + ("FAILED" if problems else "passed"))
         return not problems

@@ -103,12 +103,15 @@ class ResPartner(models.Model):
         readonly=True,
         company_dependent=True,
         groups=EMPATHY_GROUP,
-        help="The advisor with the highest rapport in this company (ties: more"
-        " impressions, then most recent).",
+        help="The advisor with the highest fair rapport in this company: their ratings of"
+        " this customer compared with their ratings of everyone (ties: more impressions,"
+        " then most recent).",
     )
     empathy_best_rapport = fields.Float(
         string="Best rapport",
         readonly=True,
+        help="The best advisor's fair rapport with this customer (1-5): lenient and strict"
+        " raters corrected, uncertain scores pulled toward the team average.",
         digits=(3, 2),
         company_dependent=True,
         groups=EMPATHY_GROUP,
@@ -262,14 +265,15 @@ class ResPartner(models.Model):
         add(self.env._("Preferred channel:"), channels.get(self.empathy_preferred_channel))
         add(self.env._("Remember:"), self.empathy_personal_notes)
         if self.empathy_best_advisor_id:
-            add(
-                self.env._("Best advisor:"),
-                self.env._(
-                    "%(advisor)s (rapport %(score).1f / 5)",
-                    advisor=self.empathy_best_advisor_id.name,
-                    score=self.empathy_best_rapport,
-                ),
+            best = self.env._(
+                "%(advisor)s (rapport %(score).1f / 5)",
+                advisor=self.empathy_best_advisor_id.name,
+                score=self.empathy_best_rapport,
             )
+            why = self._empathy_best_rapport_row().fair_explanation
+            if why:
+                best = Markup("%s<br/><small class='text-muted'>%s</small>") % (best, why)
+            add(self.env._("Best advisor:"), best)
         trends = dict(self._fields["empathy_mood_trend"]._description_selection(self.env))
         if self.empathy_mood_trend:
             add(self.env._("Mood trend:"), trends[self.empathy_mood_trend])
@@ -291,20 +295,32 @@ class ResPartner(models.Model):
         mine = self.sudo().empathy_rapport_ids.filtered(
             lambda r: r.user_id == self.env.user and r.company_id in self.env.companies
         )
-        if not mine or max(mine.mapped("score")) >= LOW_RAPPORT:
+        if not mine or max(mine.mapped("fair_score")) >= LOW_RAPPORT:
             return False
         best = self.empathy_best_advisor_id
         if best and best != self.env.user:
-            return self.env._(
+            warning = self.env._(
                 "Your rapport with this customer is low (%(mine).1f / 5). %(best)s clicks"
                 " better (%(score).1f / 5): consider asking them to take over.",
-                mine=max(mine.mapped("score")),
+                mine=max(mine.mapped("fair_score")),
                 best=best.name,
                 score=self.empathy_best_rapport,
             )
+            why = self._empathy_best_rapport_row().fair_explanation
+            return "%s %s" % (warning, why) if why else warning
         return self.env._(
-            "Your rapport with this customer is low (%.1f / 5).", max(mine.mapped("score"))
+            "Your rapport with this customer is low (%.1f / 5).", max(mine.mapped("fair_score"))
         )
+
+    def _empathy_best_rapport_row(self):
+        """Return the best advisor's rapport row (sudo) in the current companies."""
+        self.ensure_one()
+        rows = self.sudo().empathy_rapport_ids.filtered(
+            lambda r: (
+                r.user_id == self.empathy_best_advisor_id and r.company_id in self.env.companies
+            )
+        )
+        return rows.sorted("fair_score", reverse=True)[:1]
 
     # ------------------------------------------------------------------
     # rapport aggregates
@@ -332,7 +348,7 @@ class ResPartner(models.Model):
                 """
                 WITH best AS (
                     SELECT DISTINCT ON (partner_id, company_id)
-                           partner_id, company_id, user_id, score
+                           partner_id, company_id, user_id, fair_score AS score
                       FROM empathy_rapport
                      WHERE partner_id = ANY(%(ids)s)
                   ORDER BY partner_id, company_id, %(rank)s
