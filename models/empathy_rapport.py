@@ -384,7 +384,7 @@ class EmpathyRapport(models.Model):
         pairs = sorted({(key[1], key[2]) for key in keys})
         companies = sorted({key[2] for key in keys})
         return SQL(
-            """
+            """(
             SELECT a.id
               FROM unnest(%s::int[], %s::int[]) AS k(user_id, company_id)
               JOIN LATERAL (
@@ -399,7 +399,7 @@ class EmpathyRapport(models.Model):
                     SELECT r.id FROM empathy_rapport r
                      WHERE r.company_id = kc.company_id AND r.team_mean IS NOT NULL
                      LIMIT 1) t ON TRUE
-            """,
+            )""",
             [pair[0] for pair in pairs],
             [pair[1] for pair in pairs],
             companies,
