@@ -30,6 +30,13 @@ def migrate(cr, version):
     )
     for (column,) in cr.fetchall():
         cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(f"res_partner__{column}_index")))
+        # a many2one's foreign key cannot stay on a jsonb column
+        cr.execute(
+            SQL(
+                "ALTER TABLE res_partner DROP CONSTRAINT IF EXISTS %s",
+                SQL.identifier(f"res_partner_{column}_fkey"),
+            )
+        )
         cr.execute(
             SQL(
                 "ALTER TABLE res_partner ALTER COLUMN %s TYPE jsonb USING NULL::jsonb",
