@@ -62,7 +62,9 @@ Examples:
       --rapport 5 --mood 2 --channel fair --motive Marathon --motive "Hawaii trip" \\
       --note "Runs the Honolulu marathon in December" --ref fair2026-0001
 
-  # a fair-scanner export: check first, then import (re-running it is safe)
+  # the booth team's fair-scanner export (advisor column: anna, ben) is imported by
+  # an empathy manager: check first, then import (re-running it is safe)
+  export EMPATHY_LOGIN=clara EMPATHY_PASSWORD=clara
   empathy import-csv client/examples/fair.csv --dry-run
   empathy import-csv client/examples/fair.csv --ref-prefix fair2026-
 
