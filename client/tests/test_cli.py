@@ -244,7 +244,7 @@ def test_partner_and_log_commands(odoo_server, people):
 # ----------------------------------------------------------------------
 # the README's example, verbatim, as the user the README names
 # ----------------------------------------------------------------------
-def test_readme_fair_example_works_for_the_documented_user(odoo_server, admin, people):
+def test_readme_fair_example_works_for_the_documented_user(odoo_server, admin, people, tmp_path):
     readme = (REPO / "readme" / "CHANNELS.md").read_text()
     command = "empathy import-csv client/examples/fair.csv --dry-run"
     assert command in (REPO / "README.md").read_text()
@@ -266,20 +266,21 @@ def test_readme_fair_example_works_for_the_documented_user(odoo_server, admin, p
                 "groups_id": [(6, 0, groups)],
             },
         )
-    examples_before = sorted(EXAMPLES.iterdir())
-    result = run_cli(
-        *shlex.split(command)[1:], "--no-progress", env=odoo_server.env(login, password), cwd=REPO
-    )
+    # the example file, with references no other test has imported, at the same path
+    examples = tmp_path / "client" / "examples"
+    examples.mkdir(parents=True)
+    (examples / "fair.csv").write_text(FAIR.read_text().replace("\nfair2026-", "\nreadme-"))
+    result = run_cli(*shlex.split(command)[1:], env=odoo_server.env(login, password), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"as {login}: nothing was written" in result.stdout
     assert "created       20" in result.stdout and "errors         0" in result.stdout
-    assert sorted(EXAMPLES.iterdir()) == examples_before  # nothing written into the checkout
+    assert [p.name for p in examples.iterdir()] == ["fair.csv"]  # nothing beside the input
 
     # a salesperson may not log the rows of another advisor: refused, error file in /tmp
-    result = run_cli(*shlex.split(command)[1:], env=odoo_server.env("anna", "anna"), cwd=REPO)
+    result = run_cli(*shlex.split(command)[1:], env=odoo_server.env("anna", "anna"), cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     error_file = Path(re.search(r"errors +10 +\(see (.+)\)", result.stdout).group(1))
     assert error_file.parent == Path(tempfile.gettempdir())
-    assert all(row["advisor"] == "ben" for row in read_csv(error_file))
+    assert {row["advisor"] for row in read_csv(error_file)} == {"ben"}
     error_file.unlink()
-    assert sorted(EXAMPLES.iterdir()) == examples_before
+    assert [p.name for p in examples.iterdir()] == ["fair.csv"]

@@ -15,7 +15,7 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.shared.memory import create_connected_server_and_client_session
 from mcp.types import CallToolResult
-from support import empathy_command
+from support import empathy_command, this_client
 
 TOOLS = {
     "briefing",
@@ -68,7 +68,7 @@ def test_stdio_briefing_then_log_impression(odoo_server, admin, people, jonas):
     params = StdioServerParameters(
         command=empathy_command()[0],
         args=[*empathy_command()[1:], "mcp"],
-        env=odoo_server.env("anna", "anna"),
+        env=this_client(odoo_server.env("anna", "anna")),
     )
 
     async def main():
