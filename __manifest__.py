@@ -8,7 +8,13 @@
     "category": "Sales/CRM",
     "website": "https://github.com/empathic-crm/empathic_crm",
     "author": "Empathic CRM contributors",
+    "maintainers": ["empathic-crm"],
     "license": "LGPL-3",
+    "images": [
+        "static/description/impression_dialog.png",
+        "static/description/partner_empathy_tab.png",
+        "static/description/quotation_suggestions.png",
+    ],
     "depends": ["mail", "contacts", "crm", "sale_management"],
     "data": [
         "security/empathic_crm_security.xml",

@@ -2,7 +2,7 @@
 // Run through scripts/screenshots, which prepares the database and the server.
 //
 // Usage: node scripts/screenshots.mjs [shot ...]       (default: all shots)
-// Environment: BASE_URL (http://127.0.0.1:8176), OUT_DIR (readme/images),
+// Environment: BASE_URL (http://127.0.0.1:8176), OUT_DIR (static/description),
 //   PLAYWRIGHT_NODE_DIR (where playwright-core is installed, ~/.cache/empathic_crm/node),
 //   CHROMIUM (/usr/bin/chromium), ODOO_LOGIN / ODOO_PASSWORD (admin / admin)
 import { createRequire } from "node:module";
@@ -19,7 +19,7 @@ const require = createRequire(path.join(nodeDir, "node_modules", "_screenshots.j
 const { chromium } = require("playwright-core");
 
 const BASE = (process.env.BASE_URL || "http://127.0.0.1:8176").replace(/\/$/, "");
-const OUT = process.env.OUT_DIR || path.join(here, "..", "readme", "images");
+const OUT = process.env.OUT_DIR || path.join(here, "..", "static", "description");
 const LOGIN = process.env.ODOO_LOGIN || "admin";
 const PASSWORD = process.env.ODOO_PASSWORD || "admin";
 const VIEWPORT = { width: 1400, height: 900 };

@@ -2,7 +2,8 @@
 """A real Odoo for the client tests: fresh database, empathic_crm installed, own port.
 
 Needs ODOO_CONF (an odoo.conf whose addons_path has empathic_crm) and ODOO_SRC, as
-exported by scripts/_common.sh; scripts/test-client runs these tests.
+exported by scripts/_common.sh; scripts/test-client runs these tests. With
+EMPATHIC_ODOO_PYTHON the server runs with that interpreter (the wheel's virtualenv).
 """
 
 from __future__ import annotations
@@ -82,7 +83,9 @@ def odoo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OdooServer
     conf = workdir / "odoo.conf"
     with conf.open("w") as stream:
         parser.write(stream)
-    odoo_bin = [sys.executable, str(odoo_src / "odoo-bin"), "-c", str(conf)]
+    # scripts/test runs this server from the wheel's virtualenv (scripts/test-wheel)
+    python = os.environ.get("EMPATHIC_ODOO_PYTHON") or sys.executable
+    odoo_bin = [python, str(odoo_src / "odoo-bin"), "-c", str(conf)]
 
     _drop_database(options, db)
     install_log = workdir / "install.log"

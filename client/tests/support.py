@@ -50,11 +50,17 @@ def empathy_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "empathic_crm_client"]
 
 
+def this_client(env: dict) -> dict:
+    """``env`` running this checkout's client, whichever one the virtualenv has installed."""
+    paths = [str(HERE.parent / "src"), env.get("PYTHONPATH", "")]
+    return {**env, "PYTHONPATH": os.pathsep.join(path for path in paths if path)}
+
+
 def run_cli(*args: str | Path, env: dict | None = None, cwd: Path | None = None):
     """Run ``empathy`` like a user would; return the CompletedProcess (text)."""
     return subprocess.run(
         [*empathy_command(), *map(str, args)],
-        env=env if env is not None else dict(os.environ),
+        env=this_client(env if env is not None else dict(os.environ)),
         cwd=cwd,
         stdin=subprocess.DEVNULL,
         capture_output=True,
