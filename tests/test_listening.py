@@ -356,6 +356,26 @@ class TestMotiveEvidence(ListeningCommon):
         )
         self.assertEqual(len(partner.empathy_motive_evidence_ids), 4)
 
+    def test_evidence_summary_one_row_per_motive(self):
+        self.assertFalse(self.plain.with_user(self.user_sales).empathy_evidence_summary)
+        for days_ago in (30, 10):
+            self._impression(
+                self.plain, days_ago=days_ago, motive_ids=[Command.set(self.motive_gift.ids)]
+            )
+        self.env["crm.lead"].create(
+            {"name": "Trip", "partner_id": self.plain.id, "campaign_id": self.campaign.id}
+        )
+        partner = self.plain.with_user(self.user_sales)
+        partner.invalidate_recordset(["empathy_evidence_summary"])
+        summary = str(partner.empathy_evidence_summary)
+        self.assertEqual(summary.count(">Gift<"), 1, "one row per motive")
+        evidence = partner.sudo().empathy_motive_evidence_ids
+        gift = evidence.filtered(lambda e: e.motive_id == self.motive_gift)
+        self.assertEqual(len(gift), 2)
+        self.assertIn("<td class='text-end'>2</td>", summary, "how often the motive was heard")
+        for motive in (evidence - gift).motive_id:
+            self.assertEqual(summary.count(f">{motive.name}<"), 1)
+
     def test_evidence_is_read_only_for_users(self):
         self._impression(self.plain, motive_ids=[Command.set(self.motive_gift.ids)])
         evidence = self._evidence(self.plain)
@@ -797,7 +817,7 @@ class TestListeningViews(ListeningCommon):
             arch = manager[model].get_views([(False, view_type)])["views"][view_type]["arch"]
             self.assertTrue(arch)
         form = manager["res.partner"].get_views([(False, "form")])["views"]["form"]["arch"]
-        self.assertIn("empathy_motive_evidence_ids", form)
+        self.assertIn("empathy_evidence_summary", form)
         self.assertIn("action_empathy_schedule_call", form)
         campaign = manager["utm.campaign"].get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("empathy_motive_ids", campaign)
@@ -809,7 +829,7 @@ class TestListeningViews(ListeningCommon):
         # a user without sales rights sees none of it (and no error)
         internal = self.env(user=self.user_internal)
         arch = internal["res.partner"].get_views([(False, "form")])["views"]["form"]["arch"]
-        self.assertNotIn("empathy_motive_evidence_ids", arch)
+        self.assertNotIn("empathy_evidence_summary", arch)
 
     def test_stale_date_helper(self):
         Evidence = self.env["empathy.motive.evidence"]

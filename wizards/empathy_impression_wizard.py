@@ -14,11 +14,11 @@ RAPPORT_LEVELS = [
     ("5", "We clicked perfectly"),
 ]
 MOODS = [
-    ("-2", "😠 Angry"),
-    ("-1", "🙁 Unhappy"),
-    ("0", "😐 Neutral"),
-    ("1", "🙂 Pleased"),
-    ("2", "😄 Delighted"),
+    ("-2", "Angry"),
+    ("-1", "Unhappy"),
+    ("0", "Neutral"),
+    ("1", "Pleased"),
+    ("2", "Delighted"),
 ]
 
 
@@ -32,9 +32,9 @@ class EmpathyImpressionWizard(models.TransientModel):
         "res.partner", compute="_compute_partner_ids", string="Contacts objecting to profiling"
     )
     objection_only = fields.Boolean(compute="_compute_partner_ids")
+    # no default: the dialog marks rapport and mood as required until they are picked
     rapport = fields.Selection(
         RAPPORT_LEVELS,
-        default="0",
         help="How well did we click? One star: not at all; five stars: perfectly.",
     )
     mood = fields.Selection(MOODS, string="Customer's mood")
@@ -83,8 +83,9 @@ class EmpathyImpressionWizard(models.TransientModel):
     @api.model
     def _empathy_defaults(self, activities):
         """Return defaults: channel from the activity type, the rest from the last impression."""
-        values = {"channel": activities[:1].activity_type_id._empathy_default_channel()}
-        partners = set(activities._empathy_gated()._empathy_partners().values())
+        gated = activities._empathy_gated() or activities
+        values = {"channel": gated[:1].activity_type_id._empathy_default_channel()}
+        partners = set(gated._empathy_partners().values())
         if len(partners) == 1:
             previous = self.env["empathy.impression"].search(
                 [("partner_id", "=", partners.pop().id), ("user_id", "=", self.env.uid)],
@@ -126,7 +127,8 @@ class EmpathyImpressionWizard(models.TransientModel):
             raise UserError(self.env._("These activities have already been completed."))
         values = self._empathy_impression_values()
         if not self.objection_only:
-            activities._empathy_record_impressions(values)
+            # impressions of the gated contacts; all selected activities are completed
+            activities._empathy_record_impressions(values, gated_only=True)
         with gate_open():
             if self.schedule_next and len(activities) == 1:
                 action = activities.action_feedback_schedule_next(feedback=self.feedback)

@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { rateGoodAndPleased } from "./empathic_crm_tour_steps";
+import { dialogOpenedDirectly, rateGoodAndPleased } from "./empathic_crm_tour_steps";
 
 registry.category("web_tour.tours").add("empathic_crm_done_schedule_next_tour", {
     steps: () => [
@@ -8,11 +8,7 @@ registry.category("web_tour.tours").add("empathic_crm_done_schedule_next_tour", 
             trigger: ".o-mail-Activity:contains('Discuss the Hawaii trip') .o-mail-Activity-markDone",
             run: "click",
         },
-        {
-            content: "Click Done & Schedule Next in the popover",
-            trigger: ".o-mail-ActivityMarkAsDone button[aria-label='Done and Schedule Next']",
-            run: "click",
-        },
+        ...dialogOpenedDirectly(),
         ...rateGoodAndPleased(),
         {
             content: "Click Done & Schedule Next in the impression dialog",
