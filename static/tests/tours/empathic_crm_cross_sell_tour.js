@@ -25,12 +25,12 @@ registry.category("web_tour.tours").add("empathic_crm_cross_sell_tour", {
             trigger: `.o_notebook .nav-link.active[name=order_lines]`,
         },
         {
-            content: "The swim shorts are suggested, with the reason",
-            trigger: `${SUGGESTIONS} ${SHORTS} td[name=empathy_reason_once]:contains('marathon is in Hawaii')`,
+            content: "The reason is shown with the suggestions of its rule",
+            trigger: `${SUGGESTIONS} td[name=empathy_reason_once]:contains('marathon is in Hawaii')`,
         },
         {
-            content: "The travel guide too, with the product name in full, the reason not repeated",
-            trigger: `${SUGGESTIONS} ${GUIDE} td[name=empathy_reason_once]:not(:contains('marathon'))`,
+            content: "The swim shorts and the travel guide are suggested, names in full",
+            trigger: `${SUGGESTIONS}:has(${SHORTS}) ${GUIDE} td[name=product_id]:contains('Tour Hawaii Travel Guide')`,
         },
         {
             content: "Add the swim shorts to the order in one click",
