@@ -8,6 +8,7 @@ const TODO_ROW = ".o_list_view .o_data_row:contains('Send the race photos')";
 registry.category("web_tour.tours").add("empathic_crm_archive_tour", {
     steps: () => [
         {
+            timeout: 30000, // the first view may load slowly on a busy machine
             content: "Select the Call activity",
             trigger: `${CALL_ROW} .o_list_record_selector input`,
             run: "click",
@@ -40,6 +41,7 @@ registry.category("web_tour.tours").add("empathic_crm_archive_tour", {
 registry.category("web_tour.tours").add("empathic_crm_mixed_selection_tour", {
     steps: () => [
         {
+            timeout: 30000, // the first view may load slowly on a busy machine
             content: "Select the Call activity",
             trigger: `${CALL_ROW} .o_list_record_selector input`,
             run: "click",

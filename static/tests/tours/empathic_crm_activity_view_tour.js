@@ -6,6 +6,7 @@ import { confirmDialog, dialogOpenedDirectly, rateGoodAndPleased } from "./empat
 registry.category("web_tour.tours").add("empathic_crm_activity_view_tour", {
     steps: () => [
         {
+            timeout: 30000, // the first view may load slowly on a busy machine
             content: "Open the activities of Jonas Keller in the Activity view",
             trigger: ".o_activity_view tr:has(.o_activity_record:contains('Jonas Keller')) .o-mail-ActivityCell-deadline",
             run: "click",

@@ -4,6 +4,7 @@ import { dialogOpenedDirectly } from "./empathic_crm_tour_steps";
 registry.category("web_tour.tours").add("empathic_crm_cancel_impression_tour", {
     steps: () => [
         {
+            timeout: 30000, // the first view may load slowly on a busy machine
             content: "Click Mark Done on the Call activity in the chatter",
             trigger: ".o-mail-Activity:contains('Discuss the Hawaii trip') .o-mail-Activity-markDone",
             run: "click",

@@ -8,6 +8,7 @@ const GUIDE = ".o_data_row:has(td[name=product_id]:contains('Hawaii Travel Guide
 registry.category("web_tour.tours").add("empathic_crm_cross_sell_tour", {
     steps: () => [
         {
+            timeout: 30000, // the first view may load slowly on a busy machine
             content: "Wait for the quotation with the running shirt",
             trigger: ".o_form_view .o_field_widget[name=order_line] .o_data_row:contains('Running Shirt')",
         },

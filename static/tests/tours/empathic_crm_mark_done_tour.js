@@ -5,6 +5,7 @@ import { confirmDialog, dialogOpenedDirectly, rateGoodAndPleased } from "./empat
 registry.category("web_tour.tours").add("empathic_crm_mark_done_tour", {
     steps: () => [
         {
+            timeout: 30000, // the first view may load slowly on a busy machine
             content: "Click 1: Mark Done on the Call activity in the chatter",
             trigger: ".o-mail-Activity:contains('Discuss the Hawaii trip') .o-mail-Activity-markDone",
             run: "click",
