@@ -50,11 +50,12 @@ class MailActivity(models.Model):
                 raise ImpressionRequired(gated, self)
 
     def _to_store(self, store):
-        super()._to_store(store)
+        res = super()._to_store(store)
         # the web client opens the impression dialog directly for gated activities
         gated = self.filtered("active")._empathy_gated()
         for activity in self:
             store.add(activity, {"empathy_impression_required": activity in gated})
+        return res
 
     def _empathy_partners(self):
         """Return {activity: partner} for the activities whose record has a contact."""
