@@ -11,9 +11,10 @@ from .common import EmpathyCommon
 
 EXTERNAL = "/jsonrpc"
 #: queries of the impression dialog's confirm beyond completing the activity in core:
-#: 13 measured on plain Odoo, 14 with OCA mail_activity_done/mail_activity_team (one
-#: more record-rule lookup); the budget is the larger
-CONFIRM_EXTRA_QUERIES = 14
+#: 14 measured on plain Odoo (one reads the advisor's rating scale for the fair
+#: rapport), 15 with OCA mail_activity_done/mail_activity_team (one more record-rule
+#: lookup); the budget is the larger
+CONFIRM_EXTRA_QUERIES = 15
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
@@ -169,9 +170,25 @@ class TestGate(EmpathyCommon):
             .with_user(self.user_sales)
             .with_context(**action["context"])
         )
-        self.assertEqual((wizard.rapport, wizard.mood), ("2", "-1"))
+        # no silent pre-fill of rapport and mood: an explicit "Same as last time"
+        self.assertEqual((wizard.rapport, wizard.mood), (False, False))
+        self.assertEqual(wizard.last_impression_label, "(1 Jun: ★★, Unhappy)")
         self.assertEqual(wizard.communication_style, "mixed")
         self.assertEqual(wizard.channel, "meeting")
+        # the dialog's button: an onchange, no save needed before (rapport is required)
+        wizard.same_as_last_time = True
+        self.assertEqual((wizard.rapport, wizard.mood), ("2", "-1"))
+        self.assertFalse(wizard.same_as_last_time)
+        record = wizard.save()
+        with self.web_request():
+            record.action_confirm()
+        self.assertEqual(self.runner.empathy_impression_ids.mapped("rapport"), [2, 2])
+        self.assertActivityDone(activity)
+        # the method stays available to other callers
+        other = self._open_dialog(self._activity(self.runner))
+        action = other.action_same_as_last_time()
+        self.assertEqual((action["res_model"], action["res_id"]), (other._name, other.id))
+        self.assertEqual((other.rapport, other.mood), ("2", "-1"))
 
     def test_several_activities_one_impression_per_partner(self):
         lead2 = self.env["crm.lead"].create(

@@ -112,3 +112,23 @@ registry.category("fields").add("empathy_rapport", {
     displayName: _t("Rapport stars"),
     supportedTypes,
 });
+
+/**
+ * "Same as last time" in the impression dialog: a button that sets its boolean field,
+ * whose onchange fills rapport and mood (an object button would have to save the
+ * dialog first, which its required rapport and mood prevent).
+ */
+export class EmpathySameAsLastField extends Component {
+    static template = "empathic_crm.EmpathySameAsLastField";
+    static props = { ...standardFieldProps };
+
+    onClick() {
+        this.props.record.update({ [this.props.name]: true });
+    }
+}
+
+registry.category("fields").add("empathy_same_as_last", {
+    component: EmpathySameAsLastField,
+    displayName: _t("Same as last time"),
+    supportedTypes: ["boolean"],
+});
