@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date, formatLang
 
 from .empathy_impression import CHANNELS, COMMUNICATION_STYLES
 from .empathy_params import get_int_param
@@ -141,6 +141,14 @@ class ResPartner(models.Model):
         help="How each motive and value is known: from which impression, campaign or"
         " advisor, and when.",
     )
+    empathy_evidence_summary = fields.Html(
+        compute="_compute_empathy_evidence_summary",
+        string="How we know their motives",
+        sanitize=False,
+        groups=EMPATHY_GROUP,
+        help="One line per motive or value: the latest evidence (source and date) and how"
+        " often it was heard.",
+    )
     empathy_silent = fields.Boolean(
         string="Silent customer",
         readonly=True,
@@ -266,9 +274,9 @@ class ResPartner(models.Model):
         add(self.env._("Remember:"), self.empathy_personal_notes)
         if self.empathy_best_advisor_id:
             best = self.env._(
-                "%(advisor)s (rapport %(score).1f / 5)",
+                "%(advisor)s (rapport %(score)s / 5)",
                 advisor=self.empathy_best_advisor_id.name,
-                score=self.empathy_best_rapport,
+                score=self._empathy_format_score(self.empathy_best_rapport),
             )
             why = self._empathy_best_rapport_row().fair_explanation
             if why:
@@ -300,17 +308,22 @@ class ResPartner(models.Model):
         best = self.empathy_best_advisor_id
         if best and best != self.env.user:
             warning = self.env._(
-                "Your rapport with this customer is low (%(mine).1f / 5). %(best)s clicks"
-                " better (%(score).1f / 5): consider asking them to take over.",
-                mine=max(mine.mapped("fair_score")),
+                "Your rapport with this customer is low (%(mine)s / 5). %(best)s clicks"
+                " better (%(score)s / 5): consider asking them to take over.",
+                mine=self._empathy_format_score(max(mine.mapped("fair_score"))),
                 best=best.name,
-                score=self.empathy_best_rapport,
+                score=self._empathy_format_score(self.empathy_best_rapport),
             )
             why = self._empathy_best_rapport_row().fair_explanation
             return "%s %s" % (warning, why) if why else warning
         return self.env._(
-            "Your rapport with this customer is low (%.1f / 5).", max(mine.mapped("fair_score"))
+            "Your rapport with this customer is low (%s / 5).",
+            self._empathy_format_score(max(mine.mapped("fair_score"))),
         )
+
+    def _empathy_format_score(self, score):
+        """Return a rapport score with one decimal in the user's language ("4,3" in German)."""
+        return formatLang(self.env, score or 0.0, digits=1)
 
     def _empathy_best_rapport_row(self):
         """Return the best advisor's rapport row (sudo) in the current companies."""
@@ -626,6 +639,72 @@ class ResPartner(models.Model):
         evidence or none.
         """
         return not self.env.su and not self.env.context.get("empathy_no_evidence")
+
+    @api.depends("empathy_motive_evidence_ids")
+    @api.depends_context("allowed_company_ids")
+    def _compute_empathy_evidence_summary(self):
+        rows_of = self._empathy_evidence_groups()
+        sources = dict(
+            self.env["empathy.motive.evidence"]._fields["source"]._description_selection(self.env)
+        )
+        head = Markup(
+            "<table class='table table-sm o_empathy_evidence mb-0'><thead><tr>"
+            "<th>%s</th><th>%s</th><th>%s</th><th class='text-end'>%s</th></tr></thead><tbody>"
+        ) % (
+            self.env._("Motive or value"),
+            self.env._("Latest evidence"),
+            self.env._("Date"),
+            self.env._("Times"),
+        )
+        for partner in self:
+            rows = rows_of.get(partner.id)
+            if not rows:
+                partner.empathy_evidence_summary = False
+                continue
+            body = Markup("").join(
+                Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>")
+                % (
+                    (latest.motive_id or latest.value_id).name,
+                    " – ".join(filter(None, [sources.get(latest.source), latest.campaign_id.name])),
+                    format_date(self.env, latest.date),
+                    count,
+                )
+                for latest, count in rows
+            )
+            partner.empathy_evidence_summary = head + body + Markup("</tbody></table>")
+
+    def _empathy_evidence_groups(self):
+        """Return {partner id: [(latest evidence, count)]}, one row per motive or value."""
+        if not self.ids:
+            return {}
+        evidence = (
+            self.env["empathy.motive.evidence"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("company_id", "in", self.env.companies.ids),
+                ],
+                order="date desc, id desc",
+            )
+        )
+        groups = {}
+        for row in evidence:  # newest first: the first row of a key is its latest
+            key = (row.partner_id.id, row.motive_id.id, row.value_id.id)
+            if key in groups:
+                groups[key][1] += 1
+            else:
+                groups[key] = [row, 1]
+        result = {}
+        for (partner_id, _motive, _value), (latest, count) in sorted(
+            groups.items(),
+            key=lambda item: (
+                bool(item[1][0].value_id),
+                (item[1][0].motive_id or item[1][0].value_id).name or "",
+            ),
+        ):
+            result.setdefault(partner_id, []).append((latest, count))
+        return result
 
     def _empathy_export_evidence(self):
         """Return the motive evidence of this person for the GDPR export."""

@@ -4,7 +4,7 @@ import json
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import EmpathyCommon
+from .common import ActivityAsserts, EmpathyCommon
 
 PARTNER_FIELDS = [
     "empathy_motive_ids",
@@ -117,7 +117,7 @@ class TestSecurityMatrix(EmpathyCommon):
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
-class TestSecurityRpc(HttpCase):
+class TestSecurityRpc(ActivityAsserts, HttpCase):
     """Real HTTP JSON-RPC calls: what portal users and API clients get."""
 
     @classmethod
@@ -213,7 +213,7 @@ class TestSecurityRpc(HttpCase):
             "action_feedback_with_impression(impression_values, feedback=False)",
             result["error"]["data"]["message"],
         )
-        self.assertTrue(activity.exists())
+        self.assertActivityOpen(activity)
         result = self._execute(
             "emp_rpc_sales",
             "mail.activity",
@@ -225,7 +225,7 @@ class TestSecurityRpc(HttpCase):
         self.assertEqual(
             (impression.rapport, impression.note, impression.user_id), (4, "via RPC", self.sales)
         )
-        self.assertFalse(activity.exists())
+        self.assertActivityDone(activity)
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
@@ -282,4 +282,4 @@ class TestBadInput(EmpathyCommon):
         with self.assertRaises(ValueError):
             wizard.write({"mood": "7"})
         self.assertEqual(self._state(), before)
-        self.assertTrue(activity.exists())
+        self.assertActivityOpen(activity)

@@ -15,11 +15,11 @@ RAPPORT_LEVELS = [
     ("5", "We clicked perfectly"),
 ]
 MOODS = [
-    ("-2", "😠 Angry"),
-    ("-1", "🙁 Unhappy"),
-    ("0", "😐 Neutral"),
-    ("1", "🙂 Pleased"),
-    ("2", "😄 Delighted"),
+    ("-2", "Angry"),
+    ("-1", "Unhappy"),
+    ("0", "Neutral"),
+    ("1", "Pleased"),
+    ("2", "Delighted"),
 ]
 
 
@@ -33,12 +33,15 @@ class EmpathyImpressionWizard(models.TransientModel):
         "res.partner", compute="_compute_partner_ids", string="Contacts objecting to profiling"
     )
     objection_only = fields.Boolean(compute="_compute_partner_ids")
+    # no default: the dialog marks rapport and mood as required until they are picked
     rapport = fields.Selection(
         RAPPORT_LEVELS,
-        default="0",
         help="How well did we click? One star: not at all; five stars: perfectly.",
     )
     mood = fields.Selection(MOODS, string="Customer's mood")
+    same_as_last_time = fields.Boolean(
+        help="Rate rapport and mood as in your last impression of this contact."
+    )
     channel = fields.Selection(CHANNELS)
     communication_style = fields.Selection(
         COMMUNICATION_STYLES, string="Communication style observed"
@@ -81,6 +84,17 @@ class EmpathyImpressionWizard(models.TransientModel):
             wizard.last_impression_label = self.env._(
                 "(%(day)s: %(stars)s, %(mood)s)", day=day, stars="★" * previous.rapport, mood=mood
             )
+
+    @api.onchange("same_as_last_time")
+    def _onchange_same_as_last_time(self):
+        """The dialog's *Same as last time*: fill rapport and mood without saving first
+        (the dialog cannot be saved while the required rapport and mood are empty)."""
+        for wizard in self:
+            previous = wizard.last_impression_id
+            if wizard.same_as_last_time and previous:
+                wizard.rapport = str(previous.rapport)
+                wizard.mood = str(previous.mood)
+            wizard.same_as_last_time = False
 
     def action_same_as_last_time(self):
         """Rate rapport and mood as in the last impression (one click, never silently)."""
@@ -127,8 +141,9 @@ class EmpathyImpressionWizard(models.TransientModel):
         Rapport and mood are never pre-filled: the last impression is only offered
         (*Same as last time*).
         """
-        values = {"channel": activities[:1].activity_type_id._empathy_default_channel()}
-        partners = set(activities._empathy_gated()._empathy_partners().values())
+        gated = activities._empathy_gated() or activities
+        values = {"channel": gated[:1].activity_type_id._empathy_default_channel()}
+        partners = set(gated._empathy_partners().values())
         if len(partners) == 1:
             previous = self.env["empathy.impression"].search(
                 [("partner_id", "=", partners.pop().id), ("user_id", "=", self.env.uid)],
@@ -169,7 +184,8 @@ class EmpathyImpressionWizard(models.TransientModel):
             raise UserError(self.env._("These activities have already been completed."))
         values = self._empathy_impression_values()
         if not self.objection_only:
-            activities._empathy_record_impressions(values)
+            # impressions of the gated contacts; all selected activities are completed
+            activities._empathy_record_impressions(values, gated_only=True)
         with gate_open():
             if self.schedule_next and len(activities) == 1:
                 action = activities.action_feedback_schedule_next(feedback=self.feedback)
