@@ -120,7 +120,7 @@ def odoo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OdooServer
             if time.monotonic() > deadline:
                 pytest.fail(f"Odoo did not answer on {url} within {START_TIMEOUT} s:\n{_tail(log)}")
             time.sleep(0.5)
-        yield OdooServer(url=url, db=db, port=port, log=log)
+        yield OdooServer(url=url, db=db, port=port, log=log, command=tuple(odoo_bin))
     finally:
         process.terminate()
         try:

@@ -24,6 +24,8 @@ class OdooServer:
     db: str
     port: int
     log: Path
+    #: odoo-bin and its config: to start more servers on the same database
+    command: tuple[str, ...] = ()
 
     def env(self, login: str = ADMIN[0], password: str = ADMIN[1], **extra: str) -> dict:
         """Return the environment for the CLI, logged in as ``login``."""

@@ -362,6 +362,7 @@ class EmpathyClient:
         #: called before each wait: (attempt, seconds to wait, reason)
         self.on_retry: Callable[[int, float, str], None] | None = None
         self._sleep = time.sleep
+        self._clock = time.monotonic
 
     # --- connection ---------------------------------------------------------
     @classmethod
@@ -449,14 +450,14 @@ class EmpathyClient:
     def _call(
         self, model: str, method: str, args: Sequence[Any], kwargs: dict, idempotent: bool
     ) -> Any:
-        started = time.monotonic()
+        started = self._clock()
         attempt = 0
         while True:
             try:
                 return self._call_once(model, method, args, dict(kwargs))
             except TransientFailure as failure:
                 attempt += 1
-                elapsed = time.monotonic() - started
+                elapsed = self._clock() - started
                 if not (failure.certain or idempotent):
                     raise ConnectionFailed(
                         f"{failure} The server may or may not have applied the call"
