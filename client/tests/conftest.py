@@ -18,7 +18,11 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2  # Odoo's dependency, in the same virtualenv
+# the client under test is this checkout's, whatever another checkout installed with
+# pip install -e into the shared virtualenv
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+import psycopg2
 import pytest
 from empathic_crm_client import EmpathyClient
 from support import OdooServer, free_port

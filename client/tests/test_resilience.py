@@ -20,7 +20,15 @@ import psycopg2
 import pytest
 from empathic_crm_client import ConnectionFailed, EmpathyClient, ServerError, Settings
 from empathic_crm_client.csv_import import MAX_BATCH_CHARS, _batches, read_csv
-from support import count, empathy_command, free_port, run_cli, write_big_csv, write_csv
+from support import (
+    client_env,
+    count,
+    empathy_command,
+    free_port,
+    run_cli,
+    write_big_csv,
+    write_csv,
+)
 
 SERIALIZATION = {
     "name": "psycopg2.errors.SerializationFailure",
@@ -287,7 +295,7 @@ def test_import_survives_kill_and_terminated_backends(odoo_server, people, tmp_p
             "--no-progress",
             "--json",
         ],
-        env=env,
+        env=client_env(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
