@@ -156,8 +156,8 @@ def create_database(config, database):
 # ----------------------------------------------------------------------
 # data: users and customers (through the API, as an administrator)
 # ----------------------------------------------------------------------
-def prepare(admin, customers):
-    """Create the team and ``customers`` shared customers (kept between runs)."""
+def prepare(admin, customers, clients):
+    """Create the team ``clients`` need and the shared customers (kept between runs)."""
     groups = {}
     for xmlid in {*SALES_GROUPS, *MANAGER_GROUPS}:
         groups[xmlid] = admin.call("ir.model.data", "check_object_reference", *xmlid.split("."))[1]
@@ -167,7 +167,11 @@ def prepare(admin, customers):
             "res.users", "search_read", [("login", "in", SALES + MANAGERS)], ["login"]
         )
     }
-    for logins, xmlids in ((SALES, SALES_GROUPS), (MANAGERS, MANAGER_GROUPS)):
+    team = (
+        (SALES[: min(clients, 12)], SALES_GROUPS),
+        (MANAGERS[: max(0, clients - 12)], MANAGER_GROUPS),
+    )
+    for logins, xmlids in team:
         for login in logins:
             if login not in known:
                 admin.call(
@@ -355,7 +359,7 @@ def interaction_rows(run_id, customers, batch, seed):
             if note:
                 row["note"] = note
             if client.login in MANAGERS:  # a manager logs for a salesperson
-                row["advisor_login"] = rng.choice(SALES)
+                row["advisor_login"] = rng.choice(SALES)  # 16 clients: all 12 exist
             rows.append(row)
         return rows
 
@@ -537,8 +541,9 @@ def main(argv=None):
         urls = [server.url for server in servers]
         admin = EmpathyClient.connect(urls[0], args.database, "admin", "admin")
         customers = max(args.customers, args.wide_customers if "wide" in scenarios else 0)
-        log(f"preparing {len(SALES)} salespeople, {len(MANAGERS)} managers, {customers} customers")
-        customer_ids = prepare(admin, customers)
+        team = max(args.clients, args.new_clients if "new_contacts" in scenarios else 1)
+        log(f"preparing the team of {team} clients and {customers} customers")
+        customer_ids = prepare(admin, customers, team)
         warm_up(urls, args.database, args.workers)
         calls = max(1, args.rows // args.batch)
         plan = {
