@@ -5,6 +5,7 @@ from . import empathy_cross_sell_rule
 from . import empathy_params
 from . import empathy_gate
 from . import empathy_impression
+from . import empathy_interaction_intake
 from . import empathy_motive
 from . import empathy_motive_campaign_report
 from . import empathy_motive_evidence

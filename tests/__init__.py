@@ -10,6 +10,7 @@ from . import test_tours
 from . import test_cross_sell
 from . import test_cross_sell_tour
 from . import test_interaction_api
+from . import test_interaction_intake
 from . import test_listening
 from . import test_i18n
 from . import test_packaging

@@ -19,7 +19,11 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2  # Odoo's dependency, in the same virtualenv
+# the client under test is this checkout's, whatever another checkout installed with
+# pip install -e into the shared virtualenv
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+import psycopg2
 import pytest
 from empathic_crm_client import EmpathyClient
 from support import OdooServer, free_port
@@ -123,7 +127,7 @@ def odoo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OdooServer
             if time.monotonic() > deadline:
                 pytest.fail(f"Odoo did not answer on {url} within {START_TIMEOUT} s:\n{_tail(log)}")
             time.sleep(0.5)
-        yield OdooServer(url=url, db=db, port=port, log=log)
+        yield OdooServer(url=url, db=db, port=port, log=log, command=tuple(odoo_bin))
     finally:
         process.terminate()
         try:
