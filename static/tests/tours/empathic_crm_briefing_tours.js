@@ -1,7 +1,31 @@
 import { registry } from "@web/core/registry";
-import { rateGoodAndPleased } from "./empathic_crm_tour_steps";
 
 const tours = registry.category("web_tour.tours");
+
+/**
+ * Rate 5 stars and "Pleased" (the dialog may prefill the last rating: clicking the
+ * same star again would clear it).
+ *
+ * @returns {Object[]}
+ */
+function ratePerfectAndPleased() {
+    return [
+        {
+            content: "Click the 5th star",
+            trigger: ".modal .o_field_widget[name=rapport] .o_priority_star[aria-label='We clicked perfectly']",
+            run: "click",
+        },
+        {
+            content: "Pick the customer's mood",
+            trigger: ".modal .o_field_widget[name=mood] .o_selection_badge:contains('Pleased')",
+            run: "click",
+        },
+        {
+            content: "The mood is selected",
+            trigger: ".modal .o_field_widget[name=mood] .o_selection_badge.active:contains('Pleased')",
+        },
+    ];
+}
 
 /**
  * Fail the tour when the page or the open dialog scrolls sideways.
@@ -39,7 +63,7 @@ tours.add("empathic_crm_pipeline_tour", {
         },
         {
             content: "... with the last impression, its author and date",
-            trigger: ".o_field_widget[name=empathy_briefing]:contains('Last impression'):contains('Mitchell Admin')",
+            trigger: ".o_field_widget[name=empathy_briefing]:contains('Last impression'):contains('Talked about Kona')",
         },
     ],
 });
@@ -61,7 +85,7 @@ tours.add("empathic_crm_dialog_briefing_tour", {
             trigger:
                 ".modal .o_empathy_wizard_briefing:contains('Born to Run'):contains('Last impression')",
         },
-        ...rateGoodAndPleased(),
+        ...ratePerfectAndPleased(),
         {
             content: "Click Done in the impression dialog",
             trigger: ".modal button.o_empathy_confirm",
@@ -108,12 +132,12 @@ tours.add("empathic_crm_dialog_phone_tour", {
                     ".modal .o_field_widget[name=rapport] .o_priority_star[aria-label='Good']"
                 );
                 const rect = star.getBoundingClientRect();
-                if (rect.width < 28 || rect.height < 28) {
+                if (rect.width < 40 || rect.height < 40) {
                     throw new Error(`star too small to tap: ${rect.width}×${rect.height}`);
                 }
             },
         },
-        ...rateGoodAndPleased(),
+        ...ratePerfectAndPleased(),
         {
             content: "Still no horizontal scrolling",
             trigger: ".modal .o_field_widget[name=mood] .o_selection_badge.active",
@@ -159,7 +183,7 @@ tours.add("empathic_crm_composer_hint_tour", {
         },
         {
             content: "Send it",
-            trigger: ".modal button[name=action_send_mail]",
+            trigger: ".modal .modal-footer button.btn-primary:contains('Send')",
             run: "click",
         },
         {
