@@ -43,6 +43,7 @@
         "demo/empathic_crm_demo.xml",
         "demo/empathy_cross_sell_demo.xml",
         "demo/empathic_crm_listening_demo.xml",
+        "demo/empathic_crm_briefing_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
