@@ -15,7 +15,6 @@ from . import mail_activity
 from . import mail_activity_briefing
 from . import mail_activity_mixin
 from . import mail_activity_type
-from . import mail_compose_message
 from . import product_template
 from . import res_config_settings
 from . import res_partner

@@ -887,13 +887,14 @@ class ResPartner(models.Model):
     def _empathy_is_profiled(self):
         """Return whether anything empathy-related is known (an objection counts)."""
         self.ensure_one()
+        # columns first: the motives cost a query (for all partners at once)
         return bool(
             self.empathy_objection
+            or self.empathy_last_impression_date
             or self.empathy_communication_style
             or self.empathy_temperament
-            or self.empathy_motive_ids
             or self.empathy_personal_notes
-            or self.empathy_last_impression_date
+            or self.empathy_motive_ids
         )
 
     def _empathy_tone_hint(self):

@@ -247,7 +247,7 @@ async function loginAs(page, login, password) {
     await other.fill("input[name=login]", login);
     await other.fill("input[name=password]", password);
     await Promise.all([
-        other.waitForURL((url) => !url.pathname.startsWith("/web/login")),
+        other.waitForURL((url) => !url.pathname.startsWith("/web/login"), { timeout: 120000 }),
         other.click("button[type=submit]"),
     ]);
     await settle(other);
@@ -330,7 +330,11 @@ async function main() {
         await page.goto(`${BASE}/web/login`);
         await page.fill("input[name=login]", LOGIN);
         await page.fill("input[name=password]", PASSWORD);
-        await Promise.all([page.waitForURL((url) => !url.pathname.startsWith("/web/login")), page.click("button[type=submit]")]);
+        // a loaded machine may take long for the first page (asset bundles are generated)
+        await Promise.all([
+            page.waitForURL((url) => !url.pathname.startsWith("/web/login"), { timeout: 120000 }),
+            page.click("button[type=submit]"),
+        ]);
         await settle(page);
         await checkPage(page);
 

@@ -110,6 +110,27 @@ class TestCompactBriefing(EmpathyCommon):
         self.assertLessEqual(abs(counts[1] - counts[0]), 1, counts)
         self.assertLessEqual(counts[1], 12)
 
+    def test_contact_list_and_kanban_columns(self):
+        Partner = self.env["res.partner"].with_user(self.user_sales)
+        views = Partner.get_views([(False, "list"), (False, "kanban")])["views"]
+        list_arch = views["list"]["arch"]
+        for name in (
+            "empathy_best_advisor_id",
+            "empathy_best_rapport",
+            "empathy_mood_trend",
+            "empathy_last_impression_date",
+        ):
+            self.assertRegex(list_arch, r'name="%s"[^>]*optional="hide"' % name)
+            self.assertIn('name="%s"' % name, views["kanban"]["arch"])
+        # blank, not 0.00, for contacts without impressions
+        self.assertRegex(
+            list_arch, r'name="empathy_best_rapport"[^>]*invisible="not empathy_best_advisor_id"'
+        )
+        # users without empathy access get none of it
+        internal = self.env["res.partner"].with_user(self.user_internal)
+        views = internal.get_views([(False, "list"), (False, "kanban")])["views"]
+        self.assertNotIn("empathy_", views["list"]["arch"] + views["kanban"]["arch"])
+
     # ------------------------------------------------------------------
     # pipeline: form, kanban badge, filters
     # ------------------------------------------------------------------

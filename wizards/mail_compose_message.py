@@ -3,7 +3,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from .res_partner import EMPATHY_GROUP
+from ..models.res_partner import EMPATHY_GROUP
 
 #: recipients with a style hint shown above the body, at most
 MAX_HINTS = 3
