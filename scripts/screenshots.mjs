@@ -288,7 +288,7 @@ Object.assign(SHOTS, {
         await openPartner(page);
         await page.locator(".o-mail-Chatter-sendMessage").first().click();
         await page.locator(".o-mail-Composer-fullComposer").first().click();
-        const dialog = page.locator(".modal-dialog").filter({ has: page.locator(".o_empathy_style_hint") });
+        const dialog = page.locator(".modal-content").filter({ has: page.locator(".o_empathy_style_hint") });
         await dialog.waitFor({ state: "visible", timeout: 15000 });
         await settle(page, ".modal .o_empathy_style_hint");
         await save(page, "composer_hint", dialog);
