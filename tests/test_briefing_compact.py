@@ -313,6 +313,14 @@ class TestHandover(EmpathyCommon):
         for days, note in ((40, "First talk"), (30, "Second talk"), (20, "Third"), (10, "Fourth")):
             cls._impression(cls.runner, user=cls.user_sales, days_ago=days, rapport=2, note=note)
         cls._impression(cls.runner, user=cls.user_sales2, days_ago=5, rapport=5, note="Clicked")
+        # Sally clicks with her other customers: with the runner, Sam clicks better
+        # (fair rapport compares each advisor's ratings with their own average)
+        others = cls.env["res.partner"].create([{"name": "Other %s" % i} for i in range(3)])
+        for other in others:
+            cls._impression(other, user=cls.user_sales, days_ago=50, rapport=5)
+            cls._impression(other, user=cls.user_sales2, days_ago=50, rapport=3)
+        # the advisors' scales as the scheduled action refreshes them
+        cls.env["empathy.rapport"]._empathy_refresh_scales()
 
     def _handovers(self, partner=None):
         return self.env["mail.activity"].search(

@@ -53,6 +53,23 @@ class TestBriefingTours(HttpCase):
                 for user, rapport, mood, days in rows
             ]
         )
+        # fair rapport compares each advisor with their own average: the admin clicks
+        # with other customers, Ben less, so that Ben clicks best with Jonas
+        others = cls.env["res.partner"].create([{"name": "Other %s" % i} for i in range(3)])
+        cls.env["empathy.impression"].create(
+            [
+                {
+                    "partner_id": other.id,
+                    "user_id": user.id,
+                    "rapport": rapport,
+                    "mood": 0,
+                    "date": now - timedelta(days=70),
+                }
+                for other in others
+                for user, rapport in ((cls.admin, 5), (cls.ben, 3))
+            ]
+        )
+        cls.env["empathy.rapport"]._empathy_refresh_scales()
         cls.lead = cls.env["crm.lead"].create(
             {
                 "name": "Hawaii kit",
