@@ -1,4 +1,5 @@
 from . import empathy_tag_mixin
+from . import calendar_event
 from . import crm_lead
 from . import empathy_cross_sell_report
 from . import empathy_cross_sell_rule
@@ -13,6 +14,7 @@ from . import empathy_rapport
 from . import empathy_rapport_queue
 from . import empathy_value
 from . import mail_activity
+from . import mail_activity_briefing
 from . import mail_activity_mixin
 from . import mail_activity_type
 from . import product_template

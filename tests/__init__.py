@@ -14,3 +14,5 @@ from . import test_interaction_intake
 from . import test_listening
 from . import test_i18n
 from . import test_packaging
+from . import test_briefing_compact
+from . import test_briefing_tours

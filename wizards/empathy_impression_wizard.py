@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
@@ -50,6 +52,12 @@ class EmpathyImpressionWizard(models.TransientModel):
     note = fields.Text(help="Anything worth remembering before the next contact.")
     feedback = fields.Text(help="Posted in the chatter, as when marking an activity done.")
     schedule_next = fields.Boolean(string="Schedule next activity")
+    empathy_briefing = fields.Html(
+        string="What you knew before",
+        compute="_compute_empathy_briefing",
+        sanitize=False,
+        help="The compact briefing of the contact(s), with the last impression.",
+    )
     # no silent pre-fill: the last impression is offered as an explicit one-click choice
     last_impression_id = fields.Many2one("empathy.impression", readonly=True)
     last_impression_label = fields.Char(compute="_compute_last_impression_label")
@@ -64,6 +72,21 @@ class EmpathyImpressionWizard(models.TransientModel):
             wizard.partner_ids = partners - objecting
             wizard.objecting_partner_ids = objecting
             wizard.objection_only = bool(objecting) and not (partners - objecting)
+
+    @api.depends("partner_ids")
+    def _compute_empathy_briefing(self):
+        partners = self.env["res.partner"].browse(self.partner_ids._origin.ids)
+        compact = partners._empathy_briefing_compact_map() if partners else {}
+        for wizard in self:
+            shown = partners.browse(wizard.partner_ids._origin.ids)
+            wizard.empathy_briefing = (
+                Markup("").join(
+                    (Markup("<strong>%s</strong>") % p.display_name if len(shown) > 1 else "")
+                    + compact[p]
+                    for p in shown
+                )
+                or False
+            )
 
     @api.depends("last_impression_id")
     @api.depends_context("lang", "tz")
