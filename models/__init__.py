@@ -1,3 +1,4 @@
+from . import base
 from . import empathy_tag_mixin
 from . import crm_lead
 from . import empathy_cross_sell_report

@@ -4,6 +4,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from .empathy_params import protect_advisor_groups
+
 #: an impression's weight is 2 ** ((date - reference) / half_life); sums are kept
 #: relative to a per-row reference date, which makes the recency-weighted mean exact
 #: and updatable in O(1): the common factor 2 ** (-(now - reference) / half_life)
@@ -50,6 +52,18 @@ class EmpathyRapport(models.Model):
             "There is one rapport per customer, advisor and company.",
         ),
     ]
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """Reports: no per-advisor totals or averages with *Protect advisors*."""
+        specs = [groupby] if isinstance(groupby, str) else list(groupby or ())
+        specs = specs[:1] if lazy else specs
+        orderby = protect_advisor_groups(self, None, specs, orderby)
+        groups = super().read_group(
+            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
+        )
+        protect_advisor_groups(self, groups, specs, orderby)
+        return groups
 
     def init(self):
         # "my customers where I click": index-only lookups by advisor and score
