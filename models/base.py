@@ -21,6 +21,7 @@ from odoo import api, models
 from odoo.exceptions import AccessError
 from odoo.models import parse_read_group_spec
 from odoo.osv import expression
+from odoo.tools import SQL
 
 #: groups= of these modules protect empathy data
 GUARDED_GROUP_PREFIX = "empathic_crm."
@@ -52,17 +53,30 @@ class Base(models.AbstractModel):
             domain = self._empathy_guard_domain(domain)[0]
         return super()._search(domain, offset=offset, limit=limit, order=order)
 
+    def check_field_access_rights(self, operation, field_names):
+        result = super().check_field_access_rights(operation, field_names)
+        if operation == "read" and field_names and self._ids and not self.env.su:
+            self._empathy_check_read(field_names)
+        return result
+
+    def _read_format(self, fnames, load="_classic_read"):
+        # search_read fetches without records at hand: check them here
+        if fnames and self._ids and not self.env.su:
+            self._empathy_check_read(fnames)
+        return super()._read_format(fnames, load=load)
+
     def _read_group_groupby(self, groupby_spec, query):
-        self._empathy_check_sql_field(parse_read_group_spec(groupby_spec)[0])
+        self._empathy_check_sql_field(parse_read_group_spec(groupby_spec)[0], query, self._table)
         return super()._read_group_groupby(groupby_spec, query)
 
     def _read_group_select(self, aggregate_spec, query):
         if aggregate_spec != "__count":
-            self._empathy_check_sql_field(parse_read_group_spec(aggregate_spec)[0])
+            fname = parse_read_group_spec(aggregate_spec)[0]
+            self._empathy_check_sql_field(fname, query, self._table)
         return super()._read_group_select(aggregate_spec, query)
 
     def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
-        self._empathy_check_sql_field(field_name.split(".", 1)[0])
+        self._empathy_check_sql_field(field_name.split(".", 1)[0], query, alias)
         return super()._order_field_to_sql(alias, field_name, direction, nulls, query)
 
     # ------------------------------------------------------------------
@@ -78,11 +92,12 @@ class Base(models.AbstractModel):
             )
         )
 
-    def _empathy_check_sql_field(self, fname):
+    def _empathy_check_sql_field(self, fname, query, alias):
         """Refuse grouping, aggregating or ordering by protected data out of reach.
 
-        Out of reach: a field the user may not read, or a related field showing the
-        protected value of another model (joined without that model's rules).
+        Out of reach: a field the user may not read, a related field showing the
+        protected value of another model (joined without that model's rules), and
+        records of other companies (left out of the query).
         """
         field = self._fields.get(fname)
         if field is None or self.env.su or not is_guarded(field):
@@ -91,6 +106,60 @@ class Base(models.AbstractModel):
             raise self._empathy_access_error(field)
         if field.related and not field.store and is_guarded(field.related_field):
             raise self._empathy_access_error(field)
+        if self._empathy_company_field():
+            company = self._field_to_sql(alias, "company_id", query)
+            query.add_where(
+                SQL(
+                    "(%s IS NULL OR %s IN %s)",
+                    company,
+                    company,
+                    tuple(self.env.companies.ids) or (None,),
+                )
+            )
+
+    def _empathy_company_field(self):
+        """Return whether records of this model belong to a company (``company_id``)."""
+        field = self._fields.get("company_id")
+        return bool(
+            field is not None
+            and field.type == "many2one"
+            and field.comodel_name == "res.company"
+            and field.store
+        )
+
+    def _empathy_check_read(self, field_names):
+        """Protected values are read only by users of the record's company.
+
+        Records without a company are shared. A related protected field (computed
+        as superuser) is reading the record that holds it: ``res.users`` shows the
+        fields of its partner.
+        """
+        direct = False
+        for name in field_names:
+            field = self._fields.get(name)
+            if field is None or not is_guarded(field):
+                continue
+            if field.related and not field.store and is_guarded(field.related_field):
+                path, target = field.related.rsplit(".", 1)
+                holders = self.sudo().mapped(path).with_env(self.env)
+                holders.check_access("read")
+                holders._empathy_check_read([target])
+            else:
+                direct = True
+        if direct and self._empathy_company_field():
+            companies = self.env.companies
+            foreign = self.sudo().filtered(
+                lambda record: record.company_id and record.company_id not in companies
+            )
+            if foreign:
+                raise AccessError(
+                    self.env._(
+                        "The empathy data of %(records)s belongs to %(company)s: only its"
+                        " Empathy users see it.",
+                        records=", ".join(foreign.mapped("display_name")[:3]),
+                        company=", ".join(foreign.company_id.mapped("name")),
+                    )
+                )
 
     @api.model
     def _empathy_guard_domain(self, domain):
@@ -149,15 +218,23 @@ class Base(models.AbstractModel):
             # e.g. res.users' fields of its partner: search them where they live
             related = ".".join([*field.related.split("."), *parts[1:]])
             return self._empathy_guard_domain([(related, operator, right)])[0], True
+        leaves = [(rest, operator, right)]
         if field.type in X2MANY and len(parts) == 1 and operator != "any":
-            leaves = self._empathy_x2many_leaves(parts[0], operator, right)
-            if leaves:
-                return leaves, True
+            leaves = self._empathy_x2many_leaves(parts[0], operator, right) or leaves
         if operator in ("any", "not any") and len(parts) == 1:
             comodel = model.env[field.comodel_name]
             sub = comodel._empathy_guard_domain(right)[0]
-            return self._empathy_any_leaves(parts[0], field, operator, comodel, sub), True
-        return [(rest, operator, right)], True
+            leaves = self._empathy_any_leaves(parts[0], field, operator, comodel, sub)
+        if self._empathy_company_field():
+            # records of other companies never match: the answer tells nothing about them
+            leaves = [
+                "&",
+                *leaves,
+                "|",
+                ("company_id", "=", False),
+                ("company_id", "in", self.env.companies.ids),
+            ]
+        return leaves, True
 
     @api.model
     def _empathy_x2many_leaves(self, fname, operator, right):

@@ -54,8 +54,33 @@ class EmpathyRapport(models.Model):
     ]
 
     @api.model
+    def _empathy_check_report_access(self):
+        """The rapport report (list, pivot, graph) is for empathy managers only.
+
+        Rapport describes pairs, not performance: salespeople use their own rows in
+        filters (record rule), they do not browse the advisor x customer report.
+        """
+        if not self.env.su and not self.env.user.has_group("empathic_crm.group_empathy_manager"):
+            raise AccessError(
+                self.env._(
+                    "The rapport report is for empathy managers: rapport describes pairs of"
+                    " advisor and customer, not an advisor's performance."
+                )
+            )
+
+    @api.model
+    def web_search_read(
+        self, domain, specification, offset=0, limit=None, order=None, count_limit=None
+    ):
+        self._empathy_check_report_access()
+        return super().web_search_read(
+            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
+        )
+
+    @api.model
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
-        """Reports: no per-advisor totals or averages with *Protect advisors*."""
+        """Reports: managers only; no per-advisor figures with *Protect advisors*."""
+        self._empathy_check_report_access()
         specs = [groupby] if isinstance(groupby, str) else list(groupby or ())
         specs = specs[:1] if lazy else specs
         orderby = protect_advisor_groups(self, None, specs, orderby)

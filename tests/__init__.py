@@ -9,3 +9,5 @@ from . import test_cross_sell
 from . import test_cross_sell_tour
 from . import test_interaction_api
 from . import test_listening
+from . import test_leaks
+from . import test_leak_findings
