@@ -177,7 +177,11 @@ class TestLeakFindingsRpc(HttpCase):
         )
         self.assertEqual(answer.get("result"), [], answer)
         own = self._call(
-            "fnd_sales", "sale.order.option", "search_read", [("order_id", "=", self.order.id)], []
+            "fnd_sales",
+            "sale.order.option",
+            "search_read",
+            [("order_id", "=", self.order.id)],
+            ["empathy_reason"],
         )
         self.assertIn("Secret reason", json.dumps(own))
 
