@@ -53,17 +53,16 @@ class Base(models.AbstractModel):
             domain = self._empathy_guard_domain(domain)[0]
         return super()._search(domain, offset=offset, limit=limit, order=order)
 
-    def check_field_access_rights(self, operation, field_names):
-        result = super().check_field_access_rights(operation, field_names)
-        if operation == "read" and field_names and self._ids and not self.env.su:
-            self._empathy_check_read(field_names)
-        return result
-
     def _read_format(self, fnames, load="_classic_read"):
-        # search_read fetches without records at hand: check them here
+        # read, search_read and web_read format their values here (values in cache)
         if fnames and self._ids and not self.env.su:
             self._empathy_check_read(fnames)
         return super()._read_format(fnames, load=load)
+
+    def _export_rows(self, fields, *, _is_toplevel_call=True):
+        if self._ids and not self.env.su:
+            self._empathy_check_read([path[0] for path in fields if path])
+        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
 
     def _read_group_groupby(self, groupby_spec, query):
         self._empathy_check_sql_field(parse_read_group_spec(groupby_spec)[0], query, self._table)
@@ -199,7 +198,7 @@ class Base(models.AbstractModel):
             if not field.relational or index == len(parts) - 1:
                 break
             model = model.env[field.comodel_name]
-        if operator in ("any", "not any") and isinstance(right, (list, tuple)):
+        if operator in ("any", "not any") and field.relational and isinstance(right, (list, tuple)):
             comodel = model.env[field.comodel_name]
             sub, touched = comodel._empathy_guard_domain(right)
             if touched:
