@@ -395,3 +395,34 @@ class TestLeakFindings(EmpathyCommon):
         self.assertFalse(
             any(g["rapport"] for g in Impression.read_group([], ["rapport:avg"], ["user_id"]))
         )
+
+    def _queries(self, func):
+        func()  # warm-up: caches of rules and groups
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        func()
+        return self.env.cr.sql_log_count - before
+
+    def test_guard_costs_no_query(self):
+        """Guarded leaves cost the same queries as plain ones (the guard is Python only)."""
+        Partner = self.env["res.partner"].with_user(self.user_sales)
+        tags = self.env["res.partner.category"].create({"name": "Runner"}).ids
+        for guarded, plain in (
+            (
+                [("empathy_motive_ids", "in", self.motive_hawaii.ids)],
+                [("category_id", "in", tags)],
+            ),
+            (
+                [("user_ids.partner_id.empathy_motive_ids", "in", self.motive_hawaii.ids)],
+                [("user_ids.partner_id.category_id", "in", tags)],
+            ),
+            (
+                [("empathy_why", "ilike", "Honolulu"), ("empathy_temperament", "=", "easy")],
+                [("comment", "ilike", "Honolulu"), ("type", "=", "contact")],
+            ),
+        ):
+            with self.subTest(domain=guarded):
+                self.assertEqual(
+                    self._queries(lambda d=guarded: Partner.search_count(d)),
+                    self._queries(lambda d=plain: Partner.search_count(d)),
+                )
