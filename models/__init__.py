@@ -1,3 +1,4 @@
+from . import base
 from . import empathy_tag_mixin
 from . import calendar_event
 from . import crm_lead

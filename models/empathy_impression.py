@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, ValidationError
 
-from .empathy_params import get_int_param
+from .empathy_params import get_int_param, protect_advisor_groups
 
 CHANNELS = [
     ("phone", "Phone"),
@@ -34,6 +34,12 @@ RETENTION_BATCH = 1000
 MOOD_FACES = {-2: "😠", -1: "🙁", 0: "😐", 1: "🙂", 2: "😄"}
 #: fields whose change moves an impression's weight in the rapport aggregates
 RAPPORT_FIELDS = ("partner_id", "user_id", "company_id", "date", "rapport", "mood")
+#: fixed after creation for everyone but empathy managers (no forged ratings)
+FIXED_FIELDS = ("partner_id", "user_id", "company_id", "date")
+#: impressions dated outside this range are refused (typos such as year 1)
+MIN_DATE = datetime(1970, 1, 1)
+MAX_DAYS_AHEAD = 366
+MANAGER_GROUP = "empathic_crm.group_empathy_manager"
 
 
 class EmpathyImpression(models.Model):
@@ -79,6 +85,16 @@ class EmpathyImpression(models.Model):
         help="The customer's mood: -2 (angry) to +2 (delighted).",
     )
     rapport_stars = fields.Char(compute="_compute_display_marks", string="Rapport stars")
+    empathy_can_edit = fields.Boolean(
+        compute="_compute_empathy_access",
+        string="Editable by me",
+        help="Your own impression, or you are an empathy manager.",
+    )
+    empathy_can_move = fields.Boolean(
+        compute="_compute_empathy_access",
+        string="Contact, advisor, company and date editable by me",
+        help="Empathy managers only, once the impression is recorded.",
+    )
     mood_face = fields.Char(compute="_compute_display_marks", string="Mood face")
     communication_style = fields.Selection(
         COMMUNICATION_STYLES,
@@ -118,6 +134,18 @@ class EmpathyImpression(models.Model):
         ),
     ]
 
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """Reports: no per-advisor totals or averages with *Protect advisors*."""
+        specs = [groupby] if isinstance(groupby, str) else list(groupby or ())
+        specs = specs[:1] if lazy else specs
+        orderby = protect_advisor_groups(self, None, specs, orderby)
+        groups = super().read_group(
+            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
+        )
+        protect_advisor_groups(self, groups, specs, orderby)
+        return groups
+
     def init(self):
         # newest impressions of a partner: mood trend, wizard defaults, timeline
         self.env.cr.execute(
@@ -142,6 +170,21 @@ class EmpathyImpression(models.Model):
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ValidationError(message % (value,))
 
+    @api.constrains("date")
+    def _check_date(self):
+        latest = fields.Datetime.now() + relativedelta(days=MAX_DAYS_AHEAD)
+        for impression in self:
+            if impression.date and not MIN_DATE <= impression.date <= latest:
+                raise ValidationError(
+                    self.env._(
+                        "The impression date %(date)s is not plausible: use a date between"
+                        " %(first)s and %(last)s.",
+                        date=fields.Date.to_string(impression.date.date()),
+                        first=fields.Date.to_string(MIN_DATE.date()),
+                        last=fields.Date.to_string(latest.date()),
+                    )
+                )
+
     @api.constrains("partner_id")
     def _check_partner_objection(self):
         for impression in self:
@@ -160,6 +203,14 @@ class EmpathyImpression(models.Model):
             rapport = max(0, min(5, impression.rapport or 0))
             impression.rapport_stars = "★" * rapport + "☆" * (5 - rapport)
             impression.mood_face = MOOD_FACES.get(impression.mood, "")
+
+    @api.depends_context("uid")
+    @api.depends("user_id")
+    def _compute_empathy_access(self):
+        manager = self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        for impression in self:
+            impression.empathy_can_edit = manager or impression.user_id == self.env.user
+            impression.empathy_can_move = manager or not impression.id
 
     @api.depends("partner_id", "date")
     def _compute_display_name(self):
@@ -195,6 +246,56 @@ class EmpathyImpression(models.Model):
                 )
             )
 
+    @api.model
+    def _empathy_check_motive_ids(self, vals_list):
+        """Raise a clear error for motive ids that do not exist (instead of a SQL error)."""
+        ids = set()
+        for vals in vals_list:
+            commands = vals.get("motive_ids") or ()
+            if not isinstance(commands, (list, tuple)):
+                commands = [commands]
+            for command in commands:
+                if isinstance(command, (list, tuple)) and command:
+                    if command[0] == fields.Command.SET and len(command) > 2:
+                        ids.update(command[2] or ())
+                    elif command[0] == fields.Command.LINK and len(command) > 1:
+                        ids.add(command[1])
+                else:
+                    ids.add(command)
+        if not ids:
+            return
+        valid = {i for i in ids if isinstance(i, int) and not isinstance(i, bool) and i > 0}
+        if valid:
+            valid = set(self.env["empathy.motive"].sudo().browse(valid).exists().ids)
+        unknown = ids - valid
+        if unknown:
+            raise ValidationError(
+                self.env._(
+                    "Unknown purchase motive id(s): %s. Use the ids of existing motives.",
+                    ", ".join(sorted(map(str, unknown))),
+                )
+            )
+
+    def _empathy_check_fixed_fields(self, vals):
+        """Only empathy managers change the contact, advisor, company or date afterwards."""
+        names = [name for name in FIXED_FIELDS if name in vals]
+        if not names or self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        for impression in self:
+            for name in names:
+                field = self._fields[name]
+                new = field.convert_to_record(
+                    field.convert_to_cache(vals[name], impression), impression
+                )
+                if new != impression[name]:
+                    raise AccessError(
+                        self.env._(
+                            "Only empathy managers can change the contact, advisor, company or"
+                            " date of an impression once it is recorded (%s).",
+                            field._description_string(self.env),
+                        )
+                    )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -203,6 +304,7 @@ class EmpathyImpression(models.Model):
                 *(False if vals.get(key) is None else vals[key] for key in ("rapport", "mood"))
             )
         self._empathy_check_partners_exist(vals_list)
+        self._empathy_check_motive_ids(vals_list)
         impressions = super(
             EmpathyImpression,
             self.with_context(
@@ -216,6 +318,9 @@ class EmpathyImpression(models.Model):
 
     def write(self, vals):
         self._empathy_check_range_values(vals.get("rapport"), vals.get("mood"))
+        self._empathy_check_fixed_fields(vals)
+        if "motive_ids" in vals:
+            self._empathy_check_motive_ids([vals])
         limit = fields.Datetime.now() - relativedelta(hours=AUDIT_AFTER_HOURS)
         fresh = self.filtered(lambda imp: not imp.create_date or imp.create_date > limit)
         if fresh and fresh != self:

@@ -14,6 +14,21 @@ from .empathy_impression import CHANNELS, COMMUNICATION_STYLES, MOOD_FACES
 from .empathy_params import get_int_param
 
 EMPATHY_GROUP = "empathic_crm.group_empathy_user"
+MANAGER_GROUP = "empathic_crm.group_empathy_manager"
+#: the profile: hidden from salespeople while the person objects to profiling
+PROFILE_FIELDS = (
+    "empathy_motive_ids",
+    "empathy_value_ids",
+    "empathy_why",
+    "empathy_communication_style",
+    "empathy_temperament",
+    "empathy_preferred_channel",
+    "empathy_personal_notes",
+    "empathy_impression_ids",
+    "empathy_motive_evidence_ids",
+)
+#: spreadsheet applications run cells starting with these as formulas
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PREFERRED_CHANNELS = [
     c for c in CHANNELS if c[0] in ("phone", "email", "meeting", "video", "chat", "letter")
 ]
@@ -137,8 +152,15 @@ class ResPartner(models.Model):
     empathy_objection = fields.Boolean(
         string="Objects to profiling",
         groups=EMPATHY_GROUP,
-        help="The person objects to profiling (GDPR Art. 21): no impressions are recorded"
-        " and cross-sell rules ignore them.",
+        help="The person objects to profiling (GDPR Art. 21): no impressions are recorded,"
+        " cross-sell rules ignore them and salespeople do not see the profile. Anyone can"
+        " set it; only empathy managers can lift it. Every change is logged.",
+    )
+    empathy_profile_hidden = fields.Boolean(
+        compute="_compute_empathy_profile_hidden",
+        string="Profile hidden",
+        groups=EMPATHY_GROUP,
+        help="The person objects to profiling and you are not an empathy manager.",
     )
     # listening: how motives are known, silent customers
     empathy_motive_evidence_ids = fields.One2many(
@@ -184,21 +206,56 @@ class ResPartner(models.Model):
     )
 
     # ------------------------------------------------------------------
-    # access: searching on empathy fields is reading them
+    # access: while a person objects, salespeople do not see the profile
     # ------------------------------------------------------------------
+    def _read_format(self, fnames, load="_classic_read"):
+        result = super()._read_format(fnames, load=load)
+        hidden = [name for name in fnames if name in PROFILE_FIELDS]
+        if hidden and not self._empathy_sees_objecting_profiles():
+            objecting = set(self.sudo().filtered("empathy_objection").ids)
+            for vals in result:
+                if vals["id"] in objecting:
+                    for name in hidden:
+                        vals[name] = (
+                            [] if self._fields[name].type in ("one2many", "many2many") else False
+                        )
+        return result
+
     @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        if not self.env.su and domain:
-            names = {
-                leaf[0].split(".", 1)[0]
-                for leaf in domain
-                if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and isinstance(leaf[0], str)
-            }
-            empathy = [name for name in names if name.startswith("empathy_")]
-            if empathy:
-                # Odoo checks field groups for plain columns only, not for x2many paths
-                self.check_field_access_rights("read", empathy)
-        return super()._search(domain, offset=offset, limit=limit, order=order)
+    def _empathy_sees_objecting_profiles(self):
+        """Return whether the current user sees the profile of people who object."""
+        return self.env.su or self.env.user.has_group(MANAGER_GROUP)
+
+    @api.depends_context("uid")
+    @api.depends("empathy_objection")
+    def _compute_empathy_profile_hidden(self):
+        hide = not self._empathy_sees_objecting_profiles()
+        for partner in self:
+            partner.empathy_profile_hidden = hide and partner.empathy_objection
+
+    def _empathy_check_objection_change(self, vals):
+        """Only empathy managers lift an objection; return the partners whose flag changes."""
+        if "empathy_objection" not in vals:
+            return self.browse()
+        new = bool(vals["empathy_objection"])
+        changed = self.sudo().filtered(lambda p: p.empathy_objection != new).with_env(self.env)
+        if changed and not new and not self._empathy_sees_objecting_profiles():
+            raise AccessError(
+                self.env._(
+                    "Only empathy managers can lift an objection to profiling (GDPR Art. 21)."
+                )
+            )
+        return changed
+
+    def _empathy_log_objection(self, new):
+        """Log the change of the objection in the chatter (tracking: empathy users only)."""
+        Tracking = self.env["mail.tracking.value"].sudo()
+        info = self.sudo().fields_get(["empathy_objection"], attributes=("string", "type"))
+        for partner in self.sudo():
+            tracking = Tracking._create_tracking_values(
+                not new, new, "empathy_objection", info["empathy_objection"], partner
+            )
+            partner._message_log(tracking_value_ids=[fields.Command.create(tracking)])
 
     # ------------------------------------------------------------------
     # computes
@@ -548,9 +605,8 @@ class ResPartner(models.Model):
         writer.writerow(["section", "field", "value"])
         for section, row in sections:
             for key, value in row.items():
-                writer.writerow(
-                    [section, key, ", ".join(value) if isinstance(value, list) else value]
-                )
+                value = ", ".join(value) if isinstance(value, list) else value
+                writer.writerow([section, key, _csv_safe(value)])
         return buffer.getvalue().encode(), "text/csv", stem + ".csv"
 
     def action_empathy_export(self, fmt="json"):
@@ -573,16 +629,13 @@ class ResPartner(models.Model):
         self._empathy_check_manager()
         self.check_access("write")
         for partner in self.sudo():
-            impressions = partner.empathy_impression_ids
-            count = len(impressions)
-            impressions.unlink()
+            partner.empathy_impression_ids.unlink()
             partner.write(self._empathy_erased_values())
+            # the chatter is read by users without empathy access: no counts, no values
             partner.message_post(
                 body=self.env._(
-                    "Empathy data erased on request (GDPR Art. 17) by %(user)s:"
-                    " %(count)s impression(s) and the empathy profile.",
+                    "Empathy data erased on request (GDPR Art. 17) by %(user)s.",
                     user=self.env.user.name,
-                    count=count,
                 ),
                 subtype_xmlid="mail.mt_note",
             )
@@ -621,6 +674,7 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        objection_changed = self._empathy_check_objection_change(vals)
         handover = "user_id" in vals and not self.env.context.get("empathy_no_handover")
         if handover:
             previous = {partner.id: partner.user_id for partner in self.sudo()}
@@ -649,6 +703,8 @@ class ResPartner(models.Model):
                     if partner.user_id != previous[partner.id]
                 }
             )
+        if objection_changed:
+            objection_changed._empathy_log_objection(bool(vals["empathy_objection"]))
         return res
 
     def _empathy_track_manual_evidence(self):
@@ -943,7 +999,7 @@ class ResPartner(models.Model):
         return True
 
     def action_empathy_schedule_call(self):
-        """Schedule a call with each of these customers, the briefing in its note.
+        """Schedule a call with each of these customers (the note points to the briefing).
 
         Assigned to the customer's best advisor, else their salesperson, else the
         current user. No call for contacts objecting to profiling, and none where a
@@ -1000,10 +1056,11 @@ class ResPartner(models.Model):
         """Return the values of the call activity scheduled with this silent customer."""
         self.ensure_one()
         user = self._empathy_call_user()
-        briefing = self.with_user(user).sudo().with_context(lang=user.lang)._empathy_briefing_html()
+        # the note ends up in the chatter, which users without empathy access read:
+        # no empathy data in it; the briefing is on the contact's Empathy tab
         intro = self.env._(
-            "%(customer)s bought recently but has not been heard from for a while."
-            " Check in before they drift away.",
+            "Check in with %(customer)s. Read the briefing on the contact's Empathy tab"
+            " before you call.",
             customer=self.display_name,
         )
         return {
@@ -1013,7 +1070,7 @@ class ResPartner(models.Model):
             "user_id": user.id,
             "date_deadline": fields.Date.context_today(self),
             "summary": self.env._("Check in with %s", self.display_name),
-            "note": Markup("<p>%s</p>") % intro + briefing,
+            "note": Markup("<p>%s</p>") % intro,
         }
 
     # ------------------------------------------------------------------
@@ -1340,3 +1397,13 @@ class ResPartner(models.Model):
                 }
             )
         return Activity.create(vals_list)
+
+
+def _csv_safe(value):
+    """Return ``value`` so that spreadsheets show it as text, never run it as a formula.
+
+    Like Odoo's own export: a leading ``'`` before ``= + - @``, tab and carriage return.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

@@ -605,8 +605,9 @@ class TestSilentCustomers(ListeningCommon):
         self.assertEqual(len(call), 1)
         self.assertEqual(call.activity_type_id, self.call_type)
         self.assertEqual(call.user_id, self.user_sales2)
-        self.assertIn("Favourite race: Kona", str(call.note))
-        self.assertIn("bought recently", str(call.note))
+        # the note is copied into the chatter: no empathy data in it
+        self.assertNotIn("Favourite race: Kona", str(call.note))
+        self.assertIn("Empathy tab", str(call.note))
         # one click more: no duplicate
         action = partner.with_user(self.user_manager).action_empathy_schedule_call()
         self.assertEqual(len(partner.activity_ids), 1)

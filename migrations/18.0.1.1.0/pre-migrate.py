@@ -22,6 +22,10 @@ def migrate(cr, version):
     if not version:
         return
     cr.execute("DROP INDEX IF EXISTS res_partner_empathy_low_rapport_idx")
+    # a many2one column carries a foreign key, which a jsonb column cannot
+    cr.execute(
+        "ALTER TABLE res_partner DROP CONSTRAINT IF EXISTS res_partner_empathy_best_advisor_id_fkey"
+    )
     cr.execute(
         """SELECT column_name FROM information_schema.columns
             WHERE table_name = 'res_partner' AND column_name = ANY(%s)
