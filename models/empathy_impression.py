@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 import logging
 import threading
+from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 
