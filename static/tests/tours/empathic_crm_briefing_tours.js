@@ -76,11 +76,6 @@ tours.add("empathic_crm_dialog_briefing_tour", {
             run: "click",
         },
         {
-            content: "Click Done in the popover",
-            trigger: ".o-mail-ActivityMarkAsDone button[aria-label='Done']",
-            run: "click",
-        },
-        {
             content: "The dialog starts with what we knew before and the last impression",
             trigger:
                 ".modal .o_empathy_wizard_briefing:contains('Born to Run'):contains('Last impression')",
@@ -112,11 +107,6 @@ tours.add("empathic_crm_dialog_phone_tour", {
         {
             content: "Mark the call done from the chatter",
             trigger: ".o-mail-Activity:contains('Discuss the Hawaii trip') .o-mail-Activity-markDone",
-            run: "click",
-        },
-        {
-            content: "Done in the popover",
-            trigger: ".o-mail-ActivityMarkAsDone button[aria-label='Done']",
             run: "click",
         },
         {
