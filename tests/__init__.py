@@ -9,3 +9,4 @@ from . import test_cross_sell
 from . import test_cross_sell_tour
 from . import test_interaction_api
 from . import test_listening
+from . import test_lead_scoring
