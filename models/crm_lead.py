@@ -280,19 +280,22 @@ class CrmLead(models.Model):
     @api.model
     def _empathy_scoring_labels(self):
         """Return {(field, value): label} of the factors the explanation names."""
-        _ = self.env._
         return {
-            ("empathy_rapport_band", "high"): _("High rapport with the salesperson"),
-            ("empathy_rapport_band", "medium"): _("Medium rapport with the salesperson"),
-            ("empathy_rapport_band", "low"): _("Low rapport with the salesperson"),
-            ("empathy_mood_band", "improving"): _("Customer's mood improving"),
-            ("empathy_mood_band", "stable"): _("Customer's mood stable"),
-            ("empathy_mood_band", "declining"): _("Customer's mood declining"),
-            ("empathy_style_band", "factual"): _("Fact-oriented customer"),
-            ("empathy_style_band", "emotional"): _("Emotion- and design-oriented customer"),
-            ("empathy_style_band", "mixed"): _("Customer with a mixed communication style"),
-            ("empathy_motive_known", "yes"): _("Purchase motive known"),
-            ("empathy_motive_known", "no"): _("No purchase motive known yet"),
+            ("empathy_rapport_band", "high"): self.env._("High rapport with the salesperson"),
+            ("empathy_rapport_band", "medium"): self.env._("Medium rapport with the salesperson"),
+            ("empathy_rapport_band", "low"): self.env._("Low rapport with the salesperson"),
+            ("empathy_mood_band", "improving"): self.env._("Customer's mood improving"),
+            ("empathy_mood_band", "stable"): self.env._("Customer's mood stable"),
+            ("empathy_mood_band", "declining"): self.env._("Customer's mood declining"),
+            ("empathy_style_band", "factual"): self.env._("Fact-oriented customer"),
+            ("empathy_style_band", "emotional"): self.env._(
+                "Emotion- and design-oriented customer"
+            ),
+            ("empathy_style_band", "mixed"): self.env._(
+                "Customer with a mixed communication style"
+            ),
+            ("empathy_motive_known", "yes"): self.env._("Purchase motive known"),
+            ("empathy_motive_known", "no"): self.env._("No purchase motive known yet"),
         }
 
     def _empathy_scoring_frequencies(self, used):
