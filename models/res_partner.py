@@ -34,8 +34,6 @@ SILENT_MONTHS_PARAM = "empathic_crm.silent_purchase_months"
 SILENT_DAYS_PARAM = "empathic_crm.silent_days"
 DEFAULT_SILENT_MONTHS = 12
 DEFAULT_SILENT_DAYS = 90
-#: partner fields the empathy factors of open leads are derived from (crm_lead.py)
-SCORING_PARTNER_FIELDS = {"empathy_objection", "empathy_communication_style", "empathy_motive_ids"}
 
 
 class ResPartner(models.Model):
@@ -383,7 +381,6 @@ class ResPartner(models.Model):
         )
         self.invalidate_recordset(fnames)
         self.modified(fnames)
-        self.env["crm.lead"]._empathy_scoring_refresh_partners(self.ids)  # lead scoring (#20)
 
     # ------------------------------------------------------------------
     # actions
@@ -574,7 +571,7 @@ class ResPartner(models.Model):
                 for partner in self.sudo()
             }
         res = super().write(vals)
-        if vals.keys() & SCORING_PARTNER_FIELDS:  # lead scoring factors (#20)
+        if "empathy_objection" in vals:  # neutral lead scoring factors at once (#20)
             self.env["crm.lead"]._empathy_scoring_refresh_partners(self.ids)
         if track:
             added = {}

@@ -315,7 +315,6 @@ class TestGate(EmpathyCommon):
         self.env.flush_all()
         self.env.invalidate_all()
         gc.collect()  # environments of earlier tests must not be cleaned up inside
-        # 32: one statement refreshes the empathy factors of the contact's open leads
-        with self.web_request(), self.assertQueryCount(32):
+        with self.web_request(), self.assertQueryCount(31):
             wizard.action_confirm()
         self.assertFalse(activity.exists())
