@@ -42,6 +42,15 @@ from bench_common import (
     odoo_env_factory,
 )
 
+#: the partner aggregates of one company (company-dependent jsonb columns)
+PARTNER_AGGREGATES_QUERY = """
+    SELECT id,
+           (empathy_best_advisor_id->>%(company)s)::int,
+           (empathy_best_rapport->>%(company)s)::numeric,
+           (empathy_last_impression_date->>%(company)s)::timestamp,
+           empathy_mood_trend->>%(company)s
+      FROM res_partner WHERE id = ANY(%(ids)s) ORDER BY id
+"""
 FIRST_NAMES = (
     "Anna Ben Clara David Emma Felix Greta Hannah Jonas Karl Lea Lukas Marie Max Mia Noah"
     " Olivia Paul Sophie Tim Ute Vera Wolfgang Yasmin Zoe Jan Lisa Tom Nina Erik Laura"
@@ -976,13 +985,18 @@ class Generator:
             count += self.aggregates_rebased(half_life)
         self.report("empathy_rapport (INSERT ... SELECT)", count, timer.seconds)
 
+        # the fair scores: the addon's own set-based bulk refresh of the advisors' scales
+        with Timer() as timer:
+            count = Rapport._empathy_refresh_scales(threshold=-1.0, refresh_partners=False)
+        self.report("fair scores: advisors' scales (bulk refresh, UPDATE)", count, timer.seconds)
+
         with Timer() as timer:
             cr.execute(
                 """
                 WITH best AS (
-                    SELECT DISTINCT ON (partner_id) partner_id, user_id, score
+                    SELECT DISTINCT ON (partner_id) partner_id, user_id, fair_score AS score
                       FROM empathy_rapport
-                  ORDER BY partner_id, score DESC, impression_count DESC,
+                  ORDER BY partner_id, fair_score DESC, impression_count DESC,
                            last_date DESC NULLS LAST, id
                 ), moods AS (
                     SELECT partner_id, max(date) FILTER (WHERE rn = 1) AS last_date,
@@ -996,18 +1010,25 @@ class Generator:
                   GROUP BY partner_id
                 )
                 UPDATE res_partner rp
-                   SET empathy_best_advisor_id = best.user_id,
-                       empathy_best_rapport = round(best.score::numeric, 2),
-                       empathy_last_impression_date = moods.last_date,
-                       empathy_mood_trend = CASE
+                   SET empathy_best_advisor_id = jsonb_build_object(%(company)s, best.user_id),
+                       empathy_best_rapport = jsonb_build_object(
+                           %(company)s, round(best.score::numeric, 2)),
+                       empathy_last_impression_date = jsonb_build_object(
+                           %(company)s, to_char(moods.last_date, 'YYYY-MM-DD HH24:MI:SS')),
+                       empathy_mood_trend = jsonb_build_object(%(company)s, CASE
                            WHEN moods.earlier IS NULL OR moods.recent IS NULL THEN 'stable'
                            WHEN moods.recent - moods.earlier >= %(threshold)s THEN 'improving'
                            WHEN moods.earlier - moods.recent >= %(threshold)s THEN 'declining'
-                           ELSE 'stable' END
+                           ELSE 'stable' END)
                   FROM best JOIN moods USING (partner_id)
                  WHERE rp.id = best.partner_id
                 """,
-                {"w": res_partner.MOOD_WINDOW, "threshold": res_partner.MOOD_THRESHOLD},
+                {
+                    "w": res_partner.MOOD_WINDOW,
+                    "threshold": res_partner.MOOD_THRESHOLD,
+                    # the aggregates are company-dependent (jsonb keyed by company id)
+                    "company": str(self.company.id),
+                },
             )
             count = cr.rowcount
         self.report("partner aggregates (UPDATE)", count, timer.seconds)
@@ -1056,6 +1077,8 @@ class Generator:
     # ------------------------------------------------------------------
     def verify(self, sample_size):
         """Compare a random sample with the ORM's from-scratch recompute; return ok."""
+        from odoo.addons.empathic_crm.models import empathy_fair  # noqa: PLC0415
+
         env, cr = self.env, self.cr
         rng = random.Random(self.seed + 1)
         Rapport = env["empathy.rapport"]
@@ -1071,7 +1094,7 @@ class Generator:
             set(rng.sample(with_rapport, min(sample_size, len(with_rapport)))) | set(heaviest)
         )
         problems = []
-        dev = {"score": 0.0, "sums_rel": 0.0, "best_rapport": 0.0}
+        dev = {"score": 0.0, "fair_score": 0.0, "sums_rel": 0.0, "best_rapport": 0.0}
         boundary = 0
         with Timer() as timer:
             impressions = Impression.search([("partner_id", "in", sample)])
@@ -1083,10 +1106,23 @@ class Generator:
                     f"pairs differ: {len(set(expected) - set(actual))} missing,"
                     f" {len(set(actual) - set(expected))} unexpected"
                 )
+            # the fair scores: exact per pair for the stored advisor's scale, and the
+            # stored scales equal the means of all pairs (the whole table, not the sample)
+            cr.execute("SELECT user_id, company_id, score FROM empathy_rapport")
+            advisor_means, team_means = empathy_fair.scale_means(cr.fetchall())
+            shrinkage = Rapport._empathy_shrinkage()
             for key, want in expected.items():
                 row = actual.get(key)
                 if not row:
                     continue
+                want["fair_score"] = empathy_fair.fair_score(
+                    want["score"],
+                    want["impression_count"],
+                    advisor_means[key[1], key[2]],
+                    team_means[key[2]],
+                    shrinkage,
+                )
+                dev["fair_score"] = max(dev["fair_score"], abs(row.fair_score - want["fair_score"]))
                 dev["score"] = max(dev["score"], abs(row.score - want["score"]))
                 for name in ("sum_w", "sum_wr", "sum_w_short", "sum_wr_short"):
                     rel = abs(row[name] - want[name]) / max(abs(want[name]), 1e-300)
@@ -1100,16 +1136,14 @@ class Generator:
                         boundary += 1  # float tie on the threshold: either side is right
                     else:
                         problems.append(f"{key}: trend {row.trend} != {want['trend']}")
-            # best advisor: the ORM order (score, count, last date) on from-scratch values
+            # best advisor: the ORM order (fair score, count, last date) on from-scratch values
             best_expected = {}
             for (partner, user, _company), want in expected.items():
-                rank = (want["score"], want["impression_count"], want["last_date"])
+                rank = (want["fair_score"], want["impression_count"], want["last_date"])
                 best_expected.setdefault(partner, []).append((rank, user))
             cr.execute(
-                """SELECT id, empathy_best_advisor_id, empathy_best_rapport,
-                          empathy_last_impression_date, empathy_mood_trend
-                     FROM res_partner WHERE id = ANY(%s) ORDER BY id""",
-                [sample],
+                PARTNER_AGGREGATES_QUERY,
+                {"company": str(self.company.id), "ids": sample},
             )
             generated = {row[0]: row[1:] for row in cr.fetchall()}
             for partner, ranks in best_expected.items():
@@ -1127,10 +1161,8 @@ class Generator:
                 env["res.partner"].browse(sample)._empathy_refresh_rapport()
                 env.flush_all()
                 cr.execute(
-                    """SELECT id, empathy_best_advisor_id, empathy_best_rapport,
-                              empathy_last_impression_date, empathy_mood_trend
-                         FROM res_partner WHERE id = ANY(%s) ORDER BY id""",
-                    [sample],
+                    PARTNER_AGGREGATES_QUERY,
+                    {"company": str(self.company.id), "ids": sample},
                 )
                 refreshed = {row[0]: row[1:] for row in cr.fetchall()}
             finally:
@@ -1148,8 +1180,9 @@ class Generator:
             f" checked in {timer.seconds:.1f} s"
         )
         log(
-            "  max deviation vs ORM: score %.3g, sums (relative) %.3g, best rapport %.3g"
-            % (dev["score"], dev["sums_rel"], dev["best_rapport"])
+            "  max deviation vs ORM: score %.3g, fair score %.3g, sums (relative) %.3g,"
+            " best rapport %.3g"
+            % (dev["score"], dev["fair_score"], dev["sums_rel"], dev["best_rapport"])
         )
         if boundary:
             log(f"  {boundary} trend(s) exactly on the threshold (float ties, accepted)")
@@ -1162,7 +1195,7 @@ class Generator:
             "max_deviation": dev,
             "mismatches": len(problems),
         }
-        if dev["score"] > 1e-9 or dev["sums_rel"] > 1e-9:
+        if dev["score"] > 1e-9 or dev["fair_score"] > 1e-9 or dev["sums_rel"] > 1e-9:
             problems.append("deviation above 1e-9")
         log("  verification " + ("FAILED" if problems else "passed"))
         return not problems

@@ -400,7 +400,7 @@ def scenario_searches(bench, ctx):
         ("no impression for 90 days", [("empathy_last_impression_date", "<", cutoff)]),
         (
             "my customers where I click",
-            [("empathy_rapport_ids", "any", [("user_id", "=", uid), ("score", ">=", 4)])],
+            [("empathy_rapport_ids", "any", [("user_id", "=", uid), ("fair_score", ">=", 4)])],
         ),
     ]
     core = ("salesperson = me", [("user_id", "=", uid)])
@@ -443,6 +443,56 @@ def scenario_searches(bench, ctx):
         )
         query = Partner._search(domain, limit=COUNT_LIMIT)
         bench.explain(f"{label}: count", SQL("SELECT COUNT(*) FROM (%s) t", query.select("")))
+
+
+def scenario_fair(bench, _ctx):
+    """The bulk refresh of the advisors' rating scales (fair rapport), set-based."""
+    env = bench.env
+    Rapport = env["empathy.rapport"]
+    Partner = env["res.partner"]
+
+    def core():
+        Partner._read_group([], ["user_id"], ["__count"])
+
+    bench.compare(
+        "Fair rapport: scheduled refresh, no advisor's scale moved",
+        lambda: Rapport._empathy_refresh_scales(),
+        "read_group of all partners by salesperson",
+        core,
+        "(report)",
+        lambda row: True,
+    )
+    # the forced refreshes rewrite every row: measured once, not interleaved
+    repeat, warmup = bench.repeat, bench.warmup
+    bench.repeat, bench.warmup = 1, 0
+    try:
+        rows = Rapport.search_count([])
+        for label, partners in (
+            ("all fair scores (UPDATE of every rapport row)", False),
+            ("all fair scores and every customer's best advisor", True),
+        ):
+            (result,) = bench.measure_many(
+                [
+                    (
+                        label,
+                        lambda p=partners: Rapport._empathy_refresh_scales(
+                            threshold=-1.0, refresh_partners=p
+                        ),
+                        None,
+                    )
+                ]
+            )
+            bench.add_row(
+                f"Fair rapport: forced refresh, {label}",
+                result,
+                None,
+                None,
+                "(report)",
+                lambda row: True,
+                {"rapport_rows": rows, "runs": 1},
+            )
+    finally:
+        bench.repeat, bench.warmup = repeat, warmup
 
 
 def order_products(env, partner, count, rng):
@@ -763,6 +813,7 @@ def main():
             "search": lambda: scenario_searches(bench, ctx),
             "cross_sell": lambda: scenario_cross_sell(bench, ctx, args.seed),
             "form": lambda: scenario_form(bench, ctx),
+            "fair": lambda: scenario_fair(bench, ctx),
         }
         for scenario_name, scenario in scenarios.items():
             if not args.only or args.only in scenario_name:

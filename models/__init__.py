@@ -9,6 +9,7 @@ from . import empathy_motive
 from . import empathy_motive_campaign_report
 from . import empathy_motive_evidence
 from . import empathy_rapport
+from . import empathy_rapport_queue
 from . import empathy_value
 from . import mail_activity
 from . import mail_activity_mixin

@@ -12,6 +12,13 @@ class ResConfigSettings(models.TransientModel):
         default=180,
         help="An impression's weight in the rapport score halves every this many days.",
     )
+    empathy_rapport_shrinkage = fields.Integer(
+        string="Pseudo-impressions",
+        config_parameter="empathic_crm.rapport_shrinkage",
+        default=2,
+        help="The fair rapport of a pair starts at the team average as if it had this many"
+        " impressions of no difference; more real impressions weigh more.",
+    )
     empathy_retention_months = fields.Integer(
         string="Keep impressions (months)",
         config_parameter="empathic_crm.retention_months",
@@ -43,9 +50,16 @@ class ResConfigSettings(models.TransientModel):
         " a message from them or an activity.",
     )
 
-    @api.constrains("empathy_rapport_half_life_days", "empathy_retention_months")
+    @api.constrains(
+        "empathy_rapport_half_life_days", "empathy_retention_months", "empathy_rapport_shrinkage"
+    )
     def _check_empathy_settings(self):
         for settings in self:
+            if settings.empathy_rapport_shrinkage < 1:
+                # 0 would not even be stored: Odoo deletes a parameter set to 0
+                raise ValidationError(
+                    self.env._("The fair rapport needs at least one pseudo-impression.")
+                )
             if settings.empathy_rapport_half_life_days < 1:
                 raise ValidationError(self.env._("The rapport half-life must be at least one day."))
             if settings.empathy_retention_months < 1:
@@ -69,9 +83,13 @@ class ResConfigSettings(models.TransientModel):
                 )
 
     def set_values(self):
-        old = self.env["empathy.rapport"]._empathy_half_life()
+        Rapport = self.env["empathy.rapport"]
+        old_half_life, old_shrinkage = Rapport._empathy_half_life(), Rapport._empathy_shrinkage()
         result = super().set_values()
-        if self.env["empathy.rapport"]._empathy_half_life() != old:
+        if Rapport._empathy_half_life() != old_half_life:
             # weights depend on the half-life: rebuild the aggregates once
-            self.env["empathy.rapport"].action_recompute_all()
+            Rapport.action_recompute_all()
+        elif Rapport._empathy_shrinkage() != old_shrinkage:
+            # the fair scores depend on the shrinkage: rewrite them, set-based
+            Rapport._empathy_refresh_scales(threshold=-1.0)
         return result

@@ -93,29 +93,37 @@ class ResPartner(models.Model):
     empathy_rapport_ids = fields.One2many(
         "empathy.rapport", "partner_id", string="Rapport", groups=EMPATHY_GROUP
     )
+    # partner-level aggregates: per company (a contact shared between companies shows
+    # each company only what its own impressions say), maintained by
+    # _empathy_refresh_rapport; company-dependent fields are jsonb columns keyed by
+    # company, searched, grouped and ordered for the current company by the ORM
     empathy_best_advisor_id = fields.Many2one(
         "res.users",
         string="Best advisor",
         readonly=True,
-        index="btree_not_null",
+        company_dependent=True,
         groups=EMPATHY_GROUP,
-        help="The advisor with the highest rapport (ties: more impressions, then most recent).",
+        help="The advisor with the highest fair rapport in this company: their ratings of"
+        " this customer compared with their ratings of everyone (ties: more impressions,"
+        " then most recent).",
     )
     empathy_best_rapport = fields.Float(
         string="Best rapport",
         readonly=True,
+        help="The best advisor's fair rapport with this customer (1-5): lenient and strict"
+        " raters corrected, uncertain scores pulled toward the team average.",
         digits=(3, 2),
-        index="btree_not_null",
+        company_dependent=True,
         groups=EMPATHY_GROUP,
     )
     empathy_last_impression_date = fields.Datetime(
-        string="Last impression", readonly=True, index="btree_not_null", groups=EMPATHY_GROUP
+        string="Last impression", readonly=True, company_dependent=True, groups=EMPATHY_GROUP
     )
     empathy_mood_trend = fields.Selection(
         [("improving", "Improving"), ("stable", "Stable"), ("declining", "Declining")],
         string="Mood trend",
         readonly=True,
-        index="btree_not_null",
+        company_dependent=True,
         groups=EMPATHY_GROUP,
     )
     empathy_objection = fields.Boolean(
@@ -136,43 +144,28 @@ class ResPartner(models.Model):
     empathy_silent = fields.Boolean(
         string="Silent customer",
         readonly=True,
-        index=True,
+        company_dependent=True,
         groups=EMPATHY_GROUP,
-        help="Bought recently, but no impression, no message from them and no activity"
-        " for a while (updated daily).",
+        help="Bought recently from this company, but no impression, no message from them"
+        " and no activity for a while (updated daily).",
     )
     empathy_silent_since = fields.Datetime(
         string="Last contact",
         readonly=True,
+        company_dependent=True,
         groups=EMPATHY_GROUP,
         help="The last impression, message from this customer or done activity"
         " (empty: none on record). Updated daily for recent buyers.",
     )
-    empathy_recent_revenue = fields.Monetary(
+    # company-dependent fields cannot be Monetary: shown with the company's currency
+    empathy_recent_revenue = fields.Float(
         string="Recent revenue",
         readonly=True,
-        currency_field="currency_id",
+        company_dependent=True,
         groups=EMPATHY_GROUP,
-        help="Untaxed amount of the confirmed orders in the silent-customer period"
-        " (company currency). Updated daily.",
+        help="Untaxed amount of the confirmed orders of this company in the"
+        " silent-customer period (company currency). Updated daily.",
     )
-
-    def init(self):
-        res = super().init()
-        # the "Low rapport" filter (views/res_partner_views.xml): for "< 2.5" Odoo adds
-        # "OR empathy_best_rapport IS NULL", which no plain index serves; a partial index
-        # with the filter's own predicate does (list + count: 66 ms -> 12 ms at 200k
-        # partners, see benchmarks/README.md)
-        self.env.cr.execute(
-            SQL(
-                "CREATE INDEX IF NOT EXISTS res_partner_empathy_low_rapport_idx"
-                " ON res_partner (empathy_best_rapport)"
-                " WHERE empathy_best_advisor_id IS NOT NULL"
-                " AND (empathy_best_rapport < %s OR empathy_best_rapport IS NULL)",
-                LOW_RAPPORT,
-            )
-        )
-        return res
 
     # ------------------------------------------------------------------
     # access: searching on empathy fields is reading them
@@ -272,14 +265,15 @@ class ResPartner(models.Model):
         add(self.env._("Preferred channel:"), channels.get(self.empathy_preferred_channel))
         add(self.env._("Remember:"), self.empathy_personal_notes)
         if self.empathy_best_advisor_id:
-            add(
-                self.env._("Best advisor:"),
-                self.env._(
-                    "%(advisor)s (rapport %(score).1f / 5)",
-                    advisor=self.empathy_best_advisor_id.name,
-                    score=self.empathy_best_rapport,
-                ),
+            best = self.env._(
+                "%(advisor)s (rapport %(score).1f / 5)",
+                advisor=self.empathy_best_advisor_id.name,
+                score=self.empathy_best_rapport,
             )
+            why = self._empathy_best_rapport_row().fair_explanation
+            if why:
+                best = Markup("%s<br/><small class='text-muted'>%s</small>") % (best, why)
+            add(self.env._("Best advisor:"), best)
         trends = dict(self._fields["empathy_mood_trend"]._description_selection(self.env))
         if self.empathy_mood_trend:
             add(self.env._("Mood trend:"), trends[self.empathy_mood_trend])
@@ -301,20 +295,32 @@ class ResPartner(models.Model):
         mine = self.sudo().empathy_rapport_ids.filtered(
             lambda r: r.user_id == self.env.user and r.company_id in self.env.companies
         )
-        if not mine or max(mine.mapped("score")) >= LOW_RAPPORT:
+        if not mine or max(mine.mapped("fair_score")) >= LOW_RAPPORT:
             return False
         best = self.empathy_best_advisor_id
         if best and best != self.env.user:
-            return self.env._(
+            warning = self.env._(
                 "Your rapport with this customer is low (%(mine).1f / 5). %(best)s clicks"
                 " better (%(score).1f / 5): consider asking them to take over.",
-                mine=max(mine.mapped("score")),
+                mine=max(mine.mapped("fair_score")),
                 best=best.name,
                 score=self.empathy_best_rapport,
             )
+            why = self._empathy_best_rapport_row().fair_explanation
+            return "%s %s" % (warning, why) if why else warning
         return self.env._(
-            "Your rapport with this customer is low (%.1f / 5).", max(mine.mapped("score"))
+            "Your rapport with this customer is low (%.1f / 5).", max(mine.mapped("fair_score"))
         )
+
+    def _empathy_best_rapport_row(self):
+        """Return the best advisor's rapport row (sudo) in the current companies."""
+        self.ensure_one()
+        rows = self.sudo().empathy_rapport_ids.filtered(
+            lambda r: (
+                r.user_id == self.empathy_best_advisor_id and r.company_id in self.env.companies
+            )
+        )
+        return rows.sorted("fair_score", reverse=True)[:1]
 
     # ------------------------------------------------------------------
     # rapport aggregates
@@ -322,9 +328,12 @@ class ResPartner(models.Model):
     def _empathy_refresh_rapport(self):
         """Recompute best advisor, best rapport, last date and mood trend (1 query).
 
-        Best advisor: highest score, ties broken by more impressions, then the most
-        recent. Mood trend: the mean mood of the last MOOD_WINDOW impressions against
-        the MOOD_WINDOW before (index-only per partner: the newest rows only).
+        Per company: each company's values come from its own rapport rows and
+        impressions only, stored in the company-dependent (jsonb) columns. Best
+        advisor: highest score, ties broken by more impressions, then the most recent.
+        Mood trend: the mean mood of the last MOOD_WINDOW impressions against the
+        MOOD_WINDOW before (index-only per partner and company: the newest rows only).
+        Partners are locked in id order, so concurrent refreshes cannot deadlock.
         """
         if not self:
             return
@@ -332,49 +341,78 @@ class ResPartner(models.Model):
         self.env["empathy.impression"].flush_model()
         fnames = list(RAPPORT_AGGREGATE_FIELDS)
         self.flush_recordset(fnames)
+        ids = sorted(self.ids)
         # technical aggregates: one statement for all partners, no ORM write side effects
         self.env.cr.execute(
             SQL(
                 """
                 WITH best AS (
-                    SELECT DISTINCT ON (partner_id) partner_id, user_id, score
+                    SELECT DISTINCT ON (partner_id, company_id)
+                           partner_id, company_id, user_id, fair_score AS score
                       FROM empathy_rapport
                      WHERE partner_id = ANY(%(ids)s)
-                  ORDER BY partner_id, score DESC, impression_count DESC,
-                           last_date DESC NULLS LAST, id
+                  ORDER BY partner_id, company_id, %(rank)s
                 ), moods AS (
-                    SELECT p.id AS partner_id,
+                    SELECT b.partner_id, b.company_id,
                            max(r.date) AS last,
                            avg(r.mood) FILTER (WHERE r.rn <= %(w)s) AS recent,
                            avg(r.mood) FILTER (WHERE r.rn > %(w)s) AS earlier
-                      FROM unnest(%(ids)s::int[]) AS p(id)
+                      FROM best b
                       JOIN LATERAL (
                             SELECT i.date, i.mood,
                                    row_number() OVER (ORDER BY i.date DESC, i.id DESC) AS rn
                               FROM empathy_impression i
-                             WHERE i.partner_id = p.id
+                             WHERE i.partner_id = b.partner_id
+                               AND i.company_id = b.company_id
                           ORDER BY i.date DESC, i.id DESC
                              LIMIT 2 * %(w)s
                            ) r ON TRUE
-                  GROUP BY p.id
+                  GROUP BY b.partner_id, b.company_id
+                ), per_company AS (
+                    SELECT b.partner_id, b.company_id::text AS company,
+                           b.user_id,
+                           round(COALESCE(b.score, 0)::numeric, 2) AS score,
+                           to_char(m.last, 'YYYY-MM-DD HH24:MI:SS') AS last,
+                           CASE
+                               WHEN m.partner_id IS NULL THEN NULL
+                               WHEN m.earlier IS NULL THEN 'stable'
+                               WHEN m.recent - m.earlier >= %(t)s THEN 'improving'
+                               WHEN m.earlier - m.recent >= %(t)s THEN 'declining'
+                               ELSE 'stable'
+                           END AS trend
+                      FROM best b
+                 LEFT JOIN moods m ON m.partner_id = b.partner_id
+                                  AND m.company_id = b.company_id
+                ), agg AS (
+                    SELECT partner_id,
+                           jsonb_object_agg(company, user_id) AS advisor,
+                           jsonb_object_agg(company, score) AS score,
+                           jsonb_strip_nulls(jsonb_object_agg(company, last)) AS last,
+                           jsonb_strip_nulls(jsonb_object_agg(company, trend)) AS trend
+                      FROM per_company
+                  GROUP BY partner_id
+                ), locked AS (
+                    SELECT id FROM res_partner
+                     WHERE id = ANY(%(ids)s)
+                  ORDER BY id
+                       FOR NO KEY UPDATE
                 )
                 UPDATE res_partner p
-                   SET empathy_best_advisor_id = best.user_id,
-                       empathy_best_rapport = round(COALESCE(best.score, 0)::numeric, 2),
-                       empathy_last_impression_date = moods.last,
-                       empathy_mood_trend = CASE
-                           WHEN moods.partner_id IS NULL THEN NULL
-                           WHEN moods.earlier IS NULL THEN 'stable'
-                           WHEN moods.recent - moods.earlier >= %(t)s THEN 'improving'
-                           WHEN moods.earlier - moods.recent >= %(t)s THEN 'declining'
-                           ELSE 'stable'
-                       END
-                  FROM unnest(%(ids)s::int[]) AS v(id)
-             LEFT JOIN best ON best.partner_id = v.id
-             LEFT JOIN moods ON moods.partner_id = v.id
-                 WHERE p.id = v.id
+                   SET empathy_best_advisor_id = agg.advisor,
+                       empathy_best_rapport = agg.score,
+                       empathy_last_impression_date = NULLIF(agg.last, '{}'::jsonb),
+                       empathy_mood_trend = NULLIF(agg.trend, '{}'::jsonb)
+                  FROM locked
+             LEFT JOIN agg ON agg.partner_id = locked.id
+                 WHERE p.id = locked.id
+                   AND (p.empathy_best_advisor_id IS DISTINCT FROM agg.advisor
+                        OR p.empathy_best_rapport IS DISTINCT FROM agg.score
+                        OR p.empathy_last_impression_date
+                           IS DISTINCT FROM NULLIF(agg.last, '{}'::jsonb)
+                        OR p.empathy_mood_trend IS DISTINCT FROM NULLIF(agg.trend, '{}'::jsonb))
                 """,
-                ids=self.ids,
+                ids=ids,
+                rank=self.env["empathy.rapport"]._empathy_rank_order(),
                 w=MOOD_WINDOW,
                 t=MOOD_THRESHOLD,
             )
@@ -670,91 +708,134 @@ class ResPartner(models.Model):
         for model, names in (
             (
                 "sale.order",
-                ["partner_id", "state", "date_order", "amount_untaxed", "currency_rate"],
+                [
+                    "partner_id",
+                    "company_id",
+                    "state",
+                    "date_order",
+                    "amount_untaxed",
+                    "currency_rate",
+                ],
             ),
-            ("empathy.impression", ["partner_id", "date"]),
+            ("empathy.impression", ["partner_id", "company_id", "date"]),
             (
                 "mail.message",
                 ["author_id", "message_type", "model", "res_id", "date", "mail_activity_type_id"],
             ),
             ("mail.activity", ["res_model", "res_id", "active", "date_done"]),
-            ("res.partner", ["active", "empathy_objection", "commercial_partner_id"]),
+            (
+                "res.partner",
+                [
+                    "active",
+                    "empathy_objection",
+                    "commercial_partner_id",
+                    "empathy_silent",
+                    "empathy_silent_since",
+                    "empathy_recent_revenue",
+                ],
+            ),
         ):
             self.env[model].flush_model(names)
         self.env.cr.execute(
             SQL(
                 """
                 WITH buyers AS (
-                    SELECT so.partner_id,
+                    SELECT so.partner_id, so.company_id,
                            SUM(so.amount_untaxed
                                / COALESCE(NULLIF(so.currency_rate, 0), 1.0)) AS revenue
                       FROM sale_order so
                      WHERE so.state = 'sale' AND so.date_order >= %(bought_since)s
-                  GROUP BY so.partner_id
+                  GROUP BY so.partner_id, so.company_id
                 ),
-                contacts AS (
+                shared AS (
+                    -- contact signals that belong to no company: messages, activities
                     SELECT partner_id, max(date) AS date
                       FROM (
-                            SELECT imp.partner_id, imp.date
-                              FROM empathy_impression imp
-                              JOIN buyers b ON b.partner_id = imp.partner_id
-                         UNION ALL
-                            SELECT msg.author_id, msg.date
+                            SELECT msg.author_id AS partner_id, msg.date
                               FROM mail_message msg
-                              JOIN buyers b ON b.partner_id = msg.author_id
-                             WHERE msg.message_type IN ('email', 'comment')
+                             WHERE msg.author_id IN (SELECT partner_id FROM buyers)
+                               AND msg.message_type IN ('email', 'comment')
                          UNION ALL
                             SELECT msg.res_id, msg.date
                               FROM mail_message msg
-                              JOIN buyers b ON b.partner_id = msg.res_id
                              WHERE msg.model = 'res.partner'
+                               AND msg.res_id IN (SELECT partner_id FROM buyers)
                                AND msg.mail_activity_type_id IS NOT NULL
                          UNION ALL
                             SELECT act.res_id, act.date_done::timestamp
                               FROM mail_activity act
-                              JOIN buyers b ON b.partner_id = act.res_id
                              WHERE act.res_model = 'res.partner'
+                               AND act.res_id IN (SELECT partner_id FROM buyers)
                                AND NOT act.active AND act.date_done IS NOT NULL
                            ) signs
                   GROUP BY partner_id
                 ),
+                own AS (
+                    -- impressions count for the company that recorded them
+                    SELECT imp.partner_id, imp.company_id, max(imp.date) AS date
+                      FROM empathy_impression imp
+                      JOIN buyers b ON b.partner_id = imp.partner_id
+                                   AND b.company_id = imp.company_id
+                  GROUP BY imp.partner_id, imp.company_id
+                ),
                 planned AS (
                     SELECT DISTINCT act.res_id AS partner_id
                       FROM mail_activity act
-                      JOIN buyers b ON b.partner_id = act.res_id
                      WHERE act.res_model = 'res.partner' AND act.active
+                       AND act.res_id IN (SELECT partner_id FROM buyers)
                 ),
                 result AS (
-                    SELECT b.partner_id, b.revenue, c.date AS last_contact,
-                           (p.active
-                            AND NOT COALESCE(p.empathy_objection, FALSE)
-                            AND NOT COALESCE(cp.empathy_objection, FALSE)
-                            AND pl.partner_id IS NULL
-                            AND (c.date IS NULL OR c.date < %(contact_since)s)) AS silent
+                    SELECT b.partner_id, b.company_id, b.revenue,
+                           NULLIF(GREATEST(COALESCE(o.date, '-infinity'),
+                                           COALESCE(s.date, '-infinity')),
+                                  '-infinity') AS last_contact
                       FROM buyers b
-                      JOIN res_partner p ON p.id = b.partner_id
+                 LEFT JOIN own o ON o.partner_id = b.partner_id
+                                AND o.company_id = b.company_id
+                 LEFT JOIN shared s ON s.partner_id = b.partner_id
+                ),
+                flagged AS (
+                    SELECT r.partner_id,
+                           jsonb_object_agg(
+                               r.company_id::text,
+                               (p.active
+                                AND NOT COALESCE(p.empathy_objection, FALSE)
+                                AND NOT COALESCE(cp.empathy_objection, FALSE)
+                                AND pl.partner_id IS NULL
+                                AND (r.last_contact IS NULL
+                                     OR r.last_contact < %(contact_since)s))
+                           ) AS silent,
+                           jsonb_strip_nulls(jsonb_object_agg(
+                               r.company_id::text,
+                               to_char(r.last_contact, 'YYYY-MM-DD HH24:MI:SS')
+                           )) AS since,
+                           jsonb_object_agg(r.company_id::text, round(r.revenue::numeric, 2))
+                               AS revenue
+                      FROM result r
+                      JOIN res_partner p ON p.id = r.partner_id
                  LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 LEFT JOIN contacts c ON c.partner_id = b.partner_id
-                 LEFT JOIN planned pl ON pl.partner_id = b.partner_id
+                 LEFT JOIN planned pl ON pl.partner_id = r.partner_id
+                  GROUP BY r.partner_id
                 ),
                 reset AS (
                     UPDATE res_partner p
-                       SET empathy_silent = FALSE,
+                       SET empathy_silent = NULL,
                            empathy_silent_since = NULL,
-                           empathy_recent_revenue = 0
-                     WHERE (p.empathy_silent OR p.empathy_recent_revenue <> 0
+                           empathy_recent_revenue = NULL
+                     WHERE (p.empathy_silent IS NOT NULL
+                            OR p.empathy_recent_revenue IS NOT NULL
                             OR p.empathy_silent_since IS NOT NULL)
-                       AND NOT EXISTS (SELECT 1 FROM result r WHERE r.partner_id = p.id)
+                       AND NOT EXISTS (SELECT 1 FROM flagged f WHERE f.partner_id = p.id)
                 )
                 UPDATE res_partner p
-                   SET empathy_silent = r.silent,
-                       empathy_silent_since = r.last_contact,
-                       empathy_recent_revenue = r.revenue
-                  FROM result r
-                 WHERE p.id = r.partner_id
-                   AND (p.empathy_silent IS DISTINCT FROM r.silent
-                        OR p.empathy_silent_since IS DISTINCT FROM r.last_contact
-                        OR p.empathy_recent_revenue IS DISTINCT FROM r.revenue)
+                   SET empathy_silent = f.silent,
+                       empathy_silent_since = NULLIF(f.since, '{}'::jsonb),
+                       empathy_recent_revenue = f.revenue
+                  FROM flagged f
+                 WHERE p.id = f.partner_id
+                   AND (p.empathy_silent IS DISTINCT FROM f.silent
+                        OR p.empathy_silent_since IS DISTINCT FROM NULLIF(f.since, '{}'::jsonb)
+                        OR p.empathy_recent_revenue IS DISTINCT FROM f.revenue)
                 """,
                 bought_since=bought_since,
                 contact_since=contact_since,

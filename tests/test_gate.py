@@ -162,9 +162,19 @@ class TestGate(EmpathyCommon):
             .with_user(self.user_sales)
             .with_context(**action["context"])
         )
-        self.assertEqual((wizard.rapport, wizard.mood), ("2", "-1"))
+        # no silent pre-fill of rapport and mood: an explicit "Same as last time"
+        self.assertEqual((wizard.rapport, wizard.mood), ("0", False))
+        self.assertEqual(wizard.last_impression_label, "(1 Jun: ★★, Unhappy)")
         self.assertEqual(wizard.communication_style, "mixed")
         self.assertEqual(wizard.channel, "meeting")
+        record = wizard.save()
+        action = record.action_same_as_last_time()
+        self.assertEqual((action["res_model"], action["res_id"]), (record._name, record.id))
+        self.assertEqual((record.rapport, record.mood), ("2", "-1"))
+        with self.web_request():
+            record.action_confirm()
+        self.assertEqual(self.runner.empathy_impression_ids.mapped("rapport"), [2, 2])
+        self.assertFalse(activity.exists())
 
     def test_several_activities_one_impression_per_partner(self):
         lead2 = self.env["crm.lead"].create(
@@ -315,6 +325,7 @@ class TestGate(EmpathyCommon):
         self.env.flush_all()
         self.env.invalidate_all()
         gc.collect()  # environments of earlier tests must not be cleaned up inside
-        with self.web_request(), self.assertQueryCount(31):
+        # 32: one of them reads the advisor's rating scale for the fair rapport
+        with self.web_request(), self.assertQueryCount(32):
             wizard.action_confirm()
         self.assertFalse(activity.exists())

@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged, users
 
+from odoo.addons.empathic_crm.models.empathy_fair import fair_score
+
 from .common import EmpathyCommon
 
 
@@ -26,6 +28,34 @@ class TestRapport(EmpathyCommon):
             self.assertEqual(row.impression_count, vals["impression_count"], key)
             self.assertEqual(row.last_date, vals["last_date"], key)
             self.assertEqual(row.trend, vals["trend"], key)
+        self._assert_fair_consistent(rows)
+
+    def _assert_fair_consistent(self, rows):
+        """Each pair's fair score is exact for its advisor's scale, one scale per advisor."""
+        shrinkage = self.env["empathy.rapport"]._empathy_shrinkage()
+        scales = {}
+        for row in rows:
+            want = fair_score(
+                row.score, row.impression_count, row.advisor_mean, row.team_mean, shrinkage
+            )
+            self.assertAlmostEqual(row.fair_score, want, places=9, msg=row)
+            scale = scales.setdefault(
+                (row.user_id, row.company_id), (row.advisor_mean, row.team_mean)
+            )
+            self.assertAlmostEqual(row.advisor_mean, scale[0], places=9)
+
+    def _assert_refreshed_matches_scratch(self):
+        """After a bulk refresh, every fair score equals the from-scratch one."""
+        Rapport = self.env["empathy.rapport"]
+        Rapport._empathy_refresh_scales(threshold=-1.0)
+        expected = Rapport._empathy_compute_from_scratch(self.env["empathy.impression"].search([]))
+        rows = Rapport.search([])
+        self.assertEqual(len(rows), len(expected))
+        for row in rows:
+            want = expected[row.partner_id.id, row.user_id.id, row.company_id.id]
+            for name in ("fair_score", "advisor_mean", "team_mean"):
+                self.assertAlmostEqual(row[name], want[name], places=9, msg=(row, name))
+        return rows
 
     def test_weighted_score_halves_every_half_life(self):
         # 180 days apart: the older impression weighs half of the newer one
@@ -38,7 +68,7 @@ class TestRapport(EmpathyCommon):
         self.assertEqual(row.last_date, datetime(2026, 6, 1, 12, 0))
         self.assertEqual(row.trend, "improving")
         self.assertEqual(self.runner.empathy_best_advisor_id, self.user_sales)
-        self.assertAlmostEqual(self.runner.empathy_best_rapport, row.score, places=2)
+        self.assertAlmostEqual(self.runner.empathy_best_rapport, row.fair_score, places=2)
         self.assertEqual(self.runner.empathy_last_impression_date, datetime(2026, 6, 1, 12, 0))
 
     def test_half_life_setting(self):
@@ -100,30 +130,129 @@ class TestRapport(EmpathyCommon):
         self.assertGreaterEqual(created, 500)
         self.assertGreaterEqual(len(impressions), 400)
         self._assert_matches_scratch(partners)
+        # the bulk refresh of the advisors' scales gives the from-scratch fair scores,
+        # and the best advisor follows them
+        rows = self._assert_refreshed_matches_scratch()
+        for partner in partners:
+            mine = rows.filtered(lambda r, p=partner: r.partner_id == p)
+            self.assertEqual(partner.empathy_best_advisor_id, mine[:1].user_id)
+            self.assertAlmostEqual(
+                partner.empathy_best_rapport, round(mine[:1].fair_score, 2), places=6
+            )
+        # incremental again on top of the refreshed scales
+        for _step in range(30):
+            impressions |= self._impression(
+                rng.choice(partners),
+                user=rng.choice(users_),
+                days_ago=rng.randint(0, 3 * 365),
+                rapport=rng.randint(1, 5),
+            )
+        self._assert_matches_scratch(partners)
         # the repair action rebuilds the same numbers
+        self._assert_refreshed_matches_scratch()
+        fields_ = ("score", "fair_score", "advisor_mean", "team_mean")
         before = {
-            (r.partner_id, r.user_id): r.score for r in self.env["empathy.rapport"].search([])
+            (r.partner_id, r.user_id): r.read(fields_)[0]
+            for r in self.env["empathy.rapport"].search([])
         }
         self.env["empathy.rapport"].with_user(self.user_manager).action_recompute_all()
-        after = {(r.partner_id, r.user_id): r.score for r in self.env["empathy.rapport"].search([])}
+        after = {
+            (r.partner_id, r.user_id): r.read(fields_)[0]
+            for r in self.env["empathy.rapport"].search([])
+        }
         self.assertEqual(before.keys(), after.keys())
-        for key, score in before.items():
-            self.assertAlmostEqual(score, after[key], places=9)
+        for key, values in before.items():
+            for name in fields_:
+                self.assertAlmostEqual(values[name], after[key][name], places=9)
 
     def test_best_advisor_ties(self):
-        # same score: more impressions wins
+        # same fair score: more impressions wins
         self._impression(self.runner, user=self.user_sales, rapport=4, days_ago=3)
         self._impression(self.runner, user=self.user_sales2, rapport=4, days_ago=2)
         self._impression(self.runner, user=self.user_sales2, rapport=4, days_ago=1)
         self.assertEqual(self.runner.empathy_best_advisor_id, self.user_sales2)
-        # same score and count: most recent wins
+        # same fair score and count: most recent wins
         self._impression(self.buyer, user=self.user_sales, rapport=3, days_ago=1)
         self._impression(self.buyer, user=self.user_sales2, rapport=3, days_ago=9)
         self.assertEqual(self.buyer.empathy_best_advisor_id, self.user_sales)
-        # a higher score beats everything
-        self._impression(self.buyer, user=self.user_manager, rapport=5, days_ago=300)
-        self.assertEqual(self.buyer.empathy_best_advisor_id, self.user_manager)
-        self.assertAlmostEqual(self.buyer.empathy_best_rapport, 5.0)
+        self.env["empathy.rapport"]._empathy_refresh_scales()
+        self.assertEqual(self.runner.empathy_best_advisor_id, self.user_sales2)
+        self.assertEqual(self.buyer.empathy_best_advisor_id, self.user_sales)
+
+    def _rate(self, *ratings, days_ago=0):
+        """Create (partner, user, rapport, count) impressions in one batch."""
+        vals_list = []
+        for partner, user, rapport, count in ratings:
+            vals_list += [
+                {
+                    "partner_id": partner.id,
+                    "user_id": user.id,
+                    "rapport": rapport,
+                    "mood": 0,
+                    "date": datetime(2026, 6, 1) - timedelta(days=days_ago + i),
+                }
+                for i in range(count)
+            ]
+        self.env["empathy.impression"].create(vals_list)
+
+    def test_fair_score_corrects_a_lenient_rater(self):
+        """Sam gives everybody five stars; Sally's four for Jonas is her best rating."""
+        sam, sally = self.user_sales2, self.user_sales
+        self._rate(
+            (self.runner, sally, 4, 3),
+            (self.buyer, sally, 3, 1),
+            (self.plain, sally, 3, 1),
+            (self.runner, sam, 5, 3),
+            (self.buyer, sam, 5, 1),
+            (self.plain, sam, 5, 1),
+        )
+        rows = self._rows(self.runner)
+        by_user = {row.user_id: row for row in rows}
+        team = (4 + 3 + 3 + 5 + 5 + 5) / 6
+        self.assertAlmostEqual(by_user[sally].advisor_mean, 10 / 3, places=9)
+        self.assertAlmostEqual(by_user[sam].advisor_mean, 5.0, places=9)
+        self.assertAlmostEqual(by_user[sam].team_mean, team, places=9)
+        self.assertAlmostEqual(by_user[sally].fair_score, team + 3 / 5 * (4 - 10 / 3), places=9)
+        self.assertAlmostEqual(by_user[sam].fair_score, team, places=9)
+        # the raw mean would pick Sam; the fair score picks Sally
+        self.assertGreater(by_user[sam].score, by_user[sally].score)
+        self.assertEqual(self.runner.empathy_best_advisor_id, sally)
+        self.assertAlmostEqual(self.runner.empathy_best_rapport, 4.57, places=2)
+        self.assertEqual(rows[0].user_id, sally, "ordered by fair score")
+        self.assertEqual(
+            by_user[sally].fair_explanation,
+            "Sally Sales rates 0.8 stars below the team on average; adjusted for that, the"
+            " rapport with Jonas Keller is 4.6 (own ratings 4.0, from 3 impressions).",
+        )
+        self.assertIn("Few impressions: uncertain", self._rows(self.buyer)[0].fair_explanation)
+        self.assertIn(
+            "Sam Second rates 0.8 stars above the team on average",
+            by_user[sam].fair_explanation,
+        )
+        # a stricter shrinkage (setting) pulls toward the team average, set-based
+        settings = self.env["res.config.settings"].create({"empathy_rapport_shrinkage": 7})
+        settings.execute()
+        self.assertEqual(self.env["empathy.rapport"]._empathy_shrinkage(), 7)
+        self.assertAlmostEqual(by_user[sally].fair_score, team + 3 / 10 * (4 - 10 / 3), places=9)
+        self.assertAlmostEqual(self.runner.empathy_best_rapport, 4.37, places=2)
+
+    def test_refresh_only_when_the_scale_moved(self):
+        Rapport = self.env["empathy.rapport"]
+        self._rate((self.runner, self.user_sales, 4, 2), (self.buyer, self.user_sales, 2, 2))
+        self.assertEqual(Rapport._empathy_refresh_scales(), 0, "nothing moved")
+        # the advisor's mean moves with every impression; the pairs keep the scale of
+        # the last refresh until it moved by more than the threshold
+        self._impression(self.plain, user=self.user_sales, rapport=3)
+        row = self._rows(self.runner)
+        self.assertAlmostEqual(row.advisor_mean, 3.0, places=9)
+        self.assertEqual(Rapport._empathy_refresh_scales(), 0, "3.0 is still the mean")
+        self._impression(self.plain, user=self.user_sales, rapport=5, days_ago=1)
+        self.assertEqual(Rapport._empathy_refresh_scales(), 3, "the mean moved: all 3 pairs")
+        self.assertAlmostEqual(row.advisor_mean, (4 + 2 + 4) / 3, places=2)
+        self.assertEqual(Rapport._empathy_refresh_scales(threshold=-1), 3, "forced")
+        self.env["ir.cron"].browse(
+            self.env.ref("empathic_crm.ir_cron_empathy_refresh_fair_rapport").id
+        ).method_direct_trigger()
 
     def test_mood_trend(self):
         for days, mood in ((60, 2), (50, 2), (40, 1), (30, 0), (20, -1), (10, -2)):
@@ -158,16 +287,18 @@ class TestRapport(EmpathyCommon):
         self.assertEqual(seen_b.score, 1.0)
 
     def test_partner_filters(self):
-        self._impression(self.runner, user=self.user_sales, rapport=5, days_ago=100)
-        self._impression(self.buyer, user=self.user_sales, rapport=1, days_ago=1)
-        self._impression(self.buyer, user=self.user_sales2, rapport=2, days_ago=1)
-        Partner = self.env["res.partner"].with_user(self.user_sales)
+        sally, sam = self.user_sales, self.user_sales2
+        self._rate((self.runner, sally, 5, 4), days_ago=100)
+        self._rate((self.buyer, sally, 1, 4), (self.buyer, sam, 2, 4), (self.plain, sam, 4, 4))
+        # both rate 3 on average, like the team
+        self.env["empathy.rapport"]._empathy_refresh_scales()
+        Partner = self.env["res.partner"].with_user(sally)
         click = Partner.search(
             [
                 (
                     "empathy_rapport_ids",
                     "any",
-                    [("user_id", "=", self.user_sales.id), ("score", ">=", 4)],
+                    [("user_id", "=", sally.id), ("fair_score", ">=", 4)],
                 )
             ]
         )
@@ -175,24 +306,39 @@ class TestRapport(EmpathyCommon):
         low = Partner.search(
             [("empathy_best_rapport", "<", 2.5), ("empathy_best_advisor_id", "!=", False)]
         )
-        self.assertEqual(low & (self.runner | self.buyer), self.buyer)
+        self.assertEqual(low & (self.runner | self.buyer | self.plain), self.buyer)
+        self.assertAlmostEqual(self.buyer.empathy_best_rapport, 2.33, places=2)
         stale = Partner.search(
             [("empathy_last_impression_date", "<", datetime(2026, 6, 1) - timedelta(days=90))]
         )
         self.assertIn(self.runner, stale)
         self.assertNotIn(self.buyer, stale)
-        by_advisor = Partner.search([("empathy_best_advisor_id", "=", self.user_sales2.id)])
+        by_advisor = Partner.search([("empathy_best_advisor_id", "=", sam.id)])
         self.assertIn(self.buyer, by_advisor)
 
     def test_briefing_shows_best_advisor_and_low_rapport_warning(self):
-        self._impression(self.runner, user=self.user_sales, rapport=1)
-        self._impression(self.runner, user=self.user_sales2, rapport=5)
-        briefing = str(self.runner.with_user(self.user_sales).empathy_briefing)
-        self.assertIn("Sam Second (rapport 5.0 / 5)", briefing)
-        self.assertIn(
-            "Your rapport with this customer is low (1.0 / 5). Sam Second clicks better", briefing
+        sally, sam = self.user_sales, self.user_sales2
+        others = self.env["res.partner"].create([{"name": "Other 1"}, {"name": "Other 2"}])
+        self._rate(
+            (self.runner, sally, 1, 6),
+            (self.buyer, sally, 4, 1),
+            (self.plain, sally, 4, 1),
+            (others[0], sally, 4, 1),
+            (others[1], sally, 4, 1),
+            (self.runner, sam, 5, 1),
+            (self.buyer, sam, 5, 1),
+            (self.plain, sam, 5, 1),
         )
-        self.assertNotIn("is low", str(self.runner.with_user(self.user_sales2).empathy_briefing))
+        briefing = str(self.runner.with_user(sally).empathy_briefing)
+        self.assertIn("Sam Second (rapport 4.0 / 5)", briefing)
+        self.assertIn(
+            "Your rapport with this customer is low (2.2 / 5). Sam Second clicks better"
+            " (4.0 / 5): consider asking them to take over. Sam Second rates 1.0 stars above"
+            " the team on average; adjusted for that, the rapport with Jonas Keller is 4.0"
+            " (own ratings 5.0, from one impression). Few impressions: uncertain",
+            briefing,
+        )
+        self.assertNotIn("is low", str(self.runner.with_user(sam).empathy_briefing))
 
     def test_constant_queries_whatever_the_history(self):
         """Adding an impression costs the same with 1 or 200 prior impressions."""
@@ -262,6 +408,8 @@ class TestAssignBestAdvisor(EmpathyCommon):
         cls._impression(cls.runner, user=cls.user_sales2, rapport=5)
         cls._impression(cls.buyer, user=cls.user_sales, rapport=4)
         cls.buyer.user_id = cls.user_sales
+        # the advisors' scales as the scheduled action refreshes them: Sally 2.5, Sam 5
+        cls.env["empathy.rapport"]._empathy_refresh_scales()
 
     def _wizard(self, user, partners):
         return Form(
@@ -277,6 +425,9 @@ class TestAssignBestAdvisor(EmpathyCommon):
         self.assertIn("Jonas Keller", form.preview)
         self.assertIn("Sam Second", form.preview)
         self.assertNotIn("Petra Schmidt", form.preview)
+        # fair rapport 3.3 (Sam rates 1.7 above the team), own ratings 5.0
+        self.assertIn("<td>3.3</td><td>5.0</td>", form.preview)
+        self.assertIn("Sam Second rates 1.7 stars above the team on average", form.preview)
         form.save().action_confirm()
         self.assertEqual(self.runner.user_id, self.user_sales2)
         self.assertEqual(self.buyer.user_id, self.user_sales)
@@ -284,7 +435,7 @@ class TestAssignBestAdvisor(EmpathyCommon):
         self.assertIn(
             "Salesperson changed from Sally Sales to Sam Second by Mia Manager", str(log.body)
         )
-        self.assertIn("best rapport", str(log.body))
+        self.assertIn("best fair rapport with this customer (3.3 / 5)", str(log.body))
 
     def test_only_managers(self):
         with self.assertRaises(AccessError):

@@ -49,23 +49,31 @@ class EmpathyAssignAdvisorWizard(models.TransientModel):
                 )
                 continue
             rows = Markup("").join(
-                Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td></tr>")
+                Markup(
+                    "<tr><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td><td>%s</td>"
+                    "<td class='text-muted'>%s</td></tr>"
+                )
                 % (
                     partner.display_name,
                     partner.user_id.name or "—",
                     advisor.name,
                     partner.empathy_best_rapport,
+                    "%.1f" % row.score if row else "—",
+                    row.fair_explanation or "",
                 )
                 for partner, advisor in changes
+                for row in [partner._empathy_best_rapport_row()]
             )
             wizard.preview = Markup(
                 "<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-                "<th>%s</th></tr></thead><tbody>%s</tbody></table>"
+                "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>%s</tbody></table>"
             ) % (
                 self.env._("Customer"),
                 self.env._("Salesperson now"),
                 self.env._("New salesperson"),
-                self.env._("Rapport"),
+                self.env._("Fair rapport"),
+                self.env._("Own ratings"),
+                self.env._("Why"),
                 rows,
             )
 
@@ -81,8 +89,8 @@ class EmpathyAssignAdvisorWizard(models.TransientModel):
             partner.write({"user_id": advisor.id})
             partner.message_post(
                 body=self.env._(
-                    "Salesperson changed from %(old)s to %(new)s by %(manager)s: best rapport"
-                    " with this customer (%(score).1f / 5).",
+                    "Salesperson changed from %(old)s to %(new)s by %(manager)s: best fair"
+                    " rapport with this customer (%(score).1f / 5).",
                     old=previous.name or self.env._("nobody"),
                     new=advisor.name,
                     manager=self.env.user.name,

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 from ..models.empathy_gate import gate_open
 from ..models.empathy_impression import CHANNELS, COMMUNICATION_STYLES
@@ -46,6 +47,9 @@ class EmpathyImpressionWizard(models.TransientModel):
     note = fields.Text(help="Anything worth remembering before the next contact.")
     feedback = fields.Text(help="Posted in the chatter, as when marking an activity done.")
     schedule_next = fields.Boolean(string="Schedule next activity")
+    # no silent pre-fill: the last impression is offered as an explicit one-click choice
+    last_impression_id = fields.Many2one("empathy.impression", readonly=True)
+    last_impression_label = fields.Char(compute="_compute_last_impression_label")
 
     @api.depends("activity_ids")
     def _compute_partner_ids(self):
@@ -57,6 +61,42 @@ class EmpathyImpressionWizard(models.TransientModel):
             wizard.partner_ids = partners - objecting
             wizard.objecting_partner_ids = objecting
             wizard.objection_only = bool(objecting) and not (partners - objecting)
+
+    @api.depends("last_impression_id")
+    @api.depends_context("lang", "tz")
+    def _compute_last_impression_label(self):
+        moods = dict(self._fields["mood"]._description_selection(self.env))
+        for wizard in self:
+            previous = wizard.last_impression_id
+            if not previous:
+                wizard.last_impression_label = False
+                continue
+            day = format_date(
+                self.env,
+                fields.Datetime.context_timestamp(self, previous.date),
+                date_format="d MMM",
+            )
+            # the mood's label without its face: "🙂 Pleased" -> "Pleased"
+            mood = moods.get(str(previous.mood), "").split(" ", 1)[-1]
+            wizard.last_impression_label = self.env._(
+                "(%(day)s: %(stars)s, %(mood)s)", day=day, stars="★" * previous.rapport, mood=mood
+            )
+
+    def action_same_as_last_time(self):
+        """Rate rapport and mood as in the last impression (one click, never silently)."""
+        self.ensure_one()
+        previous = self.last_impression_id
+        if previous:
+            self.write({"rapport": str(previous.rapport), "mood": str(previous.mood)})
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("How did it go?"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "views": [(False, "form")],
+            "target": "new",
+            "context": self.env.context,
+        }
 
     @api.model
     def default_get(self, fields_list):
@@ -82,7 +122,11 @@ class EmpathyImpressionWizard(models.TransientModel):
 
     @api.model
     def _empathy_defaults(self, activities):
-        """Return defaults: channel from the activity type, the rest from the last impression."""
+        """Return defaults: the channel from the activity type, the style from the last impression.
+
+        Rapport and mood are never pre-filled: the last impression is only offered
+        (*Same as last time*).
+        """
         values = {"channel": activities[:1].activity_type_id._empathy_default_channel()}
         partners = set(activities._empathy_gated()._empathy_partners().values())
         if len(partners) == 1:
@@ -93,8 +137,7 @@ class EmpathyImpressionWizard(models.TransientModel):
             )
             if previous:
                 values.update(
-                    rapport=str(previous.rapport),
-                    mood=str(previous.mood),
+                    last_impression_id=previous.id,
                     communication_style=previous.communication_style,
                 )
         return values
