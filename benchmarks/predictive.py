@@ -160,6 +160,10 @@ def build_history(env, rng, n_leads):
     with Timer() as t:
         env["empathy.impression"].create(impression_vals)
     log("  %d impressions (rapport rows, profiles) in %.1f s" % (len(impression_vals), t.seconds))
+    Rapport = env["empathy.rapport"]
+    if hasattr(Rapport, "_empathy_refresh_scales"):
+        # the hourly job: the advisors' rating scales behind the fair scores
+        Rapport._empathy_refresh_scales(threshold=-1.0)
 
     lead_vals = [
         {

@@ -45,12 +45,31 @@ class TestLeadScoring(EmpathyCommon):
         for days, mood in enumerate(moods):
             self._impression(partner, user=user, days_ago=30 - days, rapport=rapport, mood=mood)
 
+    def _scales(self):
+        """Run the hourly job behind the fair scores (the advisors' rating scales)."""
+        self.env["empathy.rapport"]._empathy_refresh_scales(threshold=-1.0)
+
+    def _expected_band(self, partner, user=None):
+        row = self.env["empathy.rapport"].search(
+            [
+                ("partner_id", "=", partner.id),
+                ("user_id", "=", (user or self.user_sales).id),
+                ("company_id", "=", self.env.company.id),
+            ]
+        )
+        score = row[self.Lead._empathy_scoring_fair_column()]
+        self.assertTrue(score)
+        return "low" if score < 2.5 else "medium" if score < 3.75 else "high"
+
     # ------------------------------------------------------------------
     def test_values_follow_the_contact_while_open(self):
         lead = self._lead(self.buyer)
         self.assertEqual(self._bands(lead), ("none", "none", "factual", "no"))
         # the moods of the last three impressions against the three before
         self._rapport(self.buyer, 5, moods=(-2, -2, -1, 1, 2, 2))
+        # the same salesperson rates another customer low: a fair score needs a scale
+        self._rapport(self.plain, 1, moods=(0,) * 6)
+        self._scales()
         self.buyer.empathy_motive_ids = [Command.set(self.motive_gift.ids)]
         # impressions and profile changes reach open leads nightly (not on the hot path)
         self.assertEqual(self._bands(lead), ("none", "none", "factual", "no"))
@@ -60,15 +79,19 @@ class TestLeadScoring(EmpathyCommon):
         # changing the salesperson refreshes the lead at once
         lead.user_id = self.user_sales2
         self.assertEqual(self._bands(lead)[0], "none")
-        self._rapport(self.buyer, 1, user=self.user_sales2)
+        self._rapport(self.runner, 5, moods=(0,) * 6, user=self.user_sales2)
+        self._rapport(self.buyer, 1, moods=(0,) * 6, user=self.user_sales2)
+        self._scales()
         lead.user_id = self.user_sales
         lead.user_id = self.user_sales2
         self.assertEqual(self._bands(lead)[0], "low")
-        lead.partner_id = self.plain
+        lead.partner_id = self.env["res.partner"].create({"name": "Nobody met yet"})
         self.assertEqual(self._bands(lead), ("none", "none", "none", "no"))
 
     def test_values_frozen_when_won_or_lost(self):
         self._rapport(self.buyer, 5)
+        self._rapport(self.plain, 1)
+        self._scales()
         won = self._lead(self.buyer)
         lost = self._lead(self.buyer)
         open_lead = self._lead(self.buyer)
@@ -79,6 +102,9 @@ class TestLeadScoring(EmpathyCommon):
         # later impressions and profile changes do not rewrite history
         for _i in range(3):
             self._impression(self.buyer, rapport=1, mood=-2)
+        self._scales()
+        now = self._expected_band(self.buyer)
+        self.assertNotEqual(now, "high")
         self.buyer.write(
             {
                 "empathy_communication_style": "emotional",
@@ -88,7 +114,7 @@ class TestLeadScoring(EmpathyCommon):
         self.Lead._cron_empathy_scoring_refresh()
         self.assertEqual(self._bands(won), ("high", "stable", "factual", "no"))
         self.assertEqual(self._bands(lost), ("high", "stable", "factual", "no"))
-        self.assertEqual(self._bands(open_lead), ("medium", "declining", "emotional", "yes"))
+        self.assertEqual(self._bands(open_lead), (now, "declining", "emotional", "yes"))
         # the frequency tables learned the values the lead had when it closed
         self.env["ir.config_parameter"].set_param("crm.pls_fields", ",".join(SCORING))
         self.Lead._cron_update_automated_probabilities()
@@ -98,7 +124,7 @@ class TestLeadScoring(EmpathyCommon):
         self.assertEqual(frequencies.mapped("value"), ["high"])
         # a lead taken up again follows the contact again
         lost.action_unarchive()
-        self.assertEqual(self._bands(lost), ("medium", "declining", "emotional", "yes"))
+        self.assertEqual(self._bands(lost), (now, "declining", "emotional", "yes"))
 
     def test_objection_gives_the_neutral_value(self):
         company = self.env["res.partner"].create(
@@ -106,6 +132,8 @@ class TestLeadScoring(EmpathyCommon):
         )
         self.runner.parent_id = company
         self._rapport(self.runner, 5)
+        self._rapport(self.plain, 1)
+        self._scales()
         lead = self._lead(self.runner)
         company_lead = self._lead(company)
         self.assertEqual(self._bands(lead), ("high", "stable", "emotional", "yes"))
@@ -142,6 +170,7 @@ class TestLeadScoring(EmpathyCommon):
         low = self.env["res.partner"].create({"name": "Does not click"})
         self._rapport(high, 5)
         self._rapport(low, 1)
+        self._scales()
         for partner, won_count in ((high, 6), (low, 2)):
             leads = self.Lead.browse()
             for _i in range(8):
