@@ -8,7 +8,13 @@
     "category": "Sales/CRM",
     "website": "https://github.com/empathic-crm/empathic_crm",
     "author": "Empathic CRM contributors",
+    "maintainers": ["empathic-crm"],
     "license": "LGPL-3",
+    "images": [
+        "static/description/impression_dialog.png",
+        "static/description/partner_empathy_tab.png",
+        "static/description/quotation_suggestions.png",
+    ],
     "depends": ["mail", "contacts", "crm", "sale_management"],
     "data": [
         "security/empathic_crm_security.xml",
@@ -27,9 +33,12 @@
         "views/empathy_rapport_views.xml",
         "views/mail_activity_type_views.xml",
         "views/res_partner_views.xml",
+        "views/crm_lead_views.xml",
+        "views/calendar_event_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/empathy_impression_wizard_views.xml",
         "wizards/empathy_assign_advisor_wizard_views.xml",
+        "wizards/mail_compose_message_views.xml",
         "views/empathy_cross_sell_rule_views.xml",
         "views/sale_order_views.xml",
         "views/product_views.xml",
@@ -42,6 +51,7 @@
         "demo/empathic_crm_demo.xml",
         "demo/empathy_cross_sell_demo.xml",
         "demo/empathic_crm_listening_demo.xml",
+        "demo/empathic_crm_briefing_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

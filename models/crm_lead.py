@@ -5,12 +5,21 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .empathy_impression import COMMUNICATION_STYLES
-from .res_partner import LOW_RAPPORT, MOOD_THRESHOLD, MOOD_WINDOW
+from .res_partner import EMPATHY_GROUP, LOW_RAPPORT, MOOD_THRESHOLD, MOOD_WINDOW
+
+#: partner fields that make a contact "profiled" (else its company's briefing is shown)
+PROFILE_FIELDS = (
+    "empathy_objection",
+    "empathy_communication_style",
+    "empathy_temperament",
+    "empathy_motive_ids",
+    "empathy_personal_notes",
+    "empathy_last_impression_date",
+)
 
 # ----------------------------------------------------------------------
 # Predictive lead scoring: empathy factors (issue #20)
 # ----------------------------------------------------------------------
-SCORING_GROUP = "empathic_crm.group_empathy_user"
 #: rapport bands on the 1-5 scale: low below LOW_RAPPORT, high from RAPPORT_HIGH
 RAPPORT_HIGH = 3.75
 RAPPORT_BANDS = [("none", "None"), ("low", "Low"), ("medium", "Medium"), ("high", "High")]
@@ -40,6 +49,35 @@ SCORING_BATCH = 1000
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    empathy_partner_id = fields.Many2one(
+        "res.partner",
+        string="Briefed contact",
+        compute="_compute_empathy_partner_id",
+        groups=EMPATHY_GROUP,
+        help="The lead's contact; its company when nothing is known about the contact.",
+    )
+    empathy_briefing = fields.Html(
+        string="Customer briefing",
+        compute="_compute_empathy_briefing",
+        sanitize=False,
+        groups=EMPATHY_GROUP,
+    )
+    empathy_mood_trend = fields.Selection(
+        [("improving", "Improving"), ("stable", "Stable"), ("declining", "Declining")],
+        string="Mood trend",
+        compute="_compute_empathy_badge",
+        search="_search_empathy_mood_trend",
+        groups=EMPATHY_GROUP,
+    )
+    empathy_my_rapport = fields.Float(
+        string="My rapport",
+        compute="_compute_empathy_badge",
+        search="_search_empathy_my_rapport",
+        digits=(3, 1),
+        groups=EMPATHY_GROUP,
+        help="How well you click with this customer (your own impressions, 1–5).",
+    )
+
     # -- predictive lead scoring: empathy factors (issue #20) -----------------
     empathy_rapport_band = fields.Selection(
         RAPPORT_BANDS,
@@ -48,7 +86,7 @@ class CrmLead(models.Model):
         readonly=True,
         copy=False,
         index=True,
-        groups=SCORING_GROUP,
+        groups=EMPATHY_GROUP,
         help="How well the salesperson clicks with the contact (fair rapport where known)."
         " Follows the impressions while the lead is open, frozen when it is won or lost.",
     )
@@ -59,7 +97,7 @@ class CrmLead(models.Model):
         readonly=True,
         copy=False,
         index=True,
-        groups=SCORING_GROUP,
+        groups=EMPATHY_GROUP,
         help="The contact's mood in the last impressions against the ones before."
         " Frozen when the lead is won or lost.",
     )
@@ -70,7 +108,7 @@ class CrmLead(models.Model):
         readonly=True,
         copy=False,
         index=True,
-        groups=SCORING_GROUP,
+        groups=EMPATHY_GROUP,
         help="The contact's communication style. Frozen when the lead is won or lost.",
     )
     empathy_motive_known = fields.Selection(
@@ -80,34 +118,150 @@ class CrmLead(models.Model):
         readonly=True,
         copy=False,
         index=True,
-        groups=SCORING_GROUP,
+        groups=EMPATHY_GROUP,
         help="The contact has at least one purchase motive. Frozen when the lead is won or lost.",
     )
     empathy_scoring_explanation = fields.Html(
         string="What moves the probability",
         compute="_compute_empathy_scoring_explanation",
         sanitize=False,
-        groups=SCORING_GROUP,
+        groups=EMPATHY_GROUP,
         help="Win rates of comparable closed leads for the empathy factors of this lead,"
         " from the Predictive Lead Scoring frequency tables.",
     )
 
+    # ------------------------------------------------------------------
+    # computes
+    # ------------------------------------------------------------------
+    @api.depends(
+        "partner_id",
+        "partner_id.commercial_partner_id",
+        *("partner_id.%s" % name for name in PROFILE_FIELDS),
+    )
+    def _compute_empathy_partner_id(self):
+        for lead in self:
+            lead.empathy_partner_id = lead._empathy_briefed_partner()
+
+    def _empathy_briefed_partner(self):
+        """Return the contact, or its company when nothing is known about the contact."""
+        self.ensure_one()
+        partner = self.partner_id
+        company = partner.commercial_partner_id
+        if partner and company != partner and not partner._empathy_is_profiled():
+            return company
+        return partner
+
+    @api.depends_context("lang", "uid", "allowed_company_ids")
+    @api.depends(
+        "empathy_partner_id",
+        "partner_id.empathy_briefing_compact",
+        "partner_id.commercial_partner_id.empathy_briefing_compact",
+    )
+    def _compute_empathy_briefing(self):
+        partners = self.empathy_partner_id
+        compact = partners._empathy_briefing_compact_map() if partners else {}
+        for lead in self:
+            lead.empathy_briefing = compact.get(lead.empathy_partner_id, False)
+
+    @api.depends_context("uid", "allowed_company_ids")
+    @api.depends(
+        "empathy_partner_id",
+        "partner_id.empathy_mood_trend",
+        "partner_id.commercial_partner_id.empathy_mood_trend",
+        "partner_id.commercial_partner_id.empathy_objection",
+    )
+    def _compute_empathy_badge(self):
+        partners = self.empathy_partner_id
+        mine = {}
+        if partners:
+            rows = (
+                self.env["empathy.rapport"]
+                .sudo()
+                .search_fetch(
+                    [
+                        ("partner_id", "in", partners.ids),
+                        ("user_id", "=", self.env.uid),
+                        ("company_id", "=", self.env.company.id),
+                    ],
+                    ["partner_id", "score"],
+                )
+            )
+            mine = {row.partner_id.id: row.score for row in rows}
+        for lead in self:
+            partner = lead.empathy_partner_id
+            objecting = partner and partner._empathy_is_objecting()
+            lead.empathy_mood_trend = not objecting and partner.empathy_mood_trend
+            lead.empathy_my_rapport = 0.0 if objecting else mine.get(partner.id, 0.0)
+
+    # ------------------------------------------------------------------
+    # search: the pipeline filters
+    # ------------------------------------------------------------------
+    @api.model
+    def _empathy_briefed_domain(self, partner_domain):
+        """Return the lead domain 'the briefed contact matches ``partner_domain``'."""
+        unprofiled = [(name, "=", False) for name in PROFILE_FIELDS]
+        return [
+            "|",
+            ("partner_id", "any", [*partner_domain, ("empathy_objection", "=", False)]),
+            (
+                "partner_id",
+                "any",
+                [
+                    *unprofiled,
+                    ("commercial_partner_id.empathy_objection", "=", False),
+                    ("commercial_partner_id", "any", partner_domain),
+                ],
+            ),
+        ]
+
+    @api.model
+    def _search_empathy_mood_trend(self, operator, value):
+        return self._empathy_briefed_domain([("empathy_mood_trend", operator, value)])
+
+    @api.model
+    def _search_empathy_my_rapport(self, operator, value):
+        rows = (
+            self.env["empathy.rapport"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("user_id", "=", self.env.uid),
+                    ("company_id", "=", self.env.company.id),
+                    ("score", operator, value),
+                ],
+                ["partner_id"],
+            )
+        )
+        partner_ids = list(set(rows.mapped("partner_id").ids))
+        return self._empathy_briefed_domain([("id", "in", partner_ids)])
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
         leads = super().create(vals_list)
         self.env["utm.campaign"]._empathy_apply_responses(
             leads, "campaign_lead", check_existing=False
         )
+        leads._empathy_handover_leads()
         leads.filtered("partner_id")._empathy_scoring_refresh()
         return leads
 
     def write(self, vals):
+        handover = vals.get("user_id") or vals.get("partner_id")
+        if handover:
+            before = {lead.id: (lead.user_id, lead.partner_id) for lead in self.sudo()}
         reopening = self.browse()
         if "active" in vals or "stage_id" in vals:
             reopening = self.filtered(lambda lead: lead.partner_id and lead._empathy_is_closed())
         res = super().write(vals)
         if "campaign_id" in vals or "partner_id" in vals:
             self.env["utm.campaign"]._empathy_apply_responses(self, "campaign_lead")
+        if handover:
+            self.filtered(
+                lambda lead: (lead.user_id, lead.partner_id) != before[lead.id]
+            )._empathy_handover_leads()
         if "partner_id" in vals:
             self._empathy_scoring_refresh()
         elif "user_id" in vals or "company_id" in vals:
@@ -115,6 +269,19 @@ class CrmLead(models.Model):
         elif reopening:
             reopening._empathy_scoring_refresh()
         return res
+
+    # ------------------------------------------------------------------
+    # handover
+    # ------------------------------------------------------------------
+    def _empathy_handover_leads(self):
+        """A lead assigned to someone who is not the customer's salesperson: brief them."""
+        changes = {}
+        for lead in self.sudo():
+            partner = lead.partner_id
+            if lead.user_id and partner and lead.user_id != partner.user_id:
+                changes.setdefault(lead._empathy_briefed_partner(), (lead.user_id, partner.user_id))
+        if changes:
+            self.env["res.partner"]._empathy_handover(changes)
 
     # -- predictive lead scoring: empathy factors (issue #20) -----------------
     def _handle_won_lost(self, vals):
