@@ -687,6 +687,8 @@ class ResPartner(models.Model):
                 for partner in self.sudo()
             }
         res = super().write(vals)
+        if "empathy_objection" in vals:  # neutral lead scoring factors at once (#20)
+            self.env["crm.lead"]._empathy_scoring_refresh_partners(self.ids)
         if track:
             added = {}
             for partner in self.sudo():

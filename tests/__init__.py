@@ -18,3 +18,4 @@ from . import test_briefing_compact
 from . import test_briefing_tours
 from . import test_leaks
 from . import test_leak_findings
+from . import test_lead_scoring
