@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,6 +108,17 @@ BIG_HEADER.append("note")
 BIG_MOTIVES = ["Marathon", "Hawaii trip", "Gift", "", "Safety, Status"]
 
 
+def big_csv_phone(visitor: int, prefix: str = "big-") -> str:
+    """The phone of a visitor of ``write_big_csv``: a number range per prefix.
+
+    The intake finds a contact by phone when its email is unknown: files of different
+    prefixes imported into the same database must not share numbers (or their visitors
+    would be the same contacts).
+    """
+    block = zlib.crc32(prefix.encode()) % 1000
+    return f"+49 1{block:03d} {visitor:07d}"
+
+
 def write_big_csv(path: Path, rows: int, prefix: str = "big-") -> Path:
     """A fair-scanner export: every visitor scanned twice, by anna or ben."""
     visitors = max(1, rows // 2)
@@ -118,7 +130,7 @@ def write_big_csv(path: Path, rows: int, prefix: str = "big-") -> Path:
                 f"{prefix}{index:06d}",
                 f"Visitor {visitor}",
                 f"visitor{visitor}@{prefix.strip('-')}.example.com",
-                f"+49 150 {visitor:07d}" if visitor % 2 else "",
+                big_csv_phone(visitor, prefix) if visitor % 2 else "",
                 "anna" if index % 2 else "ben",
                 "fair" if index % 3 else "phone",
                 1 + index % 5,

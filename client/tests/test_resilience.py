@@ -20,6 +20,7 @@ import psycopg2
 import pytest
 from empathic_crm_client import ConnectionFailed, EmpathyClient, ServerError, Settings
 from empathic_crm_client.csv_import import MAX_BATCH_CHARS, _batches, read_csv
+from empathic_crm_client.normalize import email_key, phone_key
 from support import (
     client_env,
     count,
@@ -29,6 +30,7 @@ from support import (
     write_big_csv,
     write_csv,
 )
+from support import read_csv as read_rows
 
 SERIALIZATION = {
     "name": "psycopg2.errors.SerializationFailure",
@@ -323,5 +325,42 @@ def test_import_survives_kill_and_terminated_backends(odoo_server, people, tmp_p
     assert summary["errors"] == 0 and summary["interrupted"] is None
     assert summary["created"] + summary["skipped"] == rows  # resent batches: skipped
     assert imported() == rows  # nothing lost, nothing doubled
+    # every visitor is one contact of their own: nobody merged, nobody lost
+    impressions = admin.call(
+        "empathy.impression",
+        "search_read",
+        [("external_ref", "=like", "fault-%")],
+        ["external_ref", "partner_id"],
+    )
+    partner_ids = sorted({impression["partner_id"][0] for impression in impressions})
+    emails = {
+        partner["id"]: partner["email"]
+        for partner in admin.call("res.partner", "read", partner_ids, ["email"])
+    }
+    expected = {row["ref"]: row["email"] for row in read_rows(path)}
+    wrong = {
+        impression["external_ref"]: emails[impression["partner_id"][0]]
+        for impression in impressions
+        if emails[impression["partner_id"][0]] != expected[impression["external_ref"]]
+    }
+    assert not wrong, f"{len(wrong)} rows on another visitor's contact: {sorted(wrong.items())[:5]}"
+    assert len(partner_ids) == rows // 2
     visitors = count(admin, "res.partner", [("email", "=like", "%@fault.example.com")])
     assert visitors == rows // 2
+
+
+def test_big_csv_files_share_no_contact(tmp_path):
+    """Big files of different prefixes in one database: other visitors, no shared keys.
+
+    The intake finds a contact by phone when the email is unknown: a shared number would
+    make the fault import's visitors the big import's contacts (test_api runs first).
+    """
+    keys = []
+    for prefix in ("big-", "fault-"):
+        rows = read_rows(write_big_csv(tmp_path / f"{prefix}.csv", 10_000, prefix=prefix))
+        keys.append(
+            {email_key(row["email"]) for row in rows}
+            | {phone_key(row["phone"]) for row in rows if row["phone"]}
+        )
+    assert len(keys[1]) == 5000 + 2500
+    assert not keys[0] & keys[1]
