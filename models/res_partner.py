@@ -187,14 +187,15 @@ class ResPartner(models.Model):
             if empathy:
                 # Odoo checks field groups for plain columns only, not for x2many paths
                 self.check_field_access_rights("read", empathy)
-        domain = self._empathy_rapport_domain(domain)
+        if not order:
+            domain = self._empathy_rapport_domain(domain)
         return super()._search(domain, offset=offset, limit=limit, order=order)
 
     # ------------------------------------------------------------------
     # searching the aggregates fast, whatever PostgreSQL's cost settings
     # ------------------------------------------------------------------
     def init(self):
-        super().init()
+        res = super().init()
         for fname in EMPATHY_CONTAINMENT_FIELDS:
             self.env.cr.execute(
                 SQL(
@@ -205,6 +206,7 @@ class ResPartner(models.Model):
             )
         self.env.cr.execute("SELECT id FROM res_company")
         self._empathy_create_company_indexes([row[0] for row in self.env.cr.fetchall()])
+        return res
 
     @api.model
     def _empathy_create_company_indexes(self, company_ids):
@@ -302,11 +304,14 @@ class ResPartner(models.Model):
     def _empathy_rapport_domain(self, domain):
         """Rewrite ``("empathy_rapport_ids", "any", [...])`` into an id list lookup.
 
-        The ORM's ``id IN (subquery)`` lets PostgreSQL choose between a scan of the
-        partners and the rapport index by its cost settings (fast only with a low
+        For unordered searches (``search_count``, subqueries): the ORM's ``id IN
+        (subquery)`` lets PostgreSQL choose between a scan of all partners and the
+        rapport index by its cost settings (the index only with a low
         ``random_page_cost``). ``id IN (SELECT unnest(ARRAY(subquery)))`` runs the
         rapport subquery (same domain, same access rules) first, on its index, and
-        fetches the partners by primary key: the same records, one plan.
+        fetches the partners by primary key: the same records, one plan. Ordered
+        searches (a list page) keep the ORM's form: PostgreSQL walks the index of the
+        list order and probes the hashed subquery until the page is full.
         """
         if not domain or not any(
             isinstance(leaf, (list, tuple))
@@ -333,7 +338,7 @@ class ResPartner(models.Model):
                     "id",
                     "in",
                     SQL(
-                        "SELECT unnest(ARRAY%s)",
+                        "(SELECT unnest(ARRAY%s))",
                         query.subselect(
                             Rapport._field_to_sql(query.table, field.inverse_name, query)
                         ),

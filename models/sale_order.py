@@ -219,6 +219,7 @@ class SaleOrder(models.Model):
         products.mapped("uom_id")
         products.mapped("taxes_id")
         products.mapped("categ_id.parent_path")
+        products.mapped("currency_id")  # computed per product otherwise (a query each)
         by_pricelist = defaultdict(lambda: Product)
         for order, _rule, product in to_create:
             if order.pricelist_id:

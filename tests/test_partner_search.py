@@ -70,6 +70,9 @@ class TestPartnerSearch(EmpathyCommon):
         Partner = self.env["res.partner"].with_user(user).with_company(company)
         full = [("id", "in", self.partners.ids), *domain]
         ours = Partner.search(full)
+        # unordered (what search_count and subqueries run) takes the other form
+        unordered = Partner.browse(list(Partner._search(full)))
+        self.assertEqual(unordered, ours)
         with ExitStack() as stack:
             stack.enter_context(
                 patch.object(ResPartner, "_empathy_condition_to_sql", return_value=None)
