@@ -255,13 +255,31 @@ class EmpathyRapport(models.Model):
         self.env.flush_all()
         if self.env.context.get("empathy_rapport_locking"):
             self._empathy_lock_rows(sorted(deltas))
-        rows = self.sudo().search_fetch(
+        # one query: the pairs' rows, plus one row per advisor and company that
+        # carries the advisor's and the team's scale of the last bulk refresh
+        fetched = self.sudo().search_fetch(
             [
+                "|",
+                "&",
+                "&",
                 ("partner_id", "in", list({key[0] for key in deltas})),
                 ("user_id", "in", list({key[1] for key in deltas})),
                 ("company_id", "in", list({key[2] for key in deltas})),
+                ("id", "in", self._empathy_scale_rows_query(deltas)),
             ],
-            ["partner_id", "user_id", "company_id", "impression_count", "last_date", *STATE_FIELDS],
+            [
+                "partner_id",
+                "user_id",
+                "company_id",
+                "impression_count",
+                "last_date",
+                "advisor_mean",
+                "team_mean",
+                *STATE_FIELDS,
+            ],
+        )
+        rows = fetched.filtered(
+            lambda r: (r.partner_id.id, r.user_id.id, r.company_id.id) in deltas
         )
         by_key = {(r.partner_id.id, r.user_id.id, r.company_id.id): r for r in rows}
         to_create, to_unlink = [], self.sudo().browse()
@@ -278,7 +296,7 @@ class EmpathyRapport(models.Model):
                 continue
             new_values[key] = self._empathy_values(state)
         # the fair score: exact per pair, with the advisor's scale of the last refresh
-        scales = self._empathy_scales(new_values)
+        scales = self._empathy_scales(new_values, fetched)
         shrinkage = self._empathy_shrinkage()
         for key, vals in new_values.items():
             advisor_mean, team_mean = scales[key[1], key[2]]
@@ -357,49 +375,65 @@ class EmpathyRapport(models.Model):
         return get_int_param(self.env, SHRINKAGE_PARAM, DEFAULT_SHRINKAGE, minimum=0)
 
     @api.model
-    def _empathy_scales(self, values):
+    def _empathy_scale_rows_query(self, keys):
+        """Return SQL selecting a row per advisor and company, and per company, of ``keys``
+        ((partner, advisor, company) tuples) that carries the last refresh's scales.
+
+        Index lookups with LIMIT 1: constant cost whatever the number of pairs.
+        """
+        pairs = sorted({(key[1], key[2]) for key in keys})
+        companies = sorted({key[2] for key in keys})
+        return SQL(
+            """(
+            SELECT a.id
+              FROM unnest(%s::int[], %s::int[]) AS k(user_id, company_id)
+              JOIN LATERAL (
+                    SELECT r.id FROM empathy_rapport r
+                     WHERE r.user_id = k.user_id AND r.company_id = k.company_id
+                       AND r.advisor_mean IS NOT NULL
+                     LIMIT 1) a ON TRUE
+             UNION ALL
+            SELECT t.id
+              FROM unnest(%s::int[]) AS kc(company_id)
+              JOIN LATERAL (
+                    SELECT r.id FROM empathy_rapport r
+                     WHERE r.company_id = kc.company_id AND r.team_mean IS NOT NULL
+                     LIMIT 1) t ON TRUE
+            )""",
+            [pair[0] for pair in pairs],
+            [pair[1] for pair in pairs],
+            companies,
+        )
+
+    @api.model
+    def _empathy_scales(self, values, fetched):
         """Return {(advisor, company): (advisor mean, team mean)} for the pairs ``values``.
 
-        ``values`` maps (partner, advisor, company) to the pair's new values. The means
-        are those of the last bulk refresh (one query, whatever the history); an advisor
-        or a company without any refreshed pair yet gets the mean of the pairs at hand,
-        as the next refresh would compute it from them alone.
+        ``values`` maps (partner, advisor, company) to the pair's new values; the means
+        are those of the last bulk refresh, read from ``fetched`` (rows fetched with
+        ``_empathy_scale_rows_query``, no query here). An advisor or a company without
+        any refreshed pair yet gets the mean of the pairs at hand, as the next refresh
+        would compute it from them alone.
         """
-        keys = sorted({(key[1], key[2]) for key in values})
-        if not keys:
-            return {}
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT k.user_id, k.company_id, a.advisor_mean, t.team_mean
-                  FROM unnest(%s::int[], %s::int[]) AS k(user_id, company_id)
-             LEFT JOIN LATERAL (
-                        SELECT r.advisor_mean FROM empathy_rapport r
-                         WHERE r.user_id = k.user_id AND r.company_id = k.company_id
-                           AND r.advisor_mean IS NOT NULL
-                         LIMIT 1) a ON TRUE
-             LEFT JOIN LATERAL (
-                        SELECT r.team_mean FROM empathy_rapport r
-                         WHERE r.company_id = k.company_id AND r.team_mean IS NOT NULL
-                         LIMIT 1) t ON TRUE
-                """,
-                [key[0] for key in keys],
-                [key[1] for key in keys],
-            )
-        )
-        stored = {
-            (user, company): (adv, team) for user, company, adv, team in self.env.cr.fetchall()
-        }
+        stored_advisor, stored_team = {}, {}
+        for row in fetched:
+            # rows with impressions carry the scales (set by every apply and refresh);
+            # an empty row created by _empathy_lock_rows does not (NULL reads as 0.0)
+            if row.impression_count > 0:
+                stored_advisor.setdefault((row.user_id.id, row.company_id.id), row)
+                stored_team.setdefault(row.company_id.id, row)
         advisor_means, team_means = scale_means(
             (key[1], key[2], vals["score"]) for key, vals in values.items()
         )
-        return {
-            (user, company): (
-                adv if adv is not None else advisor_means[user, company],
-                team if team is not None else team_means[company],
+        scales = {}
+        for _partner, user, company in values:
+            adv_row = stored_advisor.get((user, company))
+            team_row = stored_team.get(company)
+            scales[user, company] = (
+                adv_row.advisor_mean if adv_row else advisor_means[user, company],
+                team_row.team_mean if team_row else team_means[company],
             )
-            for (user, company), (adv, team) in stored.items()
-        }
+        return scales
 
     @api.model
     def _empathy_empty_state(self):
