@@ -760,6 +760,78 @@ def scenario_form(bench, ctx):
     )
 
 
+#: the pipeline kanban card's fields (crm.crm_case_kanban_view_leads), and the badge's
+PIPELINE_CARDS = 80
+PIPELINE_SPEC = {
+    "name": {},
+    "partner_id": {"fields": {"display_name": {}}},
+    "expected_revenue": {},
+    "priority": {},
+    "stage_id": {"fields": {"display_name": {}}},
+    "user_id": {"fields": {"display_name": {}}},
+    "tag_ids": {"fields": {"display_name": {}, "color": {}}},
+    "activity_ids": {"fields": {}},
+}
+PIPELINE_BADGE = {"empathy_mood_trend": {}, "empathy_my_rapport": {}}
+
+
+def scenario_pipeline(bench, ctx):
+    """Open the pipeline kanban (80 cards) with and without the empathy badge."""
+    env = bench.env
+    advisor = ctx["advisor"]
+    env.cr.execute(
+        """SELECT DISTINCT ON (r.partner_id) r.partner_id FROM empathy_rapport r
+             JOIN res_partner p ON p.id = r.partner_id
+            WHERE r.user_id = %s AND p.active ORDER BY r.partner_id LIMIT %s""",
+        [advisor.id, PIPELINE_CARDS],
+    )
+    partner_ids = [row[0] for row in env.cr.fetchall()]
+    # the leads exist only in this run's transaction (rolled back at the end)
+    leads = (
+        env["crm.lead"]
+        .with_context(tracking_disable=True, mail_create_nolog=True, empathy_no_handover=True)
+        .create(
+            [
+                {
+                    "name": "Benchmark deal %s" % index,
+                    "type": "opportunity",
+                    "partner_id": partner_id,
+                    "user_id": advisor.id,
+                }
+                for index, partner_id in enumerate(partner_ids)
+            ]
+        )
+    )
+    env.flush_all()
+    Lead = as_user(env["crm.lead"], advisor)
+    domain = [("id", "in", leads.ids)]
+    with_badge, core = bench.measure_many(
+        [
+            (
+                "pipeline with badge",
+                lambda: Lead.web_search_read(
+                    domain, dict(PIPELINE_SPEC, **PIPELINE_BADGE), limit=PIPELINE_CARDS
+                ),
+                None,
+            ),
+            (
+                "pipeline core",
+                lambda: Lead.web_search_read(domain, PIPELINE_SPEC, limit=PIPELINE_CARDS),
+                None,
+            ),
+        ]
+    )
+    bench.add_row(
+        "Open the pipeline kanban (%s cards) with the empathy badge" % len(leads),
+        with_badge,
+        "same without the badge's fields",
+        core,
+        "≤ 6 more queries, whatever the cards",
+        lambda row: row["queries"] - row["core_queries"] <= 6,
+        {"cards": len(leads)},
+    )
+
+
 # ----------------------------------------------------------------------
 # output
 # ----------------------------------------------------------------------
@@ -867,6 +939,7 @@ def main():
             "form": lambda: scenario_form(bench, ctx),
             "fair": lambda: scenario_fair(bench, ctx),
             "jobs": lambda: scenario_jobs(bench, ctx),
+            "pipeline": lambda: scenario_pipeline(bench, ctx),
         }
         for scenario_name, scenario in scenarios.items():
             if not args.only or args.only in scenario_name:

@@ -13,7 +13,13 @@ class EmpathyExportController(http.Controller):
     )
     def export_empathy_data(self, partner_id, fmt="json"):
         """Download all empathy data of one person (GDPR Art. 15), for managers."""
-        partner = request.env["res.partner"].browse(partner_id)
+        request.env["res.partner"]._empathy_check_manager()
+        partner = request.env["res.partner"].browse(partner_id).sudo().exists()
+        if not partner:
+            return request.not_found(
+                request.env._("The contact %s does not exist (any more).", partner_id)
+            )
+        partner = partner.with_env(request.env)
         content, mimetype, filename = partner._empathy_export_file(fmt)
         return request.make_response(
             content,

@@ -58,10 +58,16 @@ def from_external_api():
 
 
 class ImpressionRequired(UserError):
-    """Raised by ``_action_done`` for gated activities; carries their ids."""
+    """Raised by ``_action_done`` (and archiving) when gated activities are among those
+    to complete.
 
-    def __init__(self, activities):
-        self.activity_ids = activities.ids
+    ``activity_ids`` are all the activities of the call (the dialog records impressions
+    for the gated ones and completes them all); ``gated_ids`` the gated ones.
+    """
+
+    def __init__(self, activities, all_activities=None):
+        self.gated_ids = activities.ids
+        self.activity_ids = (all_activities or activities).ids
         super().__init__(
             activities.env._(
                 "These activities require an impression of the contact before they can be"

@@ -18,7 +18,7 @@ from .empathy_fair import (
     scale_means,
 )
 from .empathy_gate import serving_request
-from .empathy_params import get_int_param
+from .empathy_params import get_int_param, protect_advisor_groups
 
 _logger = logging.getLogger(__name__)
 
@@ -110,6 +110,43 @@ class EmpathyRapport(models.Model):
             "There is one rapport per customer, advisor and company.",
         ),
     ]
+
+    @api.model
+    def _empathy_check_report_access(self):
+        """The rapport report (list, pivot, graph) is for empathy managers only.
+
+        Rapport describes pairs, not performance: salespeople use their own rows in
+        filters (record rule), they do not browse the advisor x customer report.
+        """
+        if not self.env.su and not self.env.user.has_group("empathic_crm.group_empathy_manager"):
+            raise AccessError(
+                self.env._(
+                    "The rapport report is for empathy managers: rapport describes pairs of"
+                    " advisor and customer, not an advisor's performance."
+                )
+            )
+
+    @api.model
+    def web_search_read(
+        self, domain, specification, offset=0, limit=None, order=None, count_limit=None
+    ):
+        self._empathy_check_report_access()
+        return super().web_search_read(
+            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
+        )
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """Reports: managers only; no per-advisor figures with *Protect advisors*."""
+        self._empathy_check_report_access()
+        specs = [groupby] if isinstance(groupby, str) else list(groupby or ())
+        specs = specs[:1] if lazy else specs
+        orderby = protect_advisor_groups(self, None, specs, orderby)
+        groups = super().read_group(
+            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
+        )
+        protect_advisor_groups(self, groups, specs, orderby)
+        return groups
 
     def init(self):
         # "my customers where I click": index-only lookups by advisor and fair score

@@ -31,11 +31,31 @@ class MailActivity(models.Model):
     # the gate, at the single completion point
     # ------------------------------------------------------------------
     def _action_done(self, feedback=False, attachment_ids=None):
+        self._empathy_check_gate()
+        # past the gate: archiving the done activities (``keep_done``) is part of it
+        with gate_open():
+            return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+
+    def write(self, vals):
+        if "active" in vals and not vals["active"]:
+            # an archived activity counts as done in Odoo 18: same gate as Mark Done
+            self.filtered("active")._empathy_check_gate()
+        return super().write(vals)
+
+    def _empathy_check_gate(self):
+        """Raise ImpressionRequired when a human or API client completes gated activities."""
         if not GATE_OPEN.get() and empathy_gate.serving_request():
             gated = self._empathy_gated()
             if gated:
-                raise ImpressionRequired(gated)
-        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+                raise ImpressionRequired(gated, self)
+
+    def _to_store(self, store):
+        res = super()._to_store(store)
+        # the web client opens the impression dialog directly for gated activities
+        gated = self.filtered("active")._empathy_gated()
+        for activity in self:
+            store.add(activity, {"empathy_impression_required": activity in gated})
+        return res
 
     def _empathy_partners(self):
         """Return {activity: partner} for the activities whose record has a contact."""
@@ -141,6 +161,9 @@ class MailActivity(models.Model):
     def action_done_redirect_to_other(self):
         return self._empathy_follow_gate(super().action_done_redirect_to_other)
 
+    def action_archive(self):
+        return self._empathy_follow_gate(super().action_archive)
+
     def action_feedback_with_impression(self, impression_values, feedback=False):
         """Complete the activities and record the advisor's impression, in one call.
 
@@ -181,11 +204,18 @@ class MailActivity(models.Model):
     # ------------------------------------------------------------------
     # business helpers
     # ------------------------------------------------------------------
-    def _empathy_record_impressions(self, values):
-        """Create one impression per contact of these activities (objectors skipped)."""
-        partners = self._empathy_partners()
+    def _empathy_record_impressions(self, values, gated_only=False):
+        """Create one impression per contact of these activities (objectors skipped).
+
+        With ``gated_only``, only of the activities whose type requires an impression
+        (the dialog completes a mixed selection with one impression per gated contact).
+        """
+        activities = self
+        if gated_only:
+            activities = self.filtered(lambda a: a.activity_type_id.empathy_impression_required)
+        partners = activities._empathy_partners()
         vals_list, seen = [], set()
-        for activity in self:
+        for activity in activities:
             partner = partners.get(activity)
             if not partner or partner.id in seen or partner.sudo().empathy_objection:
                 continue

@@ -30,6 +30,12 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="empathic_crm.auto_suggest",
         help="Refresh the motive-based optional products of a quotation whenever its lines change.",
     )
+    empathy_protect_advisors = fields.Boolean(
+        string="Protect advisors",
+        config_parameter="empathic_crm.protect_advisors",
+        help="Rapport describes pairs, not performance: reports show no totals or"
+        " averages per advisor (e.g. for a works-council agreement).",
+    )
     empathy_motive_stale_months = fields.Integer(
         string="Motives stale after (months)",
         config_parameter="empathic_crm.motive_stale_months",

@@ -9,12 +9,27 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
-from odoo.tools import SQL, Query
+from odoo.tools import SQL, Query, format_date, formatLang
 
-from .empathy_impression import CHANNELS, COMMUNICATION_STYLES
+from .empathy_impression import CHANNELS, COMMUNICATION_STYLES, MOOD_FACES
 from .empathy_params import get_int_param
 
 EMPATHY_GROUP = "empathic_crm.group_empathy_user"
+MANAGER_GROUP = "empathic_crm.group_empathy_manager"
+#: the profile: hidden from salespeople while the person objects to profiling
+PROFILE_FIELDS = (
+    "empathy_motive_ids",
+    "empathy_value_ids",
+    "empathy_why",
+    "empathy_communication_style",
+    "empathy_temperament",
+    "empathy_preferred_channel",
+    "empathy_personal_notes",
+    "empathy_impression_ids",
+    "empathy_motive_evidence_ids",
+)
+#: spreadsheet applications run cells starting with these as formulas
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PREFERRED_CHANNELS = [
     c for c in CHANNELS if c[0] in ("phone", "email", "meeting", "video", "chat", "letter")
 ]
@@ -89,6 +104,14 @@ class ResPartner(models.Model):
         sanitize=False,
         groups=EMPATHY_GROUP,
     )
+    empathy_briefing_compact = fields.Html(
+        string="Compact briefing",
+        compute="_compute_empathy_briefing_compact",
+        sanitize=False,
+        groups=EMPATHY_GROUP,
+        help="Three to six lines for the places where a contact starts or ends: tone,"
+        " motives, what to remember, rapport, mood trend and the last impression.",
+    )
     empathy_impression_ids = fields.One2many(
         "empathy.impression", "partner_id", string="Impressions", groups=EMPATHY_GROUP
     )
@@ -134,8 +157,15 @@ class ResPartner(models.Model):
     empathy_objection = fields.Boolean(
         string="Objects to profiling",
         groups=EMPATHY_GROUP,
-        help="The person objects to profiling (GDPR Art. 21): no impressions are recorded"
-        " and cross-sell rules ignore them.",
+        help="The person objects to profiling (GDPR Art. 21): no impressions are recorded,"
+        " cross-sell rules ignore them and salespeople do not see the profile. Anyone can"
+        " set it; only empathy managers can lift it. Every change is logged.",
+    )
+    empathy_profile_hidden = fields.Boolean(
+        compute="_compute_empathy_profile_hidden",
+        string="Profile hidden",
+        groups=EMPATHY_GROUP,
+        help="The person objects to profiling and you are not an empathy manager.",
     )
     # listening: how motives are known, silent customers
     empathy_motive_evidence_ids = fields.One2many(
@@ -145,6 +175,14 @@ class ResPartner(models.Model):
         groups=EMPATHY_GROUP,
         help="How each motive and value is known: from which impression, campaign or"
         " advisor, and when.",
+    )
+    empathy_evidence_summary = fields.Html(
+        compute="_compute_empathy_evidence_summary",
+        string="How we know their motives",
+        sanitize=False,
+        groups=EMPATHY_GROUP,
+        help="One line per motive or value: the latest evidence (source and date) and how"
+        " often it was heard.",
     )
     empathy_silent = fields.Boolean(
         string="Silent customer",
@@ -173,23 +211,65 @@ class ResPartner(models.Model):
     )
 
     # ------------------------------------------------------------------
-    # access: searching on empathy fields is reading them
+    # access: while a person objects, salespeople do not see the profile
     # ------------------------------------------------------------------
+    def _read_format(self, fnames, load="_classic_read"):
+        result = super()._read_format(fnames, load=load)
+        hidden = [name for name in fnames if name in PROFILE_FIELDS]
+        if hidden and not self._empathy_sees_objecting_profiles():
+            objecting = set(self.sudo().filtered("empathy_objection").ids)
+            for vals in result:
+                if vals["id"] in objecting:
+                    for name in hidden:
+                        vals[name] = (
+                            [] if self._fields[name].type in ("one2many", "many2many") else False
+                        )
+        return result
+
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
-        if not self.env.su and domain:
-            names = {
-                leaf[0].split(".", 1)[0]
-                for leaf in domain
-                if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and isinstance(leaf[0], str)
-            }
-            empathy = [name for name in names if name.startswith("empathy_")]
-            if empathy:
-                # Odoo checks field groups for plain columns only, not for x2many paths
-                self.check_field_access_rights("read", empathy)
-        if not order:
+        if domain and not order:
+            # the guard of models/base.py first (it must see the original leaves)
+            if not self.env.su:
+                domain = self._empathy_guard_domain(domain)[0]
             domain = self._empathy_rapport_domain(domain)
         return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _empathy_sees_objecting_profiles(self):
+        """Return whether the current user sees the profile of people who object."""
+        return self.env.su or self.env.user.has_group(MANAGER_GROUP)
+
+    @api.depends_context("uid")
+    @api.depends("empathy_objection")
+    def _compute_empathy_profile_hidden(self):
+        hide = not self._empathy_sees_objecting_profiles()
+        for partner in self:
+            partner.empathy_profile_hidden = hide and partner.empathy_objection
+
+    def _empathy_check_objection_change(self, vals):
+        """Only empathy managers lift an objection; return the partners whose flag changes."""
+        if "empathy_objection" not in vals:
+            return self.browse()
+        new = bool(vals["empathy_objection"])
+        changed = self.sudo().filtered(lambda p: p.empathy_objection != new).with_env(self.env)
+        if changed and not new and not self._empathy_sees_objecting_profiles():
+            raise AccessError(
+                self.env._(
+                    "Only empathy managers can lift an objection to profiling (GDPR Art. 21)."
+                )
+            )
+        return changed
+
+    def _empathy_log_objection(self, new):
+        """Log the change of the objection in the chatter (tracking: empathy users only)."""
+        Tracking = self.env["mail.tracking.value"].sudo()
+        info = self.sudo().fields_get(["empathy_objection"], attributes=("string", "type"))
+        for partner in self.sudo():
+            tracking = Tracking._create_tracking_values(
+                not new, new, "empathy_objection", info["empathy_objection"], partner
+            )
+            partner._message_log(tracking_value_ids=[fields.Command.create(tracking)])
 
     # ------------------------------------------------------------------
     # searching the aggregates fast, whatever PostgreSQL's cost settings
@@ -429,9 +509,9 @@ class ResPartner(models.Model):
         add(self.env._("Remember:"), self.empathy_personal_notes)
         if self.empathy_best_advisor_id:
             best = self.env._(
-                "%(advisor)s (rapport %(score).1f / 5)",
+                "%(advisor)s (rapport %(score)s / 5)",
                 advisor=self.empathy_best_advisor_id.name,
-                score=self.empathy_best_rapport,
+                score=self._empathy_format_score(self.empathy_best_rapport),
             )
             why = self._empathy_best_rapport_row().fair_explanation
             if why:
@@ -463,17 +543,22 @@ class ResPartner(models.Model):
         best = self.empathy_best_advisor_id
         if best and best != self.env.user:
             warning = self.env._(
-                "Your rapport with this customer is low (%(mine).1f / 5). %(best)s clicks"
-                " better (%(score).1f / 5): consider asking them to take over.",
-                mine=max(mine.mapped("fair_score")),
+                "Your rapport with this customer is low (%(mine)s / 5). %(best)s clicks"
+                " better (%(score)s / 5): consider asking them to take over.",
+                mine=self._empathy_format_score(max(mine.mapped("fair_score"))),
                 best=best.name,
-                score=self.empathy_best_rapport,
+                score=self._empathy_format_score(self.empathy_best_rapport),
             )
             why = self._empathy_best_rapport_row().fair_explanation
             return "%s %s" % (warning, why) if why else warning
         return self.env._(
-            "Your rapport with this customer is low (%.1f / 5).", max(mine.mapped("fair_score"))
+            "Your rapport with this customer is low (%s / 5).",
+            self._empathy_format_score(max(mine.mapped("fair_score"))),
         )
+
+    def _empathy_format_score(self, score):
+        """Return a rapport score with one decimal in the user's language ("4,3" in German)."""
+        return formatLang(self.env, score or 0.0, digits=1)
 
     def _empathy_best_rapport_row(self):
         """Return the best advisor's rapport row (sudo) in the current companies."""
@@ -690,9 +775,8 @@ class ResPartner(models.Model):
         writer.writerow(["section", "field", "value"])
         for section, row in sections:
             for key, value in row.items():
-                writer.writerow(
-                    [section, key, ", ".join(value) if isinstance(value, list) else value]
-                )
+                value = ", ".join(value) if isinstance(value, list) else value
+                writer.writerow([section, key, _csv_safe(value)])
         return buffer.getvalue().encode(), "text/csv", stem + ".csv"
 
     def action_empathy_export(self, fmt="json"):
@@ -715,16 +799,13 @@ class ResPartner(models.Model):
         self._empathy_check_manager()
         self.check_access("write")
         for partner in self.sudo():
-            impressions = partner.empathy_impression_ids
-            count = len(impressions)
-            impressions.unlink()
+            partner.empathy_impression_ids.unlink()
             partner.write(self._empathy_erased_values())
+            # the chatter is read by users without empathy access: no counts, no values
             partner.message_post(
                 body=self.env._(
-                    "Empathy data erased on request (GDPR Art. 17) by %(user)s:"
-                    " %(count)s impression(s) and the empathy profile.",
+                    "Empathy data erased on request (GDPR Art. 17) by %(user)s.",
                     user=self.env.user.name,
-                    count=count,
                 ),
                 subtype_xmlid="mail.mt_note",
             )
@@ -763,6 +844,10 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        objection_changed = self._empathy_check_objection_change(vals)
+        handover = "user_id" in vals and not self.env.context.get("empathy_no_handover")
+        if handover:
+            previous = {partner.id: partner.user_id for partner in self.sudo()}
         track = (
             "empathy_motive_ids" in vals or "empathy_value_ids" in vals
         ) and self._empathy_track_manual_evidence()
@@ -772,6 +857,8 @@ class ResPartner(models.Model):
                 for partner in self.sudo()
             }
         res = super().write(vals)
+        if "empathy_objection" in vals:  # neutral lead scoring factors at once (#20)
+            self.env["crm.lead"]._empathy_scoring_refresh_partners(self.ids)
         if track:
             added = {}
             for partner in self.sudo():
@@ -780,6 +867,16 @@ class ResPartner(models.Model):
                 if motives or values:
                     added[partner] = (motives, values)
             self.env["empathy.motive.evidence"]._empathy_record_manual(added)
+        if handover:
+            self._empathy_handover(
+                {
+                    partner: (partner.user_id, previous[partner.id])
+                    for partner in self.sudo()
+                    if partner.user_id != previous[partner.id]
+                }
+            )
+        if objection_changed:
+            objection_changed._empathy_log_objection(bool(vals["empathy_objection"]))
         return res
 
     def _empathy_track_manual_evidence(self):
@@ -789,6 +886,72 @@ class ResPartner(models.Model):
         evidence or none.
         """
         return not self.env.su and not self.env.context.get("empathy_no_evidence")
+
+    @api.depends("empathy_motive_evidence_ids")
+    @api.depends_context("allowed_company_ids")
+    def _compute_empathy_evidence_summary(self):
+        rows_of = self._empathy_evidence_groups()
+        sources = dict(
+            self.env["empathy.motive.evidence"]._fields["source"]._description_selection(self.env)
+        )
+        head = Markup(
+            "<table class='table table-sm o_empathy_evidence mb-0'><thead><tr>"
+            "<th>%s</th><th>%s</th><th>%s</th><th class='text-end'>%s</th></tr></thead><tbody>"
+        ) % (
+            self.env._("Motive or value"),
+            self.env._("Latest evidence"),
+            self.env._("Date"),
+            self.env._("Times"),
+        )
+        for partner in self:
+            rows = rows_of.get(partner.id)
+            if not rows:
+                partner.empathy_evidence_summary = False
+                continue
+            body = Markup("").join(
+                Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>")
+                % (
+                    (latest.motive_id or latest.value_id).name,
+                    " – ".join(filter(None, [sources.get(latest.source), latest.campaign_id.name])),
+                    format_date(self.env, latest.date),
+                    count,
+                )
+                for latest, count in rows
+            )
+            partner.empathy_evidence_summary = head + body + Markup("</tbody></table>")
+
+    def _empathy_evidence_groups(self):
+        """Return {partner id: [(latest evidence, count)]}, one row per motive or value."""
+        if not self.ids:
+            return {}
+        evidence = (
+            self.env["empathy.motive.evidence"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("company_id", "in", self.env.companies.ids),
+                ],
+                order="date desc, id desc",
+            )
+        )
+        groups = {}
+        for row in evidence:  # newest first: the first row of a key is its latest
+            key = (row.partner_id.id, row.motive_id.id, row.value_id.id)
+            if key in groups:
+                groups[key][1] += 1
+            else:
+                groups[key] = [row, 1]
+        result = {}
+        for (partner_id, _motive, _value), (latest, count) in sorted(
+            groups.items(),
+            key=lambda item: (
+                bool(item[1][0].value_id),
+                (item[1][0].motive_id or item[1][0].value_id).name or "",
+            ),
+        ):
+            result.setdefault(partner_id, []).append((latest, count))
+        return result
 
     def _empathy_export_evidence(self):
         """Return the motive evidence of this person for the GDPR export."""
@@ -1008,7 +1171,7 @@ class ResPartner(models.Model):
         return True
 
     def action_empathy_schedule_call(self):
-        """Schedule a call with each of these customers, the briefing in its note.
+        """Schedule a call with each of these customers (the note points to the briefing).
 
         Assigned to the customer's best advisor, else their salesperson, else the
         current user. No call for contacts objecting to profiling, and none where a
@@ -1065,10 +1228,11 @@ class ResPartner(models.Model):
         """Return the values of the call activity scheduled with this silent customer."""
         self.ensure_one()
         user = self._empathy_call_user()
-        briefing = self.with_user(user).sudo().with_context(lang=user.lang)._empathy_briefing_html()
+        # the note ends up in the chatter, which users without empathy access read:
+        # no empathy data in it; the briefing is on the contact's Empathy tab
         intro = self.env._(
-            "%(customer)s bought recently but has not been heard from for a while."
-            " Check in before they drift away.",
+            "Check in with %(customer)s. Read the briefing on the contact's Empathy tab"
+            " before you call.",
             customer=self.display_name,
         )
         return {
@@ -1078,5 +1242,340 @@ class ResPartner(models.Model):
             "user_id": user.id,
             "date_deadline": fields.Date.context_today(self),
             "summary": self.env._("Check in with %s", self.display_name),
-            "note": Markup("<p>%s</p>") % intro + briefing,
+            "note": Markup("<p>%s</p>") % intro,
         }
+
+    # ------------------------------------------------------------------
+    # compact briefing: where the salesperson acts (pipeline, dialog, composer,
+    # calendar, activity popovers, handover)
+    # ------------------------------------------------------------------
+    @api.depends_context("lang", "uid", "allowed_company_ids")
+    @api.depends(
+        "empathy_communication_style",
+        "empathy_temperament",
+        "empathy_preferred_channel",
+        "empathy_motive_ids",
+        "empathy_personal_notes",
+        "empathy_best_advisor_id",
+        "empathy_best_rapport",
+        "empathy_mood_trend",
+        "empathy_last_impression_date",
+        "empathy_objection",
+        "commercial_partner_id.empathy_objection",
+    )
+    def _compute_empathy_briefing_compact(self):
+        compact = self._empathy_briefing_compact_map()
+        for partner in self:
+            partner.empathy_briefing_compact = compact[partner]
+
+    def _empathy_is_objecting(self):
+        """Return whether this person (or their company) objects to profiling."""
+        self.ensure_one()
+        return bool(self.empathy_objection or self.commercial_partner_id.empathy_objection)
+
+    def _empathy_is_profiled(self):
+        """Return whether anything empathy-related is known (an objection counts)."""
+        self.ensure_one()
+        # columns first: the motives cost a query (for all partners at once)
+        return bool(
+            self.empathy_objection
+            or self.empathy_last_impression_date
+            or self.empathy_communication_style
+            or self.empathy_temperament
+            or self.empathy_personal_notes
+            or self.empathy_motive_ids
+        )
+
+    def _empathy_tone_hint(self):
+        """Return the one-line style hint, e.g. for the email composer ('' if unknown)."""
+        self.ensure_one()
+        style = {
+            "factual": self.env._("Fact-oriented: lead with figures"),
+            "emotional": self.env._("Emotion-oriented: tell a story, show the product in use"),
+            "mixed": self.env._("Mixed: a story first, then two or three facts"),
+        }
+        temperament = {
+            "easy": self.env._("easy-going: a relaxed, personal tone"),
+            "neutral": self.env._("neutral: friendly and to the point"),
+            "demanding": self.env._("demanding: confirm in writing"),
+        }
+        parts = [
+            part
+            for part in (
+                style.get(self.empathy_communication_style),
+                temperament.get(self.empathy_temperament),
+            )
+            if part
+        ]
+        hint = "; ".join(parts)
+        return hint[:1].upper() + hint[1:]
+
+    def _empathy_last_impressions(self, limit=1):
+        """Return {partner id: the newest ``limit`` impressions of the user's companies}.
+
+        One query for all partners (index on partner and date), plus one to read them.
+        """
+        ids = [pid for pid in self._origin.ids if pid]
+        Impression = self.env["empathy.impression"].sudo()
+        if not ids:
+            return {}
+        Impression.flush_model(["partner_id", "company_id", "date"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT r.id
+                  FROM unnest(%(ids)s::int[]) AS p(id)
+                  JOIN LATERAL (
+                        SELECT i.id, i.date
+                          FROM empathy_impression i
+                         WHERE i.partner_id = p.id
+                           AND (i.company_id IS NULL OR i.company_id = ANY(%(companies)s))
+                      ORDER BY i.date DESC, i.id DESC
+                         LIMIT %(limit)s
+                       ) r ON TRUE
+              ORDER BY r.date DESC, r.id DESC
+                """,
+                ids=ids,
+                companies=self.env.companies.ids,
+                limit=limit,
+            )
+        )
+        impressions = Impression.browse([row[0] for row in self.env.cr.fetchall()])
+        impressions.fetch(["partner_id", "user_id", "date", "rapport", "mood", "note"])
+        impressions.user_id.mapped("name")
+        result = {}
+        for impression in impressions:
+            result.setdefault(impression.partner_id.id, Impression.browse())
+            result[impression.partner_id.id] |= impression
+        return result
+
+    def _empathy_format_date(self, value):
+        """Return ``value`` (a UTC datetime) as a date in the user's timezone and format."""
+        return format_date(self.env, fields.Datetime.context_timestamp(self, value))
+
+    def _empathy_format_score(self, score):
+        """Return a rapport score in the user's number format, e.g. 4.5 or 4,5."""
+        return formatLang(self.env, score, digits=1)
+
+    def _empathy_impression_line(self, impression):
+        """Return 'date, advisor: ★★★★☆ 🙂 note' for one impression."""
+        note = (impression.note or "").strip()
+        if len(note) > 90:
+            note = note[:89] + "…"
+        return self.env._(
+            "%(date)s, %(advisor)s: %(stars)s %(face)s %(note)s",
+            date=self._empathy_format_date(impression.date),
+            advisor=impression.user_id.name,
+            stars="★" * impression.rapport + "☆" * (5 - impression.rapport),
+            face=MOOD_FACES.get(impression.mood, ""),
+            note=note,
+        ).strip()
+
+    def _empathy_briefing_compact_map(self):
+        """Return {partner: compact briefing (Markup)} as seen by the current user.
+
+        Set-based: a constant number of queries whatever the number of partners
+        (motives, when they were heard, my rapport, the last impressions).
+        """
+        ids = [pid for pid in self._origin.ids if pid]
+        Evidence = self.env["empathy.motive.evidence"]
+        last_heard = Evidence._empathy_last_heard(self.browse(ids)) if ids else {}
+        stale_after = Evidence._empathy_stale_months()
+        mine = {}
+        if ids:
+            rows = (
+                self.env["empathy.rapport"]
+                .sudo()
+                .search_fetch(
+                    [
+                        ("partner_id", "in", ids),
+                        ("user_id", "=", self.env.uid),
+                        ("company_id", "=", self.env.company.id),
+                    ],
+                    ["partner_id", "score"],
+                )
+            )
+            mine = {row.partner_id.id: row.score for row in rows}
+        last = self._empathy_last_impressions(limit=1)
+        # prefetch what the loop reads, one query per relation
+        self.mapped("empathy_motive_ids.name")
+        self.mapped("empathy_best_advisor_id.name")
+        channels = dict(self._fields["empathy_preferred_channel"]._description_selection(self.env))
+        trends = dict(self._fields["empathy_mood_trend"]._description_selection(self.env))
+        trend_icons = {
+            "improving": "fa-arrow-up text-success",
+            "stable": "fa-arrow-right text-muted",
+            "declining": "fa-arrow-down text-danger",
+        }
+        now = fields.Datetime.now()
+
+        def line(icon, label, value):
+            return Markup(
+                "<div class='o_empathy_compact_line'><i class='fa fa-fw %s' aria-hidden='true'></i>"
+                " <strong>%s</strong> %s</div>"
+            ) % (icon, label, value)
+
+        result = {}
+        for partner in self:
+            pid = partner._origin.id
+            if partner._empathy_is_objecting():
+                result[partner] = Markup(
+                    "<div class='o_empathy_briefing_compact o_empathy_objecting text-warning'>"
+                    "<i class='fa fa-fw fa-ban' aria-hidden='true'></i> %s</div>"
+                ) % self.env._("Objects to profiling")
+                continue
+            lines = []
+            tone = partner._empathy_tone_hint()
+            channel = channels.get(partner.empathy_preferred_channel)
+            if channel:
+                prefers = self.env._("prefers %s", channel)
+                tone = "%s; %s" % (tone, prefers) if tone else prefers[:1].upper() + prefers[1:]
+            if tone:
+                lines.append(
+                    Markup(
+                        "<div class='o_empathy_compact_line o_empathy_tone'>"
+                        "<i class='fa fa-fw fa-comments-o' aria-hidden='true'></i> %s</div>"
+                    )
+                    % tone
+                )
+            motives = []
+            for motive in partner.empathy_motive_ids:
+                date = last_heard.get((pid, motive.id))
+                if not date:
+                    motives.append(motive.name)
+                    continue
+                text = self.env._(
+                    "%(motive)s (%(date)s)",
+                    motive=motive.name,
+                    date=self._empathy_format_date(date),
+                )
+                if Evidence._empathy_months_ago(date, now) >= stale_after:
+                    motives.append(
+                        Markup("<span class='text-warning' title='%s'>%s</span>")
+                        % (self.env._("Not heard for a while: check if still true"), text)
+                    )
+                else:
+                    motives.append(text)
+            if motives:
+                lines.append(
+                    line("fa-bullseye", self.env._("Motives:"), Markup(", ").join(motives))
+                )
+            if partner.empathy_personal_notes:
+                lines.append(
+                    line(
+                        "fa-sticky-note-o", self.env._("Remember:"), partner.empathy_personal_notes
+                    )
+                )
+            rapport = []
+            if pid in mine:
+                rapport.append(self.env._("yours %s / 5", self._empathy_format_score(mine[pid])))
+            best = partner.empathy_best_advisor_id
+            if best:
+                rapport.append(
+                    self.env._(
+                        "best advisor %(advisor)s (%(score)s / 5)",
+                        advisor=self.env._("you") if best == self.env.user else best.name,
+                        score=self._empathy_format_score(partner.empathy_best_rapport),
+                    )
+                )
+            if rapport:
+                lines.append(line("fa-handshake-o", self.env._("Rapport:"), " · ".join(rapport)))
+            if partner.empathy_mood_trend:
+                lines.append(
+                    line(
+                        trend_icons[partner.empathy_mood_trend],
+                        self.env._("Mood trend:"),
+                        trends[partner.empathy_mood_trend],
+                    )
+                )
+            if last.get(pid):
+                lines.append(
+                    line(
+                        "fa-clock-o",
+                        self.env._("Last impression:"),
+                        self._empathy_impression_line(last[pid][0]),
+                    )
+                )
+            if not lines:
+                lines.append(
+                    Markup("<div class='o_empathy_compact_line text-muted'>%s</div>")
+                    % self.env._("Nothing known yet.")
+                )
+            result[partner] = Markup("<div class='o_empathy_briefing_compact'>%s</div>") % Markup(
+                ""
+            ).join(lines)
+        return result
+
+    # ------------------------------------------------------------------
+    # handover: a new salesperson gets a To-Do with the briefing
+    # ------------------------------------------------------------------
+    def _empathy_handover(self, changes):
+        """Give each new salesperson a To-Do on the contact, once.
+
+        ``changes`` maps a partner to (new user, previous user). The To-Do's summary
+        and note stay neutral (anyone who reads the contact reads them); the briefing
+        and the last impressions are shown through ``mail.activity.empathy_briefing``,
+        guarded by the empathy group. Nothing for contacts without a profile, for
+        those objecting to profiling, nor when users hand over to themselves; none
+        at all with ``empathy_no_handover`` in the context (imports, migrations).
+        """
+        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        if not todo or self.env.context.get("empathy_no_handover"):
+            return self.env["mail.activity"]
+        changes = {
+            partner: (new, old)
+            for partner, (new, old) in changes.items()
+            if new
+            and not new.share
+            and new != self.env.user
+            and partner._empathy_is_profiled()
+            and not partner._empathy_is_objecting()
+        }
+        if not changes:
+            return self.env["mail.activity"]
+        Activity = self.env["mail.activity"].sudo()
+        partners = self.browse([partner.id for partner in changes])
+        open_todos = Activity.search_fetch(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", partners.ids),
+                ("empathy_handover", "=", True),
+            ],
+            ["res_id", "user_id"],
+        )
+        existing = {(act.res_id, act.user_id.id) for act in open_todos}
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        vals_list = []
+        for partner, (new, old) in changes.items():
+            if (partner.id, new.id) in existing:
+                continue
+            existing.add((partner.id, new.id))
+            partner_lang = partner.with_context(lang=new.lang or self.env.lang)
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner.id,
+                    "activity_type_id": todo.id,
+                    "user_id": new.id,
+                    "date_deadline": fields.Date.context_today(self),
+                    "summary": partner_lang.env._("Handover: get to know %s", partner.display_name),
+                    "note": Markup("<p>%s</p>")
+                    % partner_lang.env._(
+                        "You are now the salesperson for this contact. Read the briefing"
+                        " shown with this To-Do before your first contact."
+                    ),
+                    "empathy_handover": True,
+                    "empathy_previous_user_id": old.id,
+                }
+            )
+        return Activity.create(vals_list)
+
+
+def _csv_safe(value):
+    """Return ``value`` so that spreadsheets show it as text, never run it as a formula.
+
+    Like Odoo's own export: a leading ``'`` before ``= + - @``, tab and carriage return.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

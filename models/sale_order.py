@@ -19,6 +19,19 @@ class SaleOrder(models.Model):
         string="Customer briefing",
         groups=EMPATHY_GROUP,
     )
+    empathy_suggestion_ids = fields.One2many(
+        "sale.order.option",
+        compute="_compute_empathy_suggestion_ids",
+        string="Empathic suggestions",
+        groups=EMPATHY_GROUP,
+        help="Optional products suggested by the empathic cross-sell rules, shown under"
+        " the order lines.",
+    )
+
+    @api.depends("sale_order_option_ids.empathy_rule_id")
+    def _compute_empathy_suggestion_ids(self):
+        for order in self:
+            order.empathy_suggestion_ids = order.sale_order_option_ids.filtered("empathy_rule_id")
 
     # ------------------------------------------------------------------
     # CRUD
@@ -48,10 +61,55 @@ class SaleOrder(models.Model):
     # actions
     # ------------------------------------------------------------------
     def action_empathy_suggest(self):
-        """Refresh the motive-based suggestions (optional products) of the quotations."""
+        """Refresh the motive-based suggestions (optional products) of the quotations.
+
+        :returns: a notification saying how many were added and why; closing it
+            reloads the quotation, where the suggestions show under the order lines
+        """
         self.check_access("write")
+        Option = self.env["sale.order.option"]
+        before = Option.sudo().search([("order_id", "in", self.ids)])
         self._empathy_suggest()
-        return True
+        added = Option.sudo().search(
+            [("order_id", "in", self.ids), ("id", "not in", before.ids)], order="sequence, id"
+        )
+        return self._empathy_suggest_notification(added)
+
+    def _empathy_suggest_notification(self, added):
+        """Return the notification action after suggesting: how many and why."""
+        if added:
+            lines = []
+            for rule, options in added.grouped("empathy_rule_id").items():
+                lines.append(
+                    self.env._(
+                        "%(products)s: %(reason)s",
+                        products=", ".join(options.mapped("product_id.display_name")),
+                        reason=options[:1].empathy_reason or rule.name,
+                    )
+                )
+            title = self.env._("%s suggestions added", len(added))
+            if len(added) == 1:
+                title = self.env._("1 suggestion added")
+            message, kind = " ".join(lines), "success"
+        else:
+            title = self.env._("No new suggestions")
+            message = self.env._(
+                "No cross-sell rule matches this customer's motives and products, or its"
+                " products are already on the quotation."
+            )
+            kind = "info"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": kind,
+                "sticky": False,
+                # reloads the quotation: the suggestions appear under the order lines
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     # ------------------------------------------------------------------
     # business methods

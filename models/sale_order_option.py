@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-from odoo import fields, models
+from odoo import api, fields, models
 
 EMPATHY_GROUP = "empathic_crm.group_empathy_user"
 
@@ -23,6 +23,12 @@ class SaleOrderOption(models.Model):
         help="Why this customer may want the product, copied from the rule in the"
         " salesperson's language when suggested.",
     )
+    empathy_reason_once = fields.Text(
+        compute="_compute_empathy_reason_once",
+        string="Why",
+        groups=EMPATHY_GROUP,
+        help="The reason, shown on the first suggestion of each rule only.",
+    )
     # not stored, only for the rule statistics (read_group joins the order line)
     empathy_line_subtotal = fields.Monetary(
         related="line_id.price_subtotal",
@@ -33,3 +39,14 @@ class SaleOrderOption(models.Model):
     empathy_line_currency_id = fields.Many2one(
         related="line_id.currency_id", string="Accepted line currency", groups=EMPATHY_GROUP
     )
+
+    @api.depends("empathy_reason", "empathy_rule_id", "order_id.sale_order_option_ids")
+    def _compute_empathy_reason_once(self):
+        for option in self:
+            siblings = option.order_id.sale_order_option_ids.filtered(
+                lambda o, rule=option.empathy_rule_id: o.empathy_rule_id == rule
+            ).sorted(lambda o: (o.sequence, o._origin.id or 0))
+            first = siblings[:1]
+            option.empathy_reason_once = (
+                option.empathy_reason if option.empathy_rule_id and first == option else False
+            )

@@ -2,7 +2,7 @@
 // Run through scripts/screenshots, which prepares the database and the server.
 //
 // Usage: node scripts/screenshots.mjs [shot ...]       (default: all shots)
-// Environment: BASE_URL (http://127.0.0.1:8176), OUT_DIR (readme/images),
+// Environment: BASE_URL (http://127.0.0.1:8176), OUT_DIR (static/description),
 //   PLAYWRIGHT_NODE_DIR (where playwright-core is installed, ~/.cache/empathic_crm/node),
 //   CHROMIUM (/usr/bin/chromium), ODOO_LOGIN / ODOO_PASSWORD (admin / admin)
 import { createRequire } from "node:module";
@@ -19,7 +19,7 @@ const require = createRequire(path.join(nodeDir, "node_modules", "_screenshots.j
 const { chromium } = require("playwright-core");
 
 const BASE = (process.env.BASE_URL || "http://127.0.0.1:8176").replace(/\/$/, "");
-const OUT = process.env.OUT_DIR || path.join(here, "..", "readme", "images");
+const OUT = process.env.OUT_DIR || path.join(here, "..", "static", "description");
 const LOGIN = process.env.ODOO_LOGIN || "admin";
 const PASSWORD = process.env.ODOO_PASSWORD || "admin";
 const VIEWPORT = { width: 1400, height: 900 };
@@ -234,6 +234,70 @@ const SHOTS = {
     },
 };
 
+/** Open a second session as another user (e.g. an advisor) in the same browser. */
+async function loginAs(page, login, password) {
+    const context = await page.context().browser().newContext({
+        viewport: VIEWPORT,
+        locale: "en-US",
+        timezoneId: "Europe/Berlin",
+    });
+    context.setDefaultTimeout(20000);
+    const other = await context.newPage();
+    await other.goto(`${BASE}/web/login`);
+    await other.fill("input[name=login]", login);
+    await other.fill("input[name=password]", password);
+    await Promise.all([
+        other.waitForURL((url) => !url.pathname.startsWith("/web/login"), { timeout: 120000 }),
+        other.click("button[type=submit]"),
+    ]);
+    await settle(other);
+    return other;
+}
+
+Object.assign(SHOTS, {
+    async pipeline_card(page) {
+        // Ben's pipeline: his own rapport with the customer is on the card
+        const ben = await loginAs(page, "ben", "ben");
+        try {
+            await ben.goto(`${BASE}/odoo/crm`);
+            await settle(ben, ".o_kanban_view");
+            const card = ben.locator(".o_kanban_record", { hasText: "Hawaii marathon kit" });
+            await card.locator(".o_empathy_kanban_badge").waitFor({ state: "visible" });
+            await ben.mouse.move(0, VIEWPORT.height - 1);
+            const box = await card.boundingBox();
+            await checkPage(ben);
+            const file = path.join(OUT, "pipeline_card.png");
+            await ben.screenshot({
+                path: file,
+                animations: "disabled",
+                caret: "hide",
+                clip: {
+                    x: Math.max(0, box.x - 16),
+                    y: Math.max(0, box.y - 56),
+                    width: Math.min(VIEWPORT.width, box.width + 32 + 320),
+                    height: box.height + 72,
+                },
+            });
+            log(`saved ${file}`);
+        } finally {
+            await ben.context().close();
+        }
+    },
+
+    async composer_hint(page) {
+        await openPartner(page);
+        await page.locator(".o-mail-Chatter-sendMessage").first().click();
+        await page.locator(".o-mail-Composer-fullComposer").first().click();
+        const dialog = page.locator(".modal-content").filter({ has: page.locator(".o_empathy_style_hint") });
+        await dialog.waitFor({ state: "visible", timeout: 15000 });
+        await settle(page, ".modal .o_empathy_style_hint");
+        await save(page, "composer_hint", dialog);
+        await dialog.locator(".modal-footer button", { hasText: "Discard" }).first().click();
+        // leave the chatter's composer closed again
+        await page.locator(".o-mail-Chatter-sendMessage").first().click();
+    },
+});
+
 // --------------------------------------------------------------------------------
 async function main() {
     const wanted = process.argv.slice(2);
@@ -266,7 +330,11 @@ async function main() {
         await page.goto(`${BASE}/web/login`);
         await page.fill("input[name=login]", LOGIN);
         await page.fill("input[name=password]", PASSWORD);
-        await Promise.all([page.waitForURL((url) => !url.pathname.startsWith("/web/login")), page.click("button[type=submit]")]);
+        // a loaded machine may take long for the first page (asset bundles are generated)
+        await Promise.all([
+            page.waitForURL((url) => !url.pathname.startsWith("/web/login"), { timeout: 120000 }),
+            page.click("button[type=submit]"),
+        ]);
         await settle(page);
         await checkPage(page);
 

@@ -11,4 +11,12 @@ from . import test_tours
 from . import test_cross_sell
 from . import test_cross_sell_tour
 from . import test_interaction_api
+from . import test_interaction_intake
 from . import test_listening
+from . import test_i18n
+from . import test_packaging
+from . import test_briefing_compact
+from . import test_briefing_tours
+from . import test_leaks
+from . import test_leak_findings
+from . import test_lead_scoring

@@ -9,7 +9,25 @@ from odoo.addons.empathic_crm.models import empathy_gate
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 
-class EmpathyCommon(TransactionCase):
+class ActivityAsserts:
+    """Completion asserted by the activity's state, not by its deletion.
+
+    Core deletes a done activity unless its type keeps done activities (archived, state
+    ``done``); OCA ``mail_activity_done`` makes every type keep them.
+    """
+
+    def assertActivityDone(self, activities, msg=None):
+        kept = activities.exists().with_context(active_test=False)
+        self.assertEqual(set(kept.mapped("state")) - {"done"}, set(), msg)
+        self.assertFalse(kept.filtered("active"), msg)
+
+    def assertActivityOpen(self, activities, msg=None):
+        self.assertEqual(len(activities.exists()), len(activities), msg)
+        self.assertTrue(all(activities.mapped("active")), msg)
+        self.assertNotIn("done", activities.mapped("state"), msg)
+
+
+class EmpathyCommon(ActivityAsserts, TransactionCase):
     """Users per role and the marathon/Hawaii story, shared by the test classes."""
 
     @classmethod

@@ -143,7 +143,14 @@ class TestCrossSell(TransactionCase):
     def test_hawaii_case(self):
         """The Hawaii runner gets swim shorts and a guide, the other runner energy gels."""
         order = self._order(self.hawaii_runner, [self.shirt])
-        self.assertIs(order.action_empathy_suggest(), True)
+        notification = order.action_empathy_suggest()
+        # says how many were added and why, once per rule; closing it reloads the form
+        params = notification["params"]
+        self.assertEqual(params["title"], "3 suggestions added")
+        self.assertEqual(params["message"].count("marathon is in Hawaii"), 1)
+        self.assertIn(self.gels.display_name, params["message"])
+        self.assertEqual(params["next"], {"type": "ir.actions.act_window_close"})
+        self.assertEqual(order.action_empathy_suggest()["params"]["title"], "No new suggestions")
         self.assertEqual(
             self._suggested(order),
             {
@@ -155,6 +162,13 @@ class TestCrossSell(TransactionCase):
         shorts = order.sale_order_option_ids.filtered(lambda o: o.product_id == self.shorts)
         self.assertIn("Hawaii", shorts.empathy_reason)
         self.assertEqual(shorts.price_unit, 30.0)
+        # shown under the order lines, the reason once per rule
+        self.assertEqual(order.empathy_suggestion_ids, order.sale_order_option_ids)
+        hawaii = order.empathy_suggestion_ids.filtered(
+            lambda o: o.empathy_rule_id == self.rule_hawaii
+        )
+        self.assertEqual(len(hawaii.filtered("empathy_reason_once")), 1)
+        self.assertEqual(len(hawaii), 2)
 
         other = self._order(self.runner, [self.shirt])
         other.action_empathy_suggest()

@@ -340,6 +340,17 @@ class TestRapport(EmpathyCommon):
         )
         self.assertNotIn("is low", str(self.runner.with_user(sam).empathy_briefing))
 
+    def test_briefing_numbers_in_the_users_language(self):
+        self.env["res.lang"]._activate_lang("de_DE")
+        self._impression(self.runner, user=self.user_sales, rapport=4)
+        self._impression(self.runner, user=self.user_sales, rapport=5, days_ago=1)
+        score = self.runner.empathy_best_rapport
+        self.assertNotEqual(score, round(score), "the score has decimals")
+        german = self.runner.with_user(self.user_sales).with_context(lang="de_DE")
+        briefing = str(german.empathy_briefing)
+        self.assertIn(f"{score:.1f}".replace(".", ",") + " / 5", briefing)
+        self.assertNotIn(f"{score:.1f} / 5", briefing)
+
     def test_constant_queries_whatever_the_history(self):
         """Adding an impression costs the same with 1 or 200 prior impressions."""
         Impression = self.env["empathy.impression"]

@@ -1,10 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 import json
+from datetime import datetime, timedelta
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import EmpathyCommon
+from .common import ActivityAsserts, EmpathyCommon
 
 PARTNER_FIELDS = [
     "empathy_motive_ids",
@@ -117,7 +118,7 @@ class TestSecurityMatrix(EmpathyCommon):
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
-class TestSecurityRpc(HttpCase):
+class TestSecurityRpc(ActivityAsserts, HttpCase):
     """Real HTTP JSON-RPC calls: what portal users and API clients get."""
 
     @classmethod
@@ -213,7 +214,7 @@ class TestSecurityRpc(HttpCase):
             "action_feedback_with_impression(impression_values, feedback=False)",
             result["error"]["data"]["message"],
         )
-        self.assertTrue(activity.exists())
+        self.assertActivityOpen(activity)
         result = self._execute(
             "emp_rpc_sales",
             "mail.activity",
@@ -225,7 +226,7 @@ class TestSecurityRpc(HttpCase):
         self.assertEqual(
             (impression.rapport, impression.note, impression.user_id), (4, "via RPC", self.sales)
         )
-        self.assertFalse(activity.exists())
+        self.assertActivityDone(activity)
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
@@ -282,4 +283,88 @@ class TestBadInput(EmpathyCommon):
         with self.assertRaises(ValueError):
             wizard.write({"mood": "7"})
         self.assertEqual(self._state(), before)
-        self.assertTrue(activity.exists())
+        self.assertActivityOpen(activity)
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestSharedPartner(EmpathyCommon):
+    """A partner without company is shared: each company sees only its own impressions.
+
+    The profile (motives, why, notes) describes the person and is shared; aggregates
+    learnt from impressions (best advisor, rapport, mood, last impression, silent
+    flag) are per company.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shared = cls.env["res.partner"].create(
+            {"name": "Shared Customer", "company_id": False, "empathy_why": "Shared why"}
+        )
+        cls._impression(cls.shared, user=cls.user_sales, rapport=5, mood=2, days_ago=1)
+        cls._impression(
+            cls.shared,
+            user=cls.user_sales_b,
+            rapport=2,
+            mood=-1,
+            days_ago=30,
+            company_id=cls.company_b.id,
+        )
+
+    def test_matrix_shared_partner(self):
+        # (reads profile, sees company A's advisor as best, impressions seen)
+        expected = {
+            "user_a": (True, True, 1),
+            "user_b": (True, False, 1),
+            "manager": (True, True, 1),
+        }
+        roles = {
+            "user_a": self.user_sales,
+            "user_b": self.user_sales_b,
+            "manager": self.user_manager,
+        }
+        for role, user in roles.items():
+            partner = self.shared.with_user(user).with_company(user.company_id)
+            got = (
+                partner.empathy_why == "Shared why",
+                partner.empathy_best_advisor_id == self.user_sales,
+                partner.empathy_impression_count,
+            )
+            with self.subTest(role=role):
+                self.assertEqual(got, expected[role])
+
+    def test_company_b_sees_its_own_aggregates(self):
+        """Finding 4 (coordinator: per-company aggregates)."""
+        partner = self.shared.with_user(self.user_sales_b).with_company(self.company_b)
+        self.assertEqual(partner.empathy_best_advisor_id, self.user_sales_b)
+        self.assertEqual(partner.empathy_best_rapport, 2.0)
+        self.assertEqual(partner.empathy_mood_trend, "stable")
+        self.assertEqual(
+            partner.empathy_last_impression_date.date(),
+            (datetime(2026, 6, 1) - timedelta(days=30)).date(),
+        )
+        self.assertNotIn(self.user_sales.name, partner.empathy_briefing)
+        data = self.shared.with_user(self.user_manager)._empathy_export_data()
+        self.assertEqual(data["profile"]["best_advisor"], self.user_sales.name)
+
+    def test_domains_about_other_companies(self):
+        """Searching a shared partner by company A's impressions tells company B nothing."""
+        Partner = self.env["res.partner"].with_user(self.user_sales_b)
+        of_a = self.shared.sudo().empathy_impression_ids.filtered(
+            lambda i: i.company_id == self.company
+        )
+        for leaf in (
+            ("empathy_impression_ids", "in", of_a.ids),
+            ("empathy_impression_ids", "=", of_a.id),
+            ("empathy_impression_ids.user_id", "=", self.user_sales.id),
+            ("empathy_impression_ids", "any", [("rapport", "=", 5)]),
+            ("empathy_rapport_ids", "any", [("user_id", "=", self.user_sales.id)]),
+            ("empathy_motive_evidence_ids.user_id", "=", self.user_sales.id),
+        ):
+            with self.subTest(leaf=leaf):
+                self.assertFalse(Partner.search([("id", "=", self.shared.id), leaf]))
+        # company B's own impression is found: the guard does not hide B's data from B
+        self.assertEqual(
+            Partner.search([("id", "=", self.shared.id), ("empathy_impression_ids", "!=", False)]),
+            self.shared,
+        )

@@ -4,9 +4,11 @@
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
+from .common import ActivityAsserts
+
 
 @tagged("post_install", "-at_install", "empathic_crm")
-class TestEmpathyTours(HttpCase):
+class TestEmpathyTours(ActivityAsserts, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -51,7 +53,7 @@ class TestEmpathyTours(HttpCase):
         )
 
     def _assert_completed_with_impression(self, activity):
-        self.assertFalse(activity.exists(), "the confirmed activity must be done")
+        self.assertActivityDone(activity, "the confirmed activity must be done")
         impression = self._impressions()
         self.assertEqual(len(impression), 1)
         self.assertEqual(impression.rapport, 4)
@@ -68,10 +70,39 @@ class TestEmpathyTours(HttpCase):
         self._start("empathic_crm_partner_tab_tour")
 
     def test_mark_done_tour(self):
+        """4 clicks from the chatter: Mark Done, star, mood, Done."""
         activity = self._schedule_call()
         self._start("empathic_crm_mark_done_tour")
+        self._assert_completed_with_impression(activity)
+
+    def test_inline_validation_tour(self):
+        activity = self._schedule_call()
+        self._start("empathic_crm_inline_validation_tour")
         _impression, message = self._assert_completed_with_impression(activity)
-        self.assertIn("Talked about the race", str(message.body))
+        self.assertIn("Talked about the race", str(message.body), "feedback from the dialog")
+
+    def _schedule_todo(self):
+        return self.partner.activity_schedule(
+            "mail.mail_activity_data_todo", summary="Send the race photos", user_id=self.admin.id
+        )
+
+    def test_archive_tour(self):
+        activity = self._schedule_call()
+        self.start_tour(
+            "/odoo/action-mail.mail_activity_action", "empathic_crm_archive_tour", login="admin"
+        )
+        self._assert_completed_with_impression(activity)
+
+    def test_mixed_selection_tour(self):
+        activity = self._schedule_call()
+        todo = self._schedule_todo()
+        self.start_tour(
+            "/odoo/action-mail.mail_activity_action",
+            "empathic_crm_mixed_selection_tour",
+            login="admin",
+        )
+        self._assert_completed_with_impression(activity)
+        self.assertActivityDone(todo, "the To-Do of the selection is completed too")
 
     def test_done_schedule_next_tour(self):
         activity = self._schedule_call()
@@ -83,7 +114,7 @@ class TestEmpathyTours(HttpCase):
     def test_cancel_impression_tour(self):
         activity = self._schedule_call()
         self._start("empathic_crm_cancel_impression_tour")
-        self.assertTrue(activity.exists(), "cancelling the dialog must keep the activity")
+        self.assertActivityOpen(activity, "cancelling the dialog must keep the activity")
         self.assertFalse(self._impressions())
         self.assertFalse(self._done_messages())
 

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
@@ -15,11 +17,11 @@ RAPPORT_LEVELS = [
     ("5", "We clicked perfectly"),
 ]
 MOODS = [
-    ("-2", "😠 Angry"),
-    ("-1", "🙁 Unhappy"),
-    ("0", "😐 Neutral"),
-    ("1", "🙂 Pleased"),
-    ("2", "😄 Delighted"),
+    ("-2", "Angry"),
+    ("-1", "Unhappy"),
+    ("0", "Neutral"),
+    ("1", "Pleased"),
+    ("2", "Delighted"),
 ]
 
 
@@ -33,12 +35,15 @@ class EmpathyImpressionWizard(models.TransientModel):
         "res.partner", compute="_compute_partner_ids", string="Contacts objecting to profiling"
     )
     objection_only = fields.Boolean(compute="_compute_partner_ids")
+    # no default: the dialog marks rapport and mood as required until they are picked
     rapport = fields.Selection(
         RAPPORT_LEVELS,
-        default="0",
         help="How well did we click? One star: not at all; five stars: perfectly.",
     )
     mood = fields.Selection(MOODS, string="Customer's mood")
+    same_as_last_time = fields.Boolean(
+        help="Rate rapport and mood as in your last impression of this contact."
+    )
     channel = fields.Selection(CHANNELS)
     communication_style = fields.Selection(
         COMMUNICATION_STYLES, string="Communication style observed"
@@ -47,6 +52,12 @@ class EmpathyImpressionWizard(models.TransientModel):
     note = fields.Text(help="Anything worth remembering before the next contact.")
     feedback = fields.Text(help="Posted in the chatter, as when marking an activity done.")
     schedule_next = fields.Boolean(string="Schedule next activity")
+    empathy_briefing = fields.Html(
+        string="What you knew before",
+        compute="_compute_empathy_briefing",
+        sanitize=False,
+        help="The compact briefing of the contact(s), with the last impression.",
+    )
     # no silent pre-fill: the last impression is offered as an explicit one-click choice
     last_impression_id = fields.Many2one("empathy.impression", readonly=True)
     last_impression_label = fields.Char(compute="_compute_last_impression_label")
@@ -61,6 +72,21 @@ class EmpathyImpressionWizard(models.TransientModel):
             wizard.partner_ids = partners - objecting
             wizard.objecting_partner_ids = objecting
             wizard.objection_only = bool(objecting) and not (partners - objecting)
+
+    @api.depends("partner_ids")
+    def _compute_empathy_briefing(self):
+        partners = self.env["res.partner"].browse(self.partner_ids._origin.ids)
+        compact = partners._empathy_briefing_compact_map() if partners else {}
+        for wizard in self:
+            shown = partners.browse(wizard.partner_ids._origin.ids)
+            wizard.empathy_briefing = (
+                Markup("").join(
+                    (Markup("<strong>%s</strong>") % p.display_name if len(shown) > 1 else "")
+                    + compact[p]
+                    for p in shown
+                )
+                or False
+            )
 
     @api.depends("last_impression_id")
     @api.depends_context("lang", "tz")
@@ -81,6 +107,17 @@ class EmpathyImpressionWizard(models.TransientModel):
             wizard.last_impression_label = self.env._(
                 "(%(day)s: %(stars)s, %(mood)s)", day=day, stars="★" * previous.rapport, mood=mood
             )
+
+    @api.onchange("same_as_last_time")
+    def _onchange_same_as_last_time(self):
+        """The dialog's *Same as last time*: fill rapport and mood without saving first
+        (the dialog cannot be saved while the required rapport and mood are empty)."""
+        for wizard in self:
+            previous = wizard.last_impression_id
+            if wizard.same_as_last_time and previous:
+                wizard.rapport = str(previous.rapport)
+                wizard.mood = str(previous.mood)
+            wizard.same_as_last_time = False
 
     def action_same_as_last_time(self):
         """Rate rapport and mood as in the last impression (one click, never silently)."""
@@ -127,8 +164,9 @@ class EmpathyImpressionWizard(models.TransientModel):
         Rapport and mood are never pre-filled: the last impression is only offered
         (*Same as last time*).
         """
-        values = {"channel": activities[:1].activity_type_id._empathy_default_channel()}
-        partners = set(activities._empathy_gated()._empathy_partners().values())
+        gated = activities._empathy_gated() or activities
+        values = {"channel": gated[:1].activity_type_id._empathy_default_channel()}
+        partners = set(gated._empathy_partners().values())
         if len(partners) == 1:
             previous = self.env["empathy.impression"].search(
                 [("partner_id", "=", partners.pop().id), ("user_id", "=", self.env.uid)],
@@ -169,7 +207,8 @@ class EmpathyImpressionWizard(models.TransientModel):
             raise UserError(self.env._("These activities have already been completed."))
         values = self._empathy_impression_values()
         if not self.objection_only:
-            activities._empathy_record_impressions(values)
+            # impressions of the gated contacts; all selected activities are completed
+            activities._empathy_record_impressions(values, gated_only=True)
         with gate_open():
             if self.schedule_next and len(activities) == 1:
                 action = activities.action_feedback_schedule_next(feedback=self.feedback)

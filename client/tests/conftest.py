@@ -2,7 +2,8 @@
 """A real Odoo for the client tests: fresh database, empathic_crm installed, own port.
 
 Needs ODOO_CONF (an odoo.conf whose addons_path has empathic_crm) and ODOO_SRC, as
-exported by scripts/_common.sh; scripts/test-client runs these tests.
+exported by scripts/_common.sh; scripts/test-client runs these tests. With
+EMPATHIC_ODOO_PYTHON the server runs with that interpreter (the wheel's virtualenv).
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2  # Odoo's dependency, in the same virtualenv
+# the client under test is this checkout's, whatever another checkout installed with
+# pip install -e into the shared virtualenv
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+import psycopg2
 import pytest
 from empathic_crm_client import EmpathyClient
 from support import OdooServer, free_port
@@ -82,7 +87,9 @@ def odoo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OdooServer
     conf = workdir / "odoo.conf"
     with conf.open("w") as stream:
         parser.write(stream)
-    odoo_bin = [sys.executable, str(odoo_src / "odoo-bin"), "-c", str(conf)]
+    # scripts/test runs this server from the wheel's virtualenv (scripts/test-wheel)
+    python = os.environ.get("EMPATHIC_ODOO_PYTHON") or sys.executable
+    odoo_bin = [python, str(odoo_src / "odoo-bin"), "-c", str(conf)]
 
     _drop_database(options, db)
     install_log = workdir / "install.log"
@@ -120,7 +127,7 @@ def odoo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OdooServer
             if time.monotonic() > deadline:
                 pytest.fail(f"Odoo did not answer on {url} within {START_TIMEOUT} s:\n{_tail(log)}")
             time.sleep(0.5)
-        yield OdooServer(url=url, db=db, port=port, log=log)
+        yield OdooServer(url=url, db=db, port=port, log=log, command=tuple(odoo_bin))
     finally:
         process.terminate()
         try:

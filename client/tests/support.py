@@ -11,10 +11,16 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from empathic_crm_client import EmpathyClient
-
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "examples"
+#: the client under test: this checkout's, whatever another checkout installed (-e) into
+#: the shared virtualenv
+SRC = HERE.parent / "src"
+if str(SRC) not in sys.path:
+    sys.path.insert(0, str(SRC))
+
+from empathic_crm_client import EmpathyClient  # noqa: E402
+
 ADMIN = ("admin", "admin")
 
 
@@ -24,6 +30,8 @@ class OdooServer:
     db: str
     port: int
     log: Path
+    #: odoo-bin and its config: to start more servers on the same database
+    command: tuple[str, ...] = ()
 
     def env(self, login: str = ADMIN[0], password: str = ADMIN[1], **extra: str) -> dict:
         """Return the environment for the CLI, logged in as ``login``."""
@@ -44,17 +52,30 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def client_env(env: dict | None = None) -> dict:
+    """Return ``env`` (default: ours) with this checkout's client first on PYTHONPATH."""
+    env = dict(os.environ if env is None else env)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    return env
+
+
 def empathy_command() -> list[str]:
     """The installed console script (falls back to ``python -m``)."""
     script = Path(sys.executable).with_name("empathy")
     return [str(script)] if script.exists() else [sys.executable, "-m", "empathic_crm_client"]
 
 
+def this_client(env: dict) -> dict:
+    """``env`` running this checkout's client, whichever one the virtualenv has installed."""
+    paths = [str(HERE.parent / "src"), env.get("PYTHONPATH", "")]
+    return {**env, "PYTHONPATH": os.pathsep.join(path for path in paths if path)}
+
+
 def run_cli(*args: str | Path, env: dict | None = None, cwd: Path | None = None):
     """Run ``empathy`` like a user would; return the CompletedProcess (text)."""
     return subprocess.run(
         [*empathy_command(), *map(str, args)],
-        env=env if env is not None else dict(os.environ),
+        env=client_env(env),
         cwd=cwd,
         stdin=subprocess.DEVNULL,
         capture_output=True,

@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
+import tempfile
+from pathlib import Path
 
 from support import EXAMPLES, count, free_port, read_csv, run_cli, write_csv
 
 FAIR = EXAMPLES / "fair.csv"
+REPO = EXAMPLES.parent.parent
+#: the demo's users (demo/empathic_crm_demo.xml): the README's examples log in as them
+DEMO_GROUPS = {
+    "anna": ("base.group_user", "sales_team.group_sale_salesman"),
+    "ben": ("base.group_user", "sales_team.group_sale_salesman"),
+    "clara": ("base.group_user", "sales_team.group_sale_manager"),
+}
 HEADER = ["ref", "name", "email", "advisor", "channel", "rapport", "mood", "motives", "note"]
 
 
@@ -137,7 +148,12 @@ def test_row_errors_do_not_stop_the_others(odoo_server, admin, people, tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "created        2" in result.stdout
     assert "errors         5" in result.stdout
-    errors = read_csv(tmp_path / "scanner.errors.csv")
+    # without --errors the failed rows go to a temporary file, whose path is printed
+    error_file = Path(re.search(r"errors +5 +\(see (.+)\)", result.stdout).group(1))
+    assert error_file.parent == Path(tempfile.gettempdir()), error_file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scanner.csv"]  # nothing beside it
+    errors = read_csv(error_file)
+    error_file.unlink()
     reasons = {row["ref"]: row["error"] for row in errors}
     assert set(reasons) == {"err-2", "err-3", "err-4", "err-5", "err-7"}
     assert "between 1 and 5" in reasons["err-2"]
@@ -160,7 +176,8 @@ def test_row_errors_do_not_stop_the_others(odoo_server, admin, people, tmp_path)
     result = run_cli("import-csv", path, "--no-progress", env=odoo_server.env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "created        4" in result.stdout and "skipped        2" in result.stdout
-    assert not (tmp_path / "scanner.errors.csv").exists()
+    assert "(see " not in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scanner.csv"]
 
 
 def test_dry_run_writes_nothing(odoo_server, admin, people, tmp_path):
@@ -222,3 +239,48 @@ def test_partner_and_log_commands(odoo_server, people):
         1,
         "between 1 and 5",
     )
+
+
+# ----------------------------------------------------------------------
+# the README's example, verbatim, as the user the README names
+# ----------------------------------------------------------------------
+def test_readme_fair_example_works_for_the_documented_user(odoo_server, admin, people, tmp_path):
+    readme = (REPO / "readme" / "CHANNELS.md").read_text()
+    command = "empathy import-csv client/examples/fair.csv --dry-run"
+    assert command in (REPO / "README.md").read_text()
+    before = readme[: readme.index(command)]
+    login = re.findall(r"EMPATHY_LOGIN=(\w+)", before)[-1]
+    password = re.findall(r"EMPATHY_PASSWORD=(\w+)", before)[-1]
+    if not admin.call("res.users", "search", [("login", "=", login)]):
+        groups = [
+            admin.call("ir.model.data", "check_object_reference", *xmlid.split("."))[1]
+            for xmlid in DEMO_GROUPS[login]
+        ]
+        admin.call(
+            "res.users",
+            "create",
+            {
+                "name": login.title(),
+                "login": login,
+                "password": password,
+                "groups_id": [(6, 0, groups)],
+            },
+        )
+    # the example file, with references no other test has imported, at the same path
+    examples = tmp_path / "client" / "examples"
+    examples.mkdir(parents=True)
+    (examples / "fair.csv").write_text(FAIR.read_text().replace("\nfair2026-", "\nreadme-"))
+    result = run_cli(*shlex.split(command)[1:], env=odoo_server.env(login, password), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"as {login}: nothing was written" in result.stdout
+    assert "created       20" in result.stdout and "errors         0" in result.stdout
+    assert [p.name for p in examples.iterdir()] == ["fair.csv"]  # nothing beside the input
+
+    # a salesperson may not log the rows of another advisor: refused, error file in /tmp
+    result = run_cli(*shlex.split(command)[1:], env=odoo_server.env("anna", "anna"), cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    error_file = Path(re.search(r"errors +10 +\(see (.+)\)", result.stdout).group(1))
+    assert error_file.parent == Path(tempfile.gettempdir())
+    assert {row["advisor"] for row in read_csv(error_file)} == {"ben"}
+    error_file.unlink()
+    assert [p.name for p in examples.iterdir()] == ["fair.csv"]

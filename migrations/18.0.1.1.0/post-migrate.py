@@ -14,3 +14,7 @@ def migrate(cr, version):
     for start in range(0, len(ids), 5000):
         Partner.browse(ids[start : start + 5000])._empathy_refresh_rapport()
     Partner._empathy_compute_silent()
+    # issue 13: salespeople do not read impressions of people who object (noupdate rule)
+    rule = env.ref("empathic_crm.empathy_impression_rule_user_read", raise_if_not_found=False)
+    if rule:
+        rule.domain_force = "[('partner_id.empathy_objection', '=', False)]"

@@ -8,6 +8,7 @@ import getpass
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -24,6 +25,7 @@ from .client import (
     EmpathyClient,
     EmpathyError,
     Interaction,
+    Settings,
 )
 from .csv_import import (
     FIELDS,
@@ -60,7 +62,9 @@ Examples:
       --rapport 5 --mood 2 --channel fair --motive Marathon --motive "Hawaii trip" \\
       --note "Runs the Honolulu marathon in December" --ref fair2026-0001
 
-  # a fair-scanner export: check first, then import (re-running it is safe)
+  # the booth team's fair-scanner export (advisor column: anna, ben) is imported by
+  # an empathy manager: check first, then import (re-running it is safe)
+  export EMPATHY_LOGIN=clara EMPATHY_PASSWORD=clara
   empathy import-csv client/examples/fair.csv --dry-run
   empathy import-csv client/examples/fair.csv --ref-prefix fair2026-
 
@@ -83,10 +87,20 @@ Examples:
       --map Mood=mood --map "Call ID=ref" --map Agent=advisor_login --channel phone
   empathy import-csv fair.csv --ref-prefix fair2026- --errors /tmp/fair-errors.csv
 
-Rows that fail are written with the reason to FILE.errors.csv (fix them and import
-that file again). Re-importing rows with a known ref creates nothing: unchanged rows
+Rows that fail are written with the reason to the file given with --errors, else
+to a temporary file whose path is printed (fix them and import that file again). Re-importing rows with a known ref creates nothing: unchanged rows
 are skipped, changed ones update their impression.
 """.format(fields="\n".join(f"  {name:<20} {text}" for name, text in FIELDS.items()))
+
+
+MCP_EXAMPLES = """\
+Example (an assistant's MCP configuration, e.g. Claude Desktop's mcpServers):
+  "empathic-crm": {
+    "command": "empathy", "args": ["mcp"],
+    "env": {"EMPATHY_URL": "https://odoo.example.com", "EMPATHY_DB": "prod",
+            "EMPATHY_LOGIN": "anna", "EMPATHY_PASSWORD": "<API key>"}
+  }
+"""
 
 
 class UsageError(EmpathyError):
@@ -219,7 +233,12 @@ def build_parser() -> ArgumentParser:
     sub.add_argument(
         "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="rows per call (%(default)s)"
     )
-    sub.add_argument("--errors", type=Path, help="error file (default: FILE.errors.csv)")
+    sub.add_argument(
+        "--errors",
+        type=Path,
+        metavar="FILE",
+        help="write the failed rows here (default: a temporary file, its path is printed)",
+    )
     sub.add_argument("--delimiter", help="field delimiter (default: detected)")
     sub.add_argument("--encoding", default="utf-8-sig", help="file encoding (UTF-8)")
     sub.add_argument("--channel", help="channel of rows without one, e.g. fair")
@@ -231,6 +250,19 @@ def build_parser() -> ArgumentParser:
         "--progress", dest="progress", action="store_true", default=None, help="progress bar"
     )
     progress.add_argument("--no-progress", dest="progress", action="store_false")
+
+    commands.add_parser(
+        "mcp",
+        parents=[connection],
+        help="serve the tools to an AI assistant (Model Context Protocol, stdio)",
+        description="Serve the tools briefing, log_impression, open_activities,\n"
+        "complete_activity_with_impression, suggest and silent_customers to an AI\n"
+        "assistant over the Model Context Protocol (stdin/stdout). Every tool acts as\n"
+        "the logged-in user, with their Odoo access rights.\n"
+        "Needs: pip install 'empathic-crm-client[mcp]'",
+        epilog=MCP_EXAMPLES,
+        formatter_class=formatter,
+    )
     return parser
 
 
@@ -341,7 +373,19 @@ def cmd_import_csv(client: EmpathyClient, args: argparse.Namespace) -> int:
     return EXIT_OK if summary.ok else EXIT_FAILED
 
 
+def cmd_mcp(args: argparse.Namespace) -> int:
+    try:
+        from .mcp_server import serve  # noqa: PLC0415 - optional, heavy: only for mcp
+    except ImportError as error:
+        raise UsageError(str(error)) from None
+    Settings.resolve(args.url, args.db, args.login, args.password, args.timeout)  # complete?
+    return serve(lambda: connect(args))
+
+
 def _import_options(args: argparse.Namespace) -> ImportOptions:
+    if args.errors is None:
+        # never next to the input (e.g. into a checkout): a temporary file, printed
+        args.errors = _temporary_errors_path(args.file)
     return ImportOptions(
         path=args.file,
         mapping=parse_map_options(args.map),
@@ -356,6 +400,13 @@ def _import_options(args: argparse.Namespace) -> ImportOptions:
         ref_prefix=args.ref_prefix,
         progress=args.progress,
     )
+
+
+def _temporary_errors_path(source: Path) -> Path:
+    handle, name = tempfile.mkstemp(prefix=f"{source.stem}.errors-", suffix=".csv")
+    os.close(handle)
+    os.unlink(name)  # created only when rows fail
+    return Path(name)
 
 
 def _delimiter(value: str | None) -> str | None:
@@ -411,6 +462,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             options = _import_options(args)
             csv_file = read_csv(options.path, options.encoding, options.delimiter)
             resolve_mapping(csv_file.header, options.mapping)
+        if args.command == "mcp":
+            return cmd_mcp(args)
         client = connect(args)
         return COMMANDS[args.command](client, args)
     except (ConfigurationError, UsageError) as error:

@@ -18,10 +18,12 @@ import html
 import http.client
 import json
 import os
+import random
 import re
 import socket
+import time
 import urllib.error
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -50,6 +52,42 @@ ENV_VARS = {
     "login": "EMPATHY_LOGIN",
     "password": "EMPATHY_PASSWORD",
 }
+#: how long transient failures are retried before giving up (EMPATHY_RETRY_SECONDS)
+DEFAULT_RETRY_SECONDS = 300.0
+RETRY_ENV_VAR = "EMPATHY_RETRY_SECONDS"
+#: exponential backoff with full jitter: the n-th wait is random(0, min(cap, base * 2**n))
+RETRY_BASE_SECONDS = 0.5
+RETRY_CAP_SECONDS = 20.0
+#: read-only methods: always safe to send again
+IDEMPOTENT_METHODS = frozenset(
+    {"search", "search_read", "search_count", "read", "fields_get", "check_object_reference"}
+)
+#: HTTP statuses of a server restarting or overloaded (or a proxy in front of it)
+TRANSIENT_HTTP = {502: False, 503: True, 504: False}  # status -> surely not processed
+#: server errors of a conflict with concurrent writers: the transaction was rolled back
+SERVER_CONFLICT_NAMES = (
+    "psycopg2.errors.SerializationFailure",
+    "psycopg2.errors.DeadlockDetected",
+    "psycopg2.errors.LockNotAvailable",
+    "psycopg2.extensions.TransactionRollbackError",
+)
+SERVER_CONFLICT_MESSAGES = (
+    "could not serialize access",
+    "deadlock detected",
+    "could not obtain lock",
+    "lock not available",
+)
+#: server errors of a database connection lost (restart, terminated backend)
+SERVER_LOST_DB_NAMES = ("psycopg2.OperationalError", "psycopg2.InterfaceError")
+SERVER_LOST_DB_MESSAGES = (
+    "connection already closed",
+    "server closed the connection",
+    "terminating connection",
+    "connection to server",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "ssl connection has been closed",
+)
 STATUSES = ("created", "updated", "skipped", "error")
 IMPRESSION_MODEL = "empathy.impression"
 LOG_METHOD = "empathy_log_interactions"
@@ -95,6 +133,14 @@ class FeatureMissing(ServerError):
     """The server lacks a method of the empathic_crm API (module too old)."""
 
 
+class TransientFailure(Exception):
+    """A failure worth retrying; ``certain`` when the server surely did not apply the call."""
+
+    def __init__(self, message: str, certain: bool):
+        super().__init__(message)
+        self.certain = certain
+
+
 # ----------------------------------------------------------------------
 # data
 # ----------------------------------------------------------------------
@@ -107,6 +153,7 @@ class Settings:
     login: str
     password: str = field(repr=False)
     timeout: float = DEFAULT_TIMEOUT
+    retry_seconds: float = DEFAULT_RETRY_SECONDS
 
     @classmethod
     def resolve(
@@ -117,6 +164,7 @@ class Settings:
         password: str | None = None,
         timeout: float | None = None,
         environ: dict[str, str] | None = None,
+        retry_seconds: float | None = None,
     ) -> Settings:
         """Return the settings from the arguments, else the EMPATHY_* environment variables."""
         environ = os.environ if environ is None else environ
@@ -130,7 +178,20 @@ class Settings:
                 + ", ".join(f"--{key} (or {ENV_VARS[key]})" for key in missing)
                 + "."
             )
-        return cls(timeout=timeout or DEFAULT_TIMEOUT, **values)  # type: ignore[arg-type]
+        if retry_seconds is None:
+            text = environ.get(RETRY_ENV_VAR) or ""
+            try:
+                retry_seconds = float(text) if text.strip() else DEFAULT_RETRY_SECONDS
+            except ValueError:
+                raise ConfigurationError(
+                    f"{RETRY_ENV_VAR}={text!r}: give the seconds to retry transient failures"
+                    " (0: never retry)."
+                ) from None
+        return cls(
+            timeout=timeout or DEFAULT_TIMEOUT,
+            retry_seconds=max(0.0, retry_seconds),
+            **values,  # type: ignore[arg-type]
+        )
 
     def endpoint(self) -> tuple[str, int, str]:
         """Return (host, port, odoorpc protocol) of the URL."""
@@ -296,6 +357,12 @@ class EmpathyClient:
         self.odoo = odoo
         self.settings = settings
         self._fields: dict[str, set[str]] = {}
+        #: transient failures retried so far (what the load benchmark reports)
+        self.retries = 0
+        #: called before each wait: (attempt, seconds to wait, reason)
+        self.on_retry: Callable[[int, float, str], None] | None = None
+        self._sleep = time.sleep
+        self._clock = time.monotonic
 
     # --- connection ---------------------------------------------------------
     @classmethod
@@ -306,14 +373,19 @@ class EmpathyClient:
         login: str | None = None,
         password: str | None = None,
         timeout: float | None = None,
+        retry_seconds: float | None = None,
     ) -> EmpathyClient:
         """Log in; arguments left out come from EMPATHY_URL, _DB, _LOGIN, _PASSWORD.
+
+        ``retry_seconds`` (default ``EMPATHY_RETRY_SECONDS``, else 300): how long calls
+        retry transient failures (server restarting, connection lost, conflicts with
+        concurrent writers) before giving up.
 
         :raises ConfigurationError: settings missing or invalid
         :raises ConnectionFailed: the server cannot be reached
         :raises AuthenticationFailed: unknown database, wrong login or password
         """
-        settings = Settings.resolve(url, db, login, password, timeout)
+        settings = Settings.resolve(url, db, login, password, timeout, retry_seconds=retry_seconds)
         host, port, protocol = settings.endpoint()
         try:
             odoo = odoorpc.ODOO(host, protocol=protocol, port=port, timeout=settings.timeout)
@@ -360,13 +432,59 @@ class EmpathyClient:
     def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
         """Call a public model method (``execute_kw``) in the user's language.
 
+        Transient failures are retried with exponential backoff and jitter for up to
+        ``settings.retry_seconds``: always when the server surely did not apply the call
+        (connection refused, HTTP 503, conflict with concurrent writers), and for
+        read-only methods also when the answer was lost (connection reset, timeout,
+        HTTP 502/504). Use :meth:`call_idempotent` for writes that are safe to resend.
+
         :raises ServerError: the server refused (its message, without traceback)
-        :raises ConnectionFailed: the server went away
+        :raises ConnectionFailed: the server went away (and did not come back in time)
         """
+        return self._call(model, method, args, kwargs, idempotent=method in IDEMPOTENT_METHODS)
+
+    def call_idempotent(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Like :meth:`call`, for a write that changes nothing when sent twice."""
+        return self._call(model, method, args, kwargs, idempotent=True)
+
+    def _call(
+        self, model: str, method: str, args: Sequence[Any], kwargs: dict, idempotent: bool
+    ) -> Any:
+        started = self._clock()
+        attempt = 0
+        while True:
+            try:
+                return self._call_once(model, method, args, dict(kwargs))
+            except TransientFailure as failure:
+                attempt += 1
+                elapsed = self._clock() - started
+                if not (failure.certain or idempotent):
+                    raise ConnectionFailed(
+                        f"{failure} The server may or may not have applied the call"
+                        f" {model}.{method}(); it is not sent again because that is not"
+                        " safe (rows without a ref could be logged twice)."
+                    ) from None
+                wait = random.uniform(0, min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2**attempt))
+                if elapsed + wait > self.settings.retry_seconds:
+                    raise ConnectionFailed(
+                        f"Gave up after {elapsed:.0f} s and {attempt} attempts"
+                        f" ({RETRY_ENV_VAR}={self.settings.retry_seconds:g}): {failure}"
+                        " Rows already acknowledged are saved; run the same command again to"
+                        " resume (rows with a ref are never logged twice)."
+                    ) from None
+                self.retries += 1
+                if self.on_retry:
+                    self.on_retry(attempt, wait, str(failure))
+                self._sleep(wait)
+
+    def _call_once(self, model: str, method: str, args: Sequence[Any], kwargs: dict) -> Any:
         kwargs.setdefault("context", dict(self.odoo.env.context))
         try:
             return self.odoo.execute_kw(model, method, list(args), kwargs)
         except odoorpc.error.RPCError as error:
+            transient = _transient_server_error(error)
+            if transient:
+                raise transient from None
             message, name = _rpc_message(error), _rpc_name(error)
             if method in message and ("does not exist" in message or "has no attribute" in message):
                 raise FeatureMissing(
@@ -376,7 +494,12 @@ class EmpathyClient:
                 ) from None
             raise ServerError(message, name) from None
         except NETWORK_ERRORS as error:
+            transient = _transient_network_error(self.settings.url, error)
+            if transient:
+                raise transient from None
             raise ConnectionFailed(_unreachable(self.settings.url, error)) from None
+        except OSError as error:  # reset, refused, broken pipe outside urllib's wrapping
+            raise TransientFailure(_unreachable(self.settings.url, error), certain=False) from None
 
     def fields(self, model: str) -> set[str]:
         """Return the field names of a model (cached)."""
@@ -519,7 +642,9 @@ class EmpathyClient:
     ) -> list[InteractionResult]:
         """One call of ``empathy.impression.empathy_log_interactions``."""
         kwargs = {"dry_run": True} if dry_run else {}
-        data = self.call(IMPRESSION_MODEL, LOG_METHOD, rows, **kwargs)
+        # safe to send again when every row has a reference (known ones are skipped)
+        idempotent = dry_run or all(row.get("ref") or row.get("external_ref") for row in rows)
+        data = self._call(IMPRESSION_MODEL, LOG_METHOD, [rows], kwargs, idempotent=idempotent)
         return [InteractionResult.from_server(item) for item in data]
 
     # --- profile: motives and values ------------------------------------------
@@ -651,6 +776,38 @@ def _rpc_message(error: odoorpc.error.RPCError) -> str:
 def _rpc_name(error: odoorpc.error.RPCError) -> str:
     info = error.info if isinstance(error.info, dict) else {}
     return str((info.get("data") or {}).get("name") or "")
+
+
+def _transient_server_error(error: odoorpc.error.RPCError) -> TransientFailure | None:
+    """Return the failure to retry for a server error of a conflict or a lost database."""
+    name, message = _rpc_name(error), _rpc_message(error)
+    lower = message.lower()
+    if name in SERVER_CONFLICT_NAMES or any(text in lower for text in SERVER_CONFLICT_MESSAGES):
+        # the server rolled the transaction back (after its own retries)
+        return TransientFailure(f"Conflict with concurrent writers: {message}.", certain=True)
+    if name in SERVER_LOST_DB_NAMES or (
+        name.startswith("psycopg2") and any(text in lower for text in SERVER_LOST_DB_MESSAGES)
+    ):
+        return TransientFailure(f"The server lost its database connection: {message}.", False)
+    return None
+
+
+def _transient_network_error(url: str, error: BaseException) -> TransientFailure | None:
+    """Return the failure to retry for a network error of a server restarting or busy."""
+    if isinstance(error, urllib.error.HTTPError):
+        if error.code in TRANSIENT_HTTP:
+            return TransientFailure(_unreachable(url, error), certain=TRANSIENT_HTTP[error.code])
+        return None
+    if isinstance(error, json.JSONDecodeError):
+        return None  # not an Odoo
+    reason = getattr(error, "reason", error)
+    if isinstance(reason, ConnectionRefusedError):
+        return TransientFailure(_unreachable(url, error), certain=True)
+    if isinstance(error, urllib.error.URLError) and not isinstance(reason, OSError):
+        return None  # e.g. an unknown URL scheme
+    if isinstance(reason, socket.gaierror):
+        return None  # unknown host: a configuration error
+    return TransientFailure(_unreachable(url, error), certain=False)
 
 
 def _unreachable(url: str, error: BaseException) -> str:

@@ -66,6 +66,11 @@ ALIASES: dict[str, str] = {
     "comment": "note",
     "datetime": "date",
 }
+#: the largest field (e.g. a note) read from a CSV file; the server takes notes of any
+#: length, a call is limited by Odoo's request size (128 MiB), see MAX_BATCH_CHARS
+MAX_FIELD_CHARS = 64 * 1024 * 1024
+#: a batch is sent before its rows exceed this many characters (large notes)
+MAX_BATCH_CHARS = 16 * 1024 * 1024
 IGNORE = "-"
 REQUIRED = ("rapport", "mood")
 IDENTIFIERS = ("partner_id", "email", "phone", "vat", "name")
@@ -174,6 +179,8 @@ def read_csv(path: Path, encoding: str = "utf-8-sig", delimiter: str | None = No
         delimiter = _sniff_delimiter(text)
     elif len(delimiter) != 1:
         raise CsvError(f"The delimiter must be one character (got {delimiter!r}).")
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)  # default 128 KiB: too small for long notes
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
@@ -362,8 +369,7 @@ def import_csv(
     started = time.monotonic()
     try:
         bar.update(len(failed))
-        for start in range(0, len(to_send), options.batch_size):
-            chunk = to_send[start : start + options.batch_size]
+        for start, chunk in _batches(to_send, options.batch_size):
             try:
                 results = client.log_rows([row for _l, _r, row in chunk], dry_run=options.dry_run)
             except EmpathyError as error:
@@ -384,6 +390,21 @@ def import_csv(
     summary.contacts_created = len(contacts)
     summary.errors_path = _write_errors(options, csv_file, sorted(failed, key=lambda f: f[0]))
     return summary
+
+
+def _batches(to_send: list, batch_size: int):
+    """Yield (start, rows): at most ``batch_size`` rows and about MAX_BATCH_CHARS each."""
+    start = 0
+    while start < len(to_send):
+        end, size = start, 0
+        while end < len(to_send) and end - start < batch_size:
+            row = to_send[end][2]
+            size += sum(len(str(value)) for value in row.values())
+            if size > MAX_BATCH_CHARS and end > start:
+                break
+            end += 1
+        yield start, to_send[start:end]
+        start = end
 
 
 def _count(summary: ImportSummary, result: InteractionResult, line: int, contacts: set) -> None:

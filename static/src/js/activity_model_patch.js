@@ -1,4 +1,6 @@
 import { Activity } from "@mail/core/web/activity_model";
+import { Activity as ActivityComponent } from "@mail/core/web/activity";
+import { ActivityListPopoverItem } from "@mail/core/web/activity_list_popover_item";
 import { Chatter } from "@mail/chatter/web_portal/chatter";
 import { patch } from "@web/core/utils/patch";
 
@@ -82,5 +84,59 @@ patch(Chatter.prototype, {
             this.store.empathyReloadParentView = false;
             this.reloadParentView();
         }
+    },
+});
+
+/**
+ * Complete a gated activity from a Mark Done button: the impression dialog opens at
+ * once (it asks for the feedback too), without the core feedback popover.
+ *
+ * @param {Object} env
+ * @param {import("models").Activity} activity
+ * @param {function} onActivityChanged
+ */
+async function markGatedActivityDone(env, activity, onActivityChanged) {
+    const thread = env.services["mail.store"].Thread.insert({
+        model: activity.res_model,
+        id: activity.res_id,
+    });
+    activity.feedback = false;
+    await activity.markAsDone();
+    onActivityChanged?.(thread);
+    await thread.fetchNewMessages();
+}
+
+patch(ActivityComponent.prototype, {
+    /**
+     * Chatter: for a gated activity, Mark Done opens the impression dialog directly.
+     *
+     * @override
+     */
+    async onClickMarkAsDone(ev) {
+        if (!this.props.activity.empathy_impression_required) {
+            return super.onClickMarkAsDone(...arguments);
+        }
+        if (this.markDonePopover.isOpen) {
+            this.markDonePopover.close();
+        }
+        await markGatedActivityDone(this.env, this.props.activity, this.props.onActivityChanged);
+    },
+});
+
+patch(ActivityListPopoverItem.prototype, {
+    /**
+     * Activity view, list and kanban activity popovers: for a gated activity, Mark
+     * Done closes the popover and opens the impression dialog directly.
+     *
+     * @override
+     */
+    async onClickMarkAsDone() {
+        if (!this.props.activity.empathy_impression_required) {
+            return super.onClickMarkAsDone(...arguments);
+        }
+        const { activity, onActivityChanged } = this.props;
+        // the popover's close callback (as core's "Done & Schedule Next" uses it)
+        this.props.onClickDoneAndScheduleNext?.();
+        await markGatedActivityDone(this.env, activity, onActivityChanged);
     },
 });

@@ -1,19 +1,17 @@
 import { registry } from "@web/core/registry";
+import { dialogOpenedDirectly } from "./empathic_crm_tour_steps";
 
 registry.category("web_tour.tours").add("empathic_crm_cancel_impression_tour", {
     steps: () => [
         {
+            timeout: 30000, // the first view may load slowly on a busy machine
             content: "Click Mark Done on the Call activity in the chatter",
             trigger: ".o-mail-Activity:contains('Discuss the Hawaii trip') .o-mail-Activity-markDone",
             run: "click",
         },
+        ...dialogOpenedDirectly(),
         {
-            content: "Click Done in the popover",
-            trigger: ".o-mail-ActivityMarkAsDone button[aria-label='Done']",
-            run: "click",
-        },
-        {
-            content: "The impression dialog opens",
+            content: "Give a star",
             trigger: ".modal .o_empathy_impression_wizard .o_field_widget[name=rapport] .o_priority_star[aria-label='Good']",
             run: "click",
         },
@@ -23,8 +21,8 @@ registry.category("web_tour.tours").add("empathic_crm_cancel_impression_tour", {
             run: "click",
         },
         {
-            content: "The dialog is closed",
-            trigger: "body:not(:has(.modal))",
+            content: "The dialog is closed and no popover is left open",
+            trigger: "body:not(:has(.modal)):not(:has(.o-mail-ActivityMarkAsDone))",
         },
         {
             content: "The activity is still planned",

@@ -1,18 +1,15 @@
 import { registry } from "@web/core/registry";
-import { rateGoodAndPleased } from "./empathic_crm_tour_steps";
+import { dialogOpenedDirectly, rateGoodAndPleased } from "./empathic_crm_tour_steps";
 
 registry.category("web_tour.tours").add("empathic_crm_done_schedule_next_tour", {
     steps: () => [
         {
+            timeout: 30000, // the first view may load slowly on a busy machine
             content: "Click Mark Done on the Call activity in the chatter",
             trigger: ".o-mail-Activity:contains('Discuss the Hawaii trip') .o-mail-Activity-markDone",
             run: "click",
         },
-        {
-            content: "Click Done & Schedule Next in the popover",
-            trigger: ".o-mail-ActivityMarkAsDone button[aria-label='Done and Schedule Next']",
-            run: "click",
-        },
+        ...dialogOpenedDirectly(),
         ...rateGoodAndPleased(),
         {
             content: "Click Done & Schedule Next in the impression dialog",

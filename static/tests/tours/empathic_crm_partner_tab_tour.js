@@ -3,6 +3,7 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("empathic_crm_partner_tab_tour", {
     steps: () => [
         {
+            timeout: 30000, // the first view may load slowly on a busy machine
             content: "Wait for the partner form",
             trigger: ".o_form_view .o_field_widget[name=name]",
         },

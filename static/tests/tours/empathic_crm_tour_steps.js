@@ -22,3 +22,40 @@ export function rateGoodAndPleased() {
         },
     ];
 }
+
+/**
+ * The impression dialog opened directly: no core feedback popover on the way.
+ *
+ * @returns {Object[]}
+ */
+export function dialogOpenedDirectly() {
+    return [
+        {
+            content: "The impression dialog opens at once",
+            trigger: ".modal .o_empathy_impression_wizard",
+        },
+        {
+            content: "No core Mark Done popover is left open",
+            trigger: "body:not(:has(.o-mail-ActivityMarkAsDone)):not(:has(.o-mail-ActivityListPopover))",
+        },
+    ];
+}
+
+/**
+ * Click Done in the impression dialog and wait until it is closed.
+ *
+ * @returns {Object[]}
+ */
+export function confirmDialog() {
+    return [
+        {
+            content: "Click Done in the impression dialog",
+            trigger: ".modal button.o_empathy_confirm",
+            run: "click",
+        },
+        {
+            content: "The dialog is closed",
+            trigger: "body:not(:has(.modal))",
+        },
+    ];
+}

@@ -1,0 +1,402 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""The compact briefing where salespeople act: pipeline, calendar, composer,
+activity popovers, the impression dialog and the handover To-Do."""
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import Form, tagged
+
+from .common import EmpathyCommon
+
+#: queries the kanban badge (mood trend + my rapport) adds to the pipeline's
+#: web_search_read, whatever the number of cards
+KANBAN_BADGE_QUERIES = 3
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestCompactBriefing(EmpathyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.runner.with_context(empathy_no_handover=True).user_id = cls.user_sales
+        cls._impression(cls.runner, user=cls.user_sales2, days_ago=30, rapport=5, mood=2)
+        cls._impression(
+            cls.runner,
+            user=cls.user_sales,
+            days_ago=1,
+            rapport=4,
+            mood=1,
+            note="Asked about the heat in Kona.",
+            motive_ids=[Command.set(cls.motive_hawaii.ids)],
+        )
+        cls.company_partner = cls.env["res.partner"].create(
+            {
+                "name": "Running Club Berlin",
+                "is_company": True,
+                "empathy_communication_style": "factual",
+                "empathy_temperament": "demanding",
+            }
+        )
+        cls.club_contact = cls.env["res.partner"].create(
+            {"name": "Club Member", "parent_id": cls.company_partner.id}
+        )
+
+    def _compact(self, partner, user=None, **context):
+        partner = partner.with_user(user or self.user_sales).with_context(**context)
+        partner.invalidate_recordset(["empathy_briefing_compact"])
+        return str(partner.empathy_briefing_compact)
+
+    # ------------------------------------------------------------------
+    # the component
+    # ------------------------------------------------------------------
+    def test_compact_lines(self):
+        html = self._compact(self.runner)
+        self.assertIn("Emotion-oriented: tell a story", html)
+        self.assertIn("easy-going: a relaxed, personal tone", html)
+        self.assertIn("prefers Phone", html)
+        self.assertIn("Hawaii trip (05/31/2026)", html, "motives carry the date they were heard")
+        self.assertIn("Marathon", html)
+        self.assertIn("Born to Run", html)
+        self.assertIn("yours 4.0 / 5", html)
+        best = self.runner.empathy_best_advisor_id
+        self.assertIn(best, self.user_sales | self.user_sales2)
+        score = "%.1f / 5" % self.runner.empathy_best_rapport
+        mine = "you" if best == self.user_sales else best.name
+        self.assertIn("best advisor %s (%s)" % (mine, score), html)
+        self.assertIn("Mood trend:", html)
+        self.assertIn("05/31/2026, Sally Sales: ★★★★☆ 🙂 Asked about the heat in Kona.", html)
+        self.assertLessEqual(html.count("o_empathy_compact_line"), 6)
+        self.assertGreaterEqual(html.count("o_empathy_compact_line"), 3)
+        # the other advisor reads the name where the best one reads "you"
+        other = (self.user_sales | self.user_sales2) - best
+        theirs = "you" if best == other else best.name
+        self.assertIn("best advisor %s (%s)" % (theirs, score), self._compact(self.runner, other))
+
+    def test_compact_user_language(self):
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(["empathic_crm"], ["de_DE"], overwrite=True)
+        self._impression(self.runner, user=self.user_sales, days_ago=0, rapport=5, mood=1)
+        html = self._compact(self.runner, lang="de_DE")
+        self.assertIn("01.06.2026", html, "dates in the language's format")
+        self.assertRegex(html, r"\d,\d / 5", "decimal comma in German")
+        self.assertNotIn("Emotion-oriented", html)
+
+    def test_compact_objection_and_empty(self):
+        self.runner.empathy_objection = True
+        html = self._compact(self.runner)
+        self.assertIn("Objects to profiling", html)
+        for secret in ("Born to Run", "Hawaii", "Kona", "Sam Second", "Emotion"):
+            self.assertNotIn(secret, html)
+        # a company objecting covers its contacts
+        self.company_partner.empathy_objection = True
+        self.assertIn("Objects to profiling", self._compact(self.club_contact))
+        self.assertIn("Nothing known yet", self._compact(self.plain))
+
+    def test_compact_guarded(self):
+        for user in (self.user_internal, self.user_portal):
+            with self.assertRaises(AccessError):
+                self.runner.with_user(user).read(["empathy_briefing_compact"])
+
+    def test_compact_set_based(self):
+        partners = self.env["res.partner"].create(
+            [{"name": "Runner %s" % i, "empathy_communication_style": "factual"} for i in range(30)]
+        )
+        for partner in partners[:10]:
+            self._impression(partner, rapport=3, mood=0, note="Fine")
+        partners.with_user(self.user_sales)._empathy_briefing_compact_map()  # warm-up
+        counts = []
+        for batch in (partners[:5], partners):
+            batch = batch.with_user(self.user_sales)
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            batch._empathy_briefing_compact_map()
+            counts.append(self.cr.sql_log_count - before)
+        # the same queries for 5 and 30 partners (± the current user's company/partner,
+        # which the cache may hold or not); a query per partner would add 25
+        self.assertLessEqual(abs(counts[1] - counts[0]), 1, counts)
+        self.assertLessEqual(counts[1], 12)
+
+    def test_contact_list_and_kanban_columns(self):
+        Partner = self.env["res.partner"].with_user(self.user_sales)
+        views = Partner.get_views([(False, "list"), (False, "kanban")])["views"]
+        list_arch = views["list"]["arch"]
+        for name in (
+            "empathy_best_advisor_id",
+            "empathy_best_rapport",
+            "empathy_mood_trend",
+            "empathy_last_impression_date",
+        ):
+            self.assertRegex(list_arch, r'name="%s"[^>]*optional="hide"' % name)
+            self.assertIn('name="%s"' % name, views["kanban"]["arch"])
+        # blank, not 0.00, for contacts without impressions
+        self.assertRegex(
+            list_arch, r'name="empathy_best_rapport"[^>]*invisible="not empathy_best_advisor_id"'
+        )
+        # users without empathy access get none of it
+        internal = self.env["res.partner"].with_user(self.user_internal)
+        views = internal.get_views([(False, "list"), (False, "kanban")])["views"]
+        self.assertNotIn("empathy_", views["list"]["arch"] + views["kanban"]["arch"])
+
+    # ------------------------------------------------------------------
+    # pipeline: form, kanban badge, filters
+    # ------------------------------------------------------------------
+    def test_lead_briefing_contact_then_company(self):
+        Lead = self.env["crm.lead"].with_user(self.user_sales)
+        lead = Lead.create(
+            {"name": "Hawaii kit", "partner_id": self.runner.id, "type": "opportunity"}
+        )
+        self.assertEqual(lead.empathy_partner_id, self.runner)
+        self.assertIn("Born to Run", str(lead.empathy_briefing))
+        self.assertEqual(lead.empathy_my_rapport, 4.0)
+        # nothing known about the contact: the company's briefing
+        club = Lead.create({"name": "Club shirts", "partner_id": self.club_contact.id})
+        self.assertEqual(club.empathy_partner_id, self.company_partner)
+        self.assertIn(
+            "Fact-oriented: lead with figures; demanding: confirm in writing",
+            str(club.empathy_briefing),
+        )
+        self.assertFalse(Lead.create({"name": "Nobody"}).empathy_briefing)
+        with self.assertRaises(AccessError):
+            lead.with_user(self.user_internal).read(["empathy_briefing"])
+
+    def test_pipeline_filters(self):
+        Lead = self.env["crm.lead"].with_user(self.user_sales)
+        mine = Lead.create({"name": "Runner deal", "partner_id": self.runner.id})
+        club = Lead.create({"name": "Club deal", "partner_id": self.club_contact.id})
+        other = Lead.create({"name": "Plain deal", "partner_id": self.plain.id})
+        leads = mine | club | other
+        domain = [("id", "in", leads.ids)]
+        self.assertEqual(Lead.search([*domain, ("empathy_my_rapport", ">=", 4)]), mine)
+        self.assertFalse(
+            Lead.with_user(self.user_sales2).search([*domain, ("empathy_my_rapport", ">=", 5.5)])
+        )
+        # the club's mood declines: its contact's lead (nothing known of him) follows
+        for days, mood in ((60, 2), (50, 2), (40, 2), (3, -2), (2, -2), (1, -2)):
+            self._impression(self.company_partner, days_ago=days, mood=mood)
+        self.assertEqual(self.company_partner.empathy_mood_trend, "declining")
+        self.assertEqual(club.empathy_mood_trend, "declining")
+        self.assertEqual(Lead.search([*domain, ("empathy_mood_trend", "=", "declining")]), club)
+        # objecting: no badge, not in the filters
+        self.company_partner.empathy_objection = True
+        self.assertFalse(Lead.search([*domain, ("empathy_mood_trend", "=", "declining")]))
+
+    def _kanban_spec(self, with_empathy):
+        spec = {
+            "name": {},
+            "partner_id": {"fields": {"display_name": {}}},
+            "expected_revenue": {},
+            "priority": {},
+            "stage_id": {"fields": {"display_name": {}}},
+            "user_id": {"fields": {"display_name": {}}},
+            "tag_ids": {"fields": {"display_name": {}, "color": {}}},
+            "activity_ids": {"fields": {}},
+        }
+        if with_empathy:
+            spec.update({"empathy_mood_trend": {}, "empathy_my_rapport": {}})
+        return spec
+
+    def _pipeline_queries(self, with_empathy, domain):
+        Lead = self.env["crm.lead"].with_user(self.user_sales)
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        result = Lead.web_search_read(domain, self._kanban_spec(with_empathy), limit=80)
+        return self.cr.sql_log_count - before, result
+
+    def test_pipeline_kanban_query_count(self):
+        customers = self.env["res.partner"].create(
+            [{"name": "Customer %s" % i, "empathy_temperament": "easy"} for i in range(80)]
+        )
+        for customer in customers[::4]:
+            self._impression(customer, rapport=4, mood=1)
+        leads = self.env["crm.lead"].create(
+            [
+                {"name": "Deal %s" % i, "partner_id": customer.id, "user_id": self.user_sales.id}
+                for i, customer in enumerate(customers)
+            ]
+        )
+        extra = {}
+        for size in (10, 80):
+            domain = [("id", "in", leads[:size].ids)]
+            self._pipeline_queries(True, domain)  # warm-up (ormcache, prefetch of views)
+            without, _result = self._pipeline_queries(False, domain)
+            with_badge, result = self._pipeline_queries(True, domain)
+            self.assertEqual(len(result["records"]), size)
+            extra[size] = with_badge - without
+        self.assertEqual(extra[10], extra[80], "the badge must not cost queries per card")
+        self.assertEqual(extra[80], KANBAN_BADGE_QUERIES)
+        domain = [("id", "in", leads.ids)]
+        without, _result = self._pipeline_queries(False, domain)
+        self.env.invalidate_all()
+        with self.assertQueryCount(without + KANBAN_BADGE_QUERIES):
+            self.env["crm.lead"].with_user(self.user_sales).web_search_read(
+                domain, self._kanban_spec(True), limit=80
+            )
+        rapports = [rec["empathy_my_rapport"] for rec in result["records"]]
+        self.assertEqual(rapports.count(4.0), 20)
+
+    # ------------------------------------------------------------------
+    # calendar, composer, activities, dialog
+    # ------------------------------------------------------------------
+    def test_calendar_event_briefing(self):
+        event = (
+            self.env["calendar.event"]
+            .with_user(self.user_sales)
+            .create(
+                {
+                    "name": "Fitting",
+                    "start": "2026-06-02 10:00:00",
+                    "stop": "2026-06-02 11:00:00",
+                    "partner_ids": [
+                        Command.set((self.runner | self.plain | self.user_sales2.partner_id).ids)
+                    ],
+                }
+            )
+        )
+        html = str(event.empathy_briefing)
+        self.assertIn("Jonas Keller", html)
+        self.assertIn("Born to Run", html)
+        self.assertNotIn("Plain Customer", html, "nothing known: not briefed")
+        self.assertNotIn("Sam Second</strong>", html, "colleagues are not briefed")
+        with self.assertRaises(AccessError):
+            event.with_user(self.user_internal).read(["empathy_briefing"])
+
+    def test_composer_style_hint_not_in_mail(self):
+        composer = Form(
+            self.env["mail.compose.message"]
+            .with_user(self.user_sales)
+            .with_context(
+                default_model="res.partner",
+                default_res_ids=self.runner.ids,
+                default_composition_mode="comment",
+                default_partner_ids=(self.runner | self.buyer).ids,
+            )
+        )
+        hint = str(composer.empathy_style_hint)
+        self.assertIn("Jonas Keller:</strong> Emotion-oriented: tell a story", hint)
+        self.assertIn("Petra Schmidt:</strong> Fact-oriented: lead with figures", hint)
+        composer.body = "<p>Hello Jonas</p>"
+        composer.save().action_send_mail()
+        message = self.runner.message_ids[0]
+        self.assertIn("Hello Jonas", str(message.body))
+        self.assertNotIn("Emotion-oriented", str(message.body))
+        self.assertNotIn("lead with figures", str(message.body))
+
+    def test_activity_briefing_gated_only_and_guarded(self):
+        call = self._activity(self.runner)
+        todo = self._activity(self.runner, activity_type=self.todo_type, summary="Send catalogue")
+        self.assertIn("Born to Run", str(call.empathy_briefing))
+        self.assertFalse(todo.empathy_briefing)
+        data = call.activity_format()["mail.activity"][0]
+        self.assertIn("Born to Run", data["empathy_briefing"])
+        # users without empathy access: not in the popover data, not readable
+        theirs = self.runner.activity_schedule(
+            activity_type_id=self.call_type.id, user_id=self.user_internal.id
+        ).with_user(self.user_internal)
+        self.assertNotIn("empathy_briefing", theirs.read()[0])
+        self.assertNotIn("empathy_briefing", theirs.activity_format()["mail.activity"][0])
+        with self.assertRaises(AccessError):
+            theirs.read(["empathy_briefing"])
+
+    def test_dialog_shows_briefing(self):
+        call = self._activity(self.runner)
+        wizard = self._open_dialog(call)
+        self.assertIn("Born to Run", str(wizard.empathy_briefing))
+        self.assertIn("Last impression:", str(wizard.empathy_briefing))
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestHandover(EmpathyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.runner.with_context(empathy_no_handover=True).user_id = cls.user_sales
+        for days, note in ((40, "First talk"), (30, "Second talk"), (20, "Third"), (10, "Fourth")):
+            cls._impression(cls.runner, user=cls.user_sales, days_ago=days, rapport=2, note=note)
+        cls._impression(cls.runner, user=cls.user_sales2, days_ago=5, rapport=5, note="Clicked")
+        # Sally clicks with her other customers: with the runner, Sam clicks better
+        # (fair rapport compares each advisor's ratings with their own average)
+        others = cls.env["res.partner"].create([{"name": "Other %s" % i} for i in range(3)])
+        for other in others:
+            cls._impression(other, user=cls.user_sales, days_ago=50, rapport=5)
+            cls._impression(other, user=cls.user_sales2, days_ago=50, rapport=3)
+        # the advisors' scales as the scheduled action refreshes them
+        cls.env["empathy.rapport"]._empathy_refresh_scales()
+
+    def _handovers(self, partner=None):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", (partner or self.runner).id),
+                ("empathy_handover", "=", True),
+            ]
+        )
+
+    def test_manual_change_creates_neutral_todo(self):
+        self.runner.with_user(self.user_manager).write({"user_id": self.user_sales2.id})
+        todo = self._handovers()
+        self.assertEqual(len(todo), 1)
+        self.assertEqual(todo.user_id, self.user_sales2)
+        self.assertEqual(todo.activity_type_id, self.todo_type)
+        self.assertEqual(todo.empathy_previous_user_id, self.user_sales)
+        # the note and summary are readable by anyone who reads the contact: neutral
+        for text in (str(todo.note), todo.summary):
+            for secret in ("Born to Run", "Hawaii", "Clicked", "Fourth", "rapport"):
+                self.assertNotIn(secret, text)
+        # the new salesperson reads the briefing and the last three impressions
+        html = str(todo.with_user(self.user_sales2).empathy_briefing)
+        self.assertIn("Born to Run", html)
+        for note in ("Clicked", "Fourth", "Third"):
+            self.assertIn(note, html)
+        self.assertNotIn("Second talk", html, "only the last three impressions")
+        self.assertNotIn("Previous salesperson", html, "the rapport of the previous one: managers")
+        manager = str(todo.with_user(self.user_manager).empathy_briefing)
+        self.assertIn("Previous salesperson: Sally Sales (rapport 2.0 / 5)", manager)
+        with self.assertRaises(AccessError):
+            todo.with_user(self.user_internal).read(["empathy_briefing"])
+        # changing again to the same person: no second To-Do
+        self.runner.with_user(self.user_manager).write({"user_id": self.user_sales.id})
+        self.runner.with_user(self.user_manager).write({"user_id": self.user_sales2.id})
+        self.assertEqual(
+            len(self._handovers().filtered(lambda a: a.user_id == self.user_sales2)), 1
+        )
+
+    def test_no_todo_without_profile_objection_or_self(self):
+        self.plain.with_user(self.user_manager).write({"user_id": self.user_sales2.id})
+        self.assertFalse(self._handovers(self.plain))
+        self.runner.with_user(self.user_sales2).write({"user_id": self.user_sales2.id})
+        self.assertFalse(self._handovers(), "taking a customer yourself needs no To-Do")
+        self.buyer.empathy_objection = True
+        self.buyer.with_user(self.user_manager).write({"user_id": self.user_sales2.id})
+        self.assertFalse(self._handovers(self.buyer))
+
+    def test_assign_to_best_advisor(self):
+        wizard = Form(
+            self.env["empathy.assign.advisor.wizard"]
+            .with_user(self.user_manager)
+            .with_context(active_model="res.partner", active_ids=self.runner.ids)
+        ).save()
+        wizard.action_confirm()
+        self.assertEqual(self.runner.user_id, self.user_sales2)
+        todo = self._handovers()
+        self.assertEqual(todo.user_id, self.user_sales2)
+        # the previous salesperson's rapport stays (managers' report)
+        rapport = (
+            self.env["empathy.rapport"]
+            .with_user(self.user_manager)
+            .search([("partner_id", "=", self.runner.id), ("user_id", "=", self.user_sales.id)])
+        )
+        self.assertEqual(len(rapport), 1)
+
+    def test_lead_assignment(self):
+        lead = (
+            self.env["crm.lead"]
+            .with_user(self.user_sales)
+            .create({"name": "Hawaii kit", "partner_id": self.runner.id})
+        )
+        self.assertFalse(self._handovers(), "my own lead for my own customer")
+        lead.with_user(self.user_manager).write({"user_id": self.user_sales2.id})
+        todo = self._handovers()
+        self.assertEqual(todo.user_id, self.user_sales2)
+        self.assertEqual(todo.empathy_previous_user_id, self.user_sales)
+        lead.with_user(self.user_manager).write({"user_id": self.user_sales2.id})
+        self.assertEqual(len(self._handovers()), 1)

@@ -1,0 +1,136 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""empathy.interaction.intake: conflicts with concurrent writers are never row errors.
+
+Real concurrency (many clients, several workers, two servers) is exercised by
+``benchmarks/load.py``; its small version runs in ``scripts/test``.
+"""
+
+from unittest.mock import patch
+
+from psycopg2 import errors
+
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from ..models.empathy_interaction_intake import PARTNER_LOCK_NAMESPACE
+
+SALES_GROUPS = "sales_team.group_sale_salesman,base.group_partner_manager"
+REF = "test-interaction-intake-"
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestInteractionIntake(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(
+            context=dict(cls.env.context, tracking_disable=True, no_reset_password=True)
+        )
+        cls.sales = mail_new_test_user(
+            cls.env, login="emp_intake_sales", name="Ida Intake", groups=SALES_GROUPS
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Lena Lauf", "email": "lena.lauf@intake.example.org"}
+        )
+        cls.Impression = cls.env["empathy.impression"].with_user(cls.sales)
+        cls.Intake = cls.env["empathy.interaction.intake"]
+
+    def row(self, ref, **values):
+        return dict(
+            {"ref": REF + ref, "partner_id": self.customer.id, "rapport": 4, "mood": 1}, **values
+        )
+
+    def raise_in_create(self, errcode):
+        """Patch impression create to fail the way PostgreSQL fails on a conflict."""
+
+        def create(records, vals_list):
+            records.env.cr.execute(
+                f"DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '{errcode}'; END $$",
+                log_exceptions=False,
+            )
+
+        return patch.object(type(self.env["empathy.impression"]), "create", create)
+
+    def test_conflicts_propagate_for_the_request_retry(self):
+        """Serialization failures, deadlocks and busy locks reach Odoo's retry, not a row."""
+        for errcode, error in (
+            ("serialization_failure", errors.SerializationFailure),
+            ("deadlock_detected", errors.DeadlockDetected),
+            ("lock_not_available", errors.LockNotAvailable),
+        ):
+            with self.subTest(errcode=errcode), self.raise_in_create(errcode):
+                with self.assertRaises(error), self.env.cr.savepoint():
+                    self.Impression.empathy_log_interactions([self.row(errcode)])
+        # the transaction is still usable (savepoints rolled back), nothing was stored
+        self.assertFalse(
+            self.env["empathy.impression"].search([("external_ref", "=like", REF + "%")])
+        )
+        # a genuinely bad row is still a row error, the good one is saved
+        results = self.Impression.empathy_log_interactions(
+            [self.row("bad", rapport=9), self.row("good")]
+        )
+        self.assertEqual([r["status"] for r in results], ["error", "created"])
+        self.assertIn("between 1 and 5", results[0]["error"])
+
+    def test_unique_race_on_reference_is_retried(self):
+        """Another transaction recorded the same reference after our snapshot: retry."""
+        first = self.Impression.empathy_log_interactions([self.row("race")])[0]
+        self.assertEqual(first["status"], "created")
+        Intake = type(self.Intake)
+        # as if the search could not see the winner's row (committed after our snapshot)
+        with patch.object(
+            Intake, "_empathy_known_impressions", lambda self, refs: self.env["empathy.impression"]
+        ):
+            with self.assertRaises(errors.SerializationFailure), self.env.cr.savepoint():
+                self.Impression.empathy_log_interactions([self.row("race", rapport=2)])
+        # retried in a fresh snapshot, the reference is found: an update, not a duplicate
+        again = self.Impression.empathy_log_interactions([self.row("race", rapport=2)])[0]
+        self.assertEqual(again["status"], "updated")
+        self.assertEqual(again["impression_id"], first["impression_id"])
+
+    def test_new_contacts_are_created_under_advisory_locks(self):
+        """One lock per normalised key, held until the transaction ends."""
+        rows = [
+            self.row(
+                "lock1",
+                partner_id=False,
+                email="Neu.Kunde@Intake.example.org",
+                phone="+49 151 2345678",
+            ),
+            self.row("lock2", partner_id=False, email="neu.kunde@intake.example.org"),
+            self.row("lock3", partner_id=False, name="Only A Name"),
+        ]
+        results = self.Impression.empathy_log_interactions(rows)
+        self.assertEqual([r["status"] for r in results], ["created"] * 3)
+        self.assertEqual(results[0]["partner_id"], results[1]["partner_id"])
+        self.env.cr.execute(
+            """SELECT count(*) FROM pg_locks
+                WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = %s""",
+            [PARTNER_LOCK_NAMESPACE],
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 3)  # email, phone, name
+
+    def test_contact_committed_by_a_concurrent_creator_retries(self):
+        """A contact with the key exists in a fresh snapshot but not in ours: retry."""
+        Intake = type(self.Intake)
+        original = Intake._empathy_partner_ids_by_keys
+        calls = []
+        winner = self.env["res.partner"].create({"name": "Committed Elsewhere"})
+
+        def ids_by_keys(intake, cr, entries):
+            """Our snapshot first, then the fresh one: it sees the winner's contact."""
+            calls.append(cr)
+            found = original(intake, cr, entries)
+            return found | {winner.id} if len(calls) == 2 else found
+
+        with patch.object(Intake, "_empathy_partner_ids_by_keys", ids_by_keys):
+            with self.assertRaises(errors.SerializationFailure), self.env.cr.savepoint():
+                self.Impression.empathy_log_interactions(
+                    [self.row("fresh", partner_id=False, email="late@intake.example.org")]
+                )
+        self.assertEqual(len(calls), 2)
+        self.assertIsNot(calls[1], self.env.cr)  # a fresh snapshot
+        self.assertFalse(
+            self.env["res.partner"].search([("email", "=", "late@intake.example.org")])
+        )

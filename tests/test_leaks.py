@@ -1,0 +1,462 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Self-discovering leak test: no empathy value reaches an outsider, by any path.
+
+The test finds every field guarded by an empathy group (``groups=`` of this module)
+on every model of the registry, so that a field added later is covered without
+editing it. For each outsider role it tries the read paths of the ORM and compares
+the answers for two partners that differ only in their empathy data: the answer
+must never depend on that data, nor contain it.
+"""
+
+import json
+import random
+import zlib
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+from odoo.addons.empathic_crm.models.base import is_guarded
+from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.addons.mail.tools.discuss import Store
+
+#: every guarded text of the secret partner contains it
+SECRET = "Zebrafish"
+#: models the domains start from (issue #13, "Quality bar")
+START_MODELS = (
+    "res.partner",
+    "res.users",
+    "sale.order",
+    "sale.order.option",
+    "crm.lead",
+    "mail.activity",
+    "mail.message",
+)
+MAX_DEPTH = 3
+#: relational paths tried per start model beyond depth 1 (a fixed random sample)
+PATHS_PER_MODEL = 20
+#: paths of the issue, always tried
+KNOWN_PATHS = {
+    "res.partner": ["user_ids.partner_id"],
+    "sale.order": ["partner_id.user_ids.partner_id"],
+    "res.users": ["partner_id"],
+    "sale.order.option": ["order_id.partner_id"],
+}
+#: company-less data that Empathy users of every company read (taxonomy, campaigns)
+SHARED_MODELS = ("utm.campaign",)
+
+
+def guarded_fields(env):
+    """Return {model: [field, ...]} of every field guarded by an empathy group."""
+    result = {}
+    for model_name in sorted(env.registry):
+        model = env[model_name]
+        if model._abstract or not model._auto:
+            continue
+        names = sorted(name for name, field in model._fields.items() if is_guarded(field))
+        if names:
+            result[model_name] = [model._fields[name] for name in names]
+    return result
+
+
+def searchable(field):
+    """Return whether a domain can use ``field`` (non-stored computes without search cannot)."""
+    while field.related and not field.store:
+        field = field.related_field
+    return field.store or bool(field.search)
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestLeaks(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, no_reset_password=True))
+        env = cls.env
+        cls.company = env.company
+        cls.company_b = env["res.company"].create({"name": "Leak Company B"})
+        cls.manager = mail_new_test_user(
+            env, login="leak_manager", name="Leak Manager", groups="sales_team.group_sale_manager"
+        )
+        cls.sales = mail_new_test_user(
+            env, login="leak_sales", name="Leak Sales", groups="sales_team.group_sale_salesman"
+        )
+        cls.roles = {
+            "portal": new_test_user(env, login="leak_portal", groups="base.group_portal"),
+            "public": env.ref("base.public_user"),
+            "internal": new_test_user(env, login="leak_internal", groups="base.group_user"),
+            "sales_b": mail_new_test_user(
+                env,
+                login="leak_sales_b",
+                name="Leak Sales B",
+                groups="sales_team.group_sale_salesman",
+                company_id=cls.company_b.id,
+                company_ids=[Command.set(cls.company_b.ids)],
+            ),
+        }
+        cls.motive = env["empathy.motive"].create({"name": f"{SECRET} motive"})
+        cls.value = env["empathy.value"].create({"name": f"{SECRET} value"})
+        cls.product_shirt = env["product.product"].create({"name": "Leak shirt", "list_price": 9})
+        cls.product_guide = env["product.product"].create({"name": "Leak guide", "list_price": 5})
+        cls.rule = env["empathy.cross.sell.rule"].create(
+            {
+                "name": "Leak rule",
+                "company_id": cls.company.id,
+                "motive_ids": [Command.set(cls.motive.ids)],
+                "suggested_product_ids": [Command.set(cls.product_guide.ids)],
+                "reason": f"{SECRET} reason",
+            }
+        )
+        cls.campaign = env["utm.campaign"].create(
+            {"name": "Leak campaign", "empathy_motive_ids": [Command.set(cls.motive.ids)]}
+        )
+        cls.campaign_twin = env["utm.campaign"].create({"name": "Leak campaign twin"})
+        # two internal users of company A whose partners differ only in empathy data
+        cls.user_secret, cls.user_twin = (
+            new_test_user(env, login=login, groups="base.group_user", company_id=cls.company.id)
+            for login in ("leak_secret", "leak_twin")
+        )
+        cls.secret, cls.twin = cls.user_secret.partner_id, cls.user_twin.partner_id
+        (cls.secret | cls.twin).write({"company_id": cls.company.id, "email": "x@example.com"})
+        cls.secret.write(
+            {
+                "empathy_motive_ids": [Command.set(cls.motive.ids)],
+                "empathy_value_ids": [Command.set(cls.value.ids)],
+                "empathy_why": f"{SECRET} why",
+                "empathy_personal_notes": f"{SECRET} notes",
+                "empathy_communication_style": "emotional",
+                "empathy_temperament": "demanding",
+                "empathy_preferred_channel": "video",
+            }
+        )
+        env["empathy.impression"].with_user(cls.sales).create(
+            {
+                "partner_id": cls.secret.id,
+                "rapport": 5,
+                "mood": 2,
+                "note": f"{SECRET} impression",
+                "motive_ids": [Command.set(cls.motive.ids)],
+            }
+        )
+        cls.records = {}
+        for partner, user in ((cls.secret, cls.user_secret), (cls.twin, cls.user_twin)):
+            order = env["sale.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": cls.company.id,
+                    "order_line": [Command.create({"product_id": cls.product_shirt.id})],
+                }
+            )
+            option_vals = {
+                "order_id": order.id,
+                "product_id": cls.product_guide.id,
+                "name": "Leak option",
+                "price_unit": 5,
+            }
+            if partner == cls.secret:
+                option_vals.update(empathy_rule_id=cls.rule.id, empathy_reason=f"{SECRET} reason")
+            option = env["sale.order.option"].create(option_vals)
+            lead = env["crm.lead"].create(
+                {"name": "Leak lead", "partner_id": partner.id, "company_id": cls.company.id}
+            )
+            activity = partner.activity_schedule(
+                "mail.mail_activity_data_todo", user_id=user.id, summary="Leak to-do"
+            )
+            message = partner.message_post(
+                body="Leak hello", author_id=partner.id, message_type="comment"
+            )
+            cls.records[partner] = {
+                "res.partner": partner,
+                "res.users": user,
+                "sale.order": order,
+                "sale.order.option": option,
+                "crm.lead": lead,
+                "mail.activity": activity,
+                "mail.message": message,
+                "utm.campaign": cls.campaign if partner == cls.secret else cls.campaign_twin,
+                "product.product": cls.product_guide
+                if partner == cls.secret
+                else cls.product_shirt,
+                "product.template": (
+                    cls.product_guide if partner == cls.secret else cls.product_shirt
+                ).product_tmpl_id,
+            }
+        cls.fields = guarded_fields(env)
+        env.flush_all()
+
+    # ------------------------------------------------------------------
+    # helpers
+    # ------------------------------------------------------------------
+    def _answer(self, func):
+        """Return what an attempt answers: its result, or the kind of error."""
+        try:
+            with self.env.cr.savepoint():
+                result = func()
+        except AccessError:
+            return "AccessError"
+        except Exception as error:  # any refusal is an answer
+            return type(error).__name__
+        finally:
+            self.env.invalidate_all()
+        return result
+
+    def _assert_no_secret(self, answer, what):
+        text = json.dumps(answer, default=str)
+        self.assertNotIn(SECRET, text, f"{what} leaks: {text[:300]}")
+
+    def _value(self, field):
+        """Return a domain (operator, value) matching the secret partner's field."""
+        if field.type in ("many2many", "many2one", "one2many"):
+            if field.comodel_name == "empathy.motive":
+                return "in", self.motive.ids
+            if field.comodel_name == "empathy.value":
+                return "in", self.value.ids
+            if field.comodel_name == "empathy.cross.sell.rule":
+                return "in", self.rule.ids
+            return "!=", False
+        if field.type in ("char", "text", "html"):
+            return "ilike", SECRET
+        if field.type == "selection":
+            return "!=", False
+        if field.type == "boolean":
+            return "=", True
+        if field.type in ("integer", "float", "monetary"):
+            return ">", 0
+        return "!=", False
+
+    @classmethod
+    def _reach(cls):
+        """Return {model: hops to a model with guarded fields} (at most MAX_DEPTH - 1)."""
+        if getattr(cls, "_reach_cache", None) is None:
+            env = cls.env
+            reach = dict.fromkeys(cls.fields, 0)
+            for depth in range(1, MAX_DEPTH):
+                for model_name in env.registry:
+                    if model_name not in reach and any(
+                        field.relational
+                        and field.store
+                        and reach.get(field.comodel_name) == depth - 1
+                        for field in env[model_name]._fields.values()
+                    ):
+                        reach[model_name] = depth
+            cls._reach_cache = reach
+        return cls._reach_cache
+
+    def _paths(self, start):
+        """Return relational paths (lists of fields) from ``start`` to a guarded model.
+
+        Every path of one hop, the known paths of the issue, and a fixed random sample
+        of longer ones (up to MAX_DEPTH hops).
+        """
+        env, reach = self.env, self._reach()
+        rng = random.Random(f"{start}-13")
+
+        def hops(model, left):
+            return [
+                field
+                for field in model._fields.values()
+                if field.relational
+                and field.store
+                and reach.get(field.comodel_name, MAX_DEPTH) <= left - 1
+            ]
+
+        paths = [[f] for f in hops(env[start], 1)]
+        for known in KNOWN_PATHS.get(start, ()):
+            model, path = env[start], []
+            for name in known.split("."):
+                path.append(model._fields[name])
+                model = env[path[-1].comodel_name]
+            paths.append(path)
+        seen = {tuple(f.name for f in path) for path in paths}
+        sampled = 0
+        for _attempt in range(PATHS_PER_MODEL * 5):
+            if sampled >= PATHS_PER_MODEL:
+                break
+            depth = rng.choice(range(2, MAX_DEPTH + 1))
+            model, path = env[start], []
+            for left in range(depth, 0, -1):
+                choices = hops(model, left) if left > 1 else hops(model, 1)
+                if not choices:
+                    break
+                field = rng.choice(sorted(choices, key=lambda f: f.name))
+                path.append(field)
+                model = env[field.comodel_name]
+            key = tuple(f.name for f in path)
+            if path and model._name in self.fields and key not in seen:
+                seen.add(key)
+                paths.append(path)
+                sampled += 1
+        return paths
+
+    # ------------------------------------------------------------------
+    # tests
+    # ------------------------------------------------------------------
+    def test_discovers_guarded_fields(self):
+        """The enumeration finds the fields it is meant to cover (else it proves nothing)."""
+        for model, name in (
+            ("res.partner", "empathy_motive_ids"),
+            ("res.partner", "empathy_why"),
+            ("res.partner", "empathy_best_advisor_id"),
+            ("res.users", "empathy_motive_ids"),
+            ("sale.order", "empathy_briefing"),
+            ("sale.order.option", "empathy_reason"),
+            ("product.template", "empathy_cross_sell_rule_ids"),
+            ("utm.campaign", "empathy_motive_ids"),
+        ):
+            self.assertIn(name, [field.name for field in self.fields.get(model, [])], model)
+
+    def test_direct_reads(self):
+        """fields_get, read, search_read, web_read, export_data, read_group, order."""
+        for role, user in self.roles.items():
+            for model_name, fields in self.fields.items():
+                if role == "sales_b" and model_name in SHARED_MODELS:
+                    continue
+                pair = [self.records[p].get(model_name) for p in (self.secret, self.twin)]
+                if pair[0] is None:
+                    pair = [self.env[model_name].search([], limit=1)] * 2
+                for field in fields:
+                    with self.subTest(role=role, model=model_name, field=field.name):
+                        self._check_direct(role, user, field, pair)
+
+    def _check_direct(self, role, user, field, pair):
+        name = field.name
+        Model = self.env[field.model_name].with_user(user)
+        outsider = role != "sales_b"
+        if outsider:
+            described = self._answer(lambda: Model.fields_get([name]))
+            self.assertFalse(isinstance(described, dict) and name in described)
+        answers = []
+        for record in pair:
+            rec = record.with_user(user)
+            attempts = {
+                "read": lambda rec=rec: rec.read([name]),
+                "search_read": lambda rec=rec: Model.search_read([("id", "=", rec.id)], [name]),
+                "web_read": lambda rec=rec: rec.web_read({name: {}}),
+                "export_data": lambda rec=rec: rec.export_data([name]),
+            }
+            if field.store or field.type == "many2many":
+                attempts["read_group"] = lambda rec=rec: Model.read_group(
+                    [("id", "=", rec.id)], ["__count"], [name], lazy=False
+                )
+                attempts["web_read_group"] = lambda rec=rec: Model.web_read_group(
+                    [("id", "=", rec.id)], ["__count"], [name], lazy=False
+                )
+            if field.store and field.column_type:
+                aggregate = "sum" if field.type in ("integer", "float", "monetary") else "max"
+                if field.type in ("many2one", "selection", "char", "text", "html", "boolean"):
+                    aggregate = "count_distinct"
+                attempts["aggregate"] = lambda rec=rec, spec=f"{name}:{aggregate}": (
+                    Model.read_group([("id", "=", rec.id)], [spec], [])
+                )
+                attempts["order"] = lambda: (
+                    Model.search([("id", "in", [p.id for p in pair])], order=f"{name} desc").ids
+                )
+            for label, attempt in attempts.items():
+                answer = self._answer(attempt)
+                self._assert_no_secret(answer, label)
+                if outsider and not isinstance(answer, str):
+                    # allowed only when the value is absent from the answer
+                    self.assertNotIn(f"'{name}'", repr(answer), f"{label} returns {name}")
+                answers.append((label, answer if isinstance(answer, str) else None))
+        if outsider:
+            half = len(answers) // 2
+            self.assertEqual(answers[:half], answers[half:], "answers depend on empathy data")
+
+    def test_domains(self):
+        """Domains on guarded fields, directly and through relational paths, any/not any."""
+        for role, user in self.roles.items():
+            for start in START_MODELS:
+                for path in self._paths(start):
+                    fields = [f for f in self.fields[path[-1].comodel_name] if searchable(f)]
+                    # every field on the known paths, one per other path (rotating)
+                    known = ".".join(f.name for f in path) in KNOWN_PATHS.get(start, ())
+                    if not known and fields:
+                        key = ".".join(f.name for f in path).encode()
+                        fields = [fields[zlib.crc32(key) % len(fields)]]
+                    for field in fields:
+                        self._check_domain(role, user, start, path, field)
+            for model_name, fields in self.fields.items():
+                if model_name not in self.records[self.secret]:
+                    continue
+                for field in fields:
+                    if searchable(field):
+                        self._check_domain(role, user, model_name, [], field)
+
+    def _check_domain(self, role, user, start, path, field):
+        prefix = ".".join(f.name for f in path)
+        operator, value = self._value(field)
+        full = f"{prefix}.{field.name}" if prefix else field.name
+        leaves = [(full, operator, value)]
+        if prefix:
+            leaves += [
+                (prefix, "any", [(field.name, operator, value)]),
+                (prefix, "not any", [(field.name, operator, value)]),
+            ]
+        Model = self.env[start].with_user(user)
+        for leaf in leaves:
+            answers = [
+                self._answer(
+                    lambda p=p, leaf=leaf: Model.search_count(
+                        [("id", "=", self.records[p][start].id), leaf]
+                    )
+                )
+                for p in (self.secret, self.twin)
+            ]
+            with self.subTest(role=role, model=start, leaf=str(leaf)):
+                self.assertEqual(answers[0], answers[1], "the answer depends on empathy data")
+
+    def test_chatter_and_tracking(self):
+        """Readable messages and tracking values hold no empathy value."""
+        secret = self.secret.with_user(self.manager)
+        # a call scheduled for a silent customer, completed by automation
+        secret.action_empathy_schedule_call()
+        self.secret.activity_ids.filtered(lambda a: a.summary != "Leak to-do").action_feedback(
+            feedback="done"
+        )
+        # objection set and lifted: logged (a user's partner: written as superuser)
+        self.secret.empathy_objection = True
+        self.secret.empathy_objection = False
+        # an impression edited a day later: tracked in its own chatter
+        impression = self.secret.sudo().empathy_impression_ids
+        self.env.cr.execute(
+            "UPDATE empathy_impression SET create_date = now() - interval '2 days' WHERE id = %s",
+            [impression.id],
+        )
+        impression.invalidate_recordset(["create_date"])
+        impression.write({"note": f"{SECRET} impression edited"})
+        self.env.flush_all()
+        for role, user in self.roles.items():
+            with self.subTest(role=role):
+                Message = self.env["mail.message"].with_user(user)
+                messages = self._answer(
+                    lambda Message=Message: Message.search_read(
+                        [("model", "in", ["res.partner", "empathy.impression"])],
+                        ["body", "subject", "preview", "tracking_value_ids"],
+                    )
+                )
+                self._assert_no_secret(messages, "mail.message.search_read")
+                found = self._answer(lambda Message=Message: Message.search([]))
+                if not isinstance(found, str):
+                    store = Store()
+                    self._answer(
+                        lambda found=found, store=store: found._to_store(
+                            store, for_current_user=True
+                        )
+                    )
+                    self._assert_no_secret(
+                        store.get_result(), "messages as the web client gets them"
+                    )
+                tracking = self._answer(
+                    lambda user=user: (
+                        self.env["mail.tracking.value"].with_user(user).search_read([], [])
+                    )
+                )
+                self._assert_no_secret(tracking, "mail.tracking.value")
+                activities = self._answer(
+                    lambda user=user: (
+                        self.env["mail.activity"]
+                        .with_user(user)
+                        .search_read([("res_model", "=", "res.partner")], ["note", "summary"])
+                    )
+                )
+                self._assert_no_secret(activities, "mail.activity")

@@ -1,0 +1,54 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import ast
+import os
+
+from odoo.modules.module import get_manifest
+from odoo.tests import BaseCase, tagged
+
+TESTS = os.path.dirname(__file__)
+ROOT = os.path.dirname(TESTS)
+
+
+def imported_test_modules(init_source):
+    """Return the names of the modules that ``from . import x`` lines import."""
+    names = set()
+    for node in ast.walk(ast.parse(init_source)):
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and not node.module:
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestPackaging(BaseCase):
+    """Both test runners see every test module; the Apps store finds what it shows."""
+
+    def test_every_test_module_is_imported(self):
+        # odoo-bin --test-tags only runs what tests/__init__.py imports
+        with open(os.path.join(TESTS, "__init__.py"), encoding="utf-8") as init_file:
+            imported = imported_test_modules(init_file.read())
+        on_disk = {
+            name[:-3]
+            for name in os.listdir(TESTS)
+            if name.startswith("test_") and name.endswith(".py")
+        }
+        self.assertIn("test_i18n", on_disk)
+        self.assertEqual(
+            sorted(on_disk - imported), [], "test modules missing in tests/__init__.py"
+        )
+        self.assertEqual(sorted(imported - on_disk), [], "tests/__init__.py imports a ghost")
+
+    def test_the_check_sees_a_missing_import(self):
+        self.assertEqual(
+            imported_test_modules("from . import test_a\nfrom . import test_b, test_c\n"),
+            {"test_a", "test_b", "test_c"},
+        )
+        self.assertEqual(imported_test_modules("import os\nfrom .common import X\n"), set())
+
+    def test_apps_store_files(self):
+        manifest = get_manifest("empathic_crm")
+        for key in ("summary", "website", "maintainers", "images", "author", "license"):
+            self.assertTrue(manifest.get(key), f"manifest key {key!r} is missing")
+        for image in manifest["images"]:
+            self.assertTrue(os.path.isfile(os.path.join(ROOT, image)), image)
+        for name in ("icon.png", "index.html"):
+            self.assertTrue(os.path.isfile(os.path.join(ROOT, "static", "description", name)))
