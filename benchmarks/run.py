@@ -495,6 +495,58 @@ def scenario_fair(bench, _ctx):
         bench.repeat, bench.warmup = repeat, warmup
 
 
+def scenario_jobs(bench, _ctx):
+    """The scheduled jobs at this size: one retention batch, the silent-customer job."""
+    import threading  # noqa: PLC0415
+
+    env = bench.env
+    Impression = env["empathy.impression"]
+    Partner = env["res.partner"]
+    limit = Impression._empathy_retention_limit()
+    expired = Impression.search_count([("date", "<", limit)])
+    batch = 1000
+
+    def retention():
+        # one batch as the cron runs it; the cron commits each batch outside tests,
+        # here it must not (the run is rolled back)
+        thread = threading.current_thread()
+        testing = getattr(thread, "testing", False)
+        thread.testing = True
+        try:
+            Impression._cron_empathy_retention(batch_size=batch, max_batches=1)
+        finally:
+            thread.testing = testing
+
+    def core_write():
+        Partner.search([], limit=batch, order="id").write({"comment": "benchmark"})
+
+    repeat, warmup = bench.repeat, bench.warmup
+    bench.repeat, bench.warmup = 3, 1
+    try:
+        row = bench.compare(
+            f"Retention cron: one batch ({batch:,} impressions deleted, rapport kept exact)",
+            retention,
+            f"write on {batch:,} partners",
+            core_write,
+            "(report)",
+            lambda row: True,
+            {"expired": expired, "batch": batch},
+        )
+        seconds = row["p50_ms"] / 1000 * expired / batch
+        row["info"]["all_expired_minutes"] = round(seconds / 60, 1)
+        log(f"    {expired:,} expired impressions: about {seconds / 60:.1f} min in batches")
+        bench.compare(
+            "Silent-customer job (set-based, all partners)",
+            Partner._cron_empathy_silent_customers,
+            "read_group of all partners by salesperson",
+            lambda: Partner._read_group([], ["user_id"], ["__count"]),
+            "(report)",
+            lambda row: True,
+        )
+    finally:
+        bench.repeat, bench.warmup = repeat, warmup
+
+
 def order_products(env, partner, count, rng):
     """Products for a quotation: ~10 % trigger rules of the partner's motives."""
     cr = env.cr
@@ -886,6 +938,7 @@ def main():
             "cross_sell": lambda: scenario_cross_sell(bench, ctx, args.seed),
             "form": lambda: scenario_form(bench, ctx),
             "fair": lambda: scenario_fair(bench, ctx),
+            "jobs": lambda: scenario_jobs(bench, ctx),
             "pipeline": lambda: scenario_pipeline(bench, ctx),
         }
         for scenario_name, scenario in scenarios.items():

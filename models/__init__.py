@@ -19,6 +19,7 @@ from . import mail_activity_briefing
 from . import mail_activity_mixin
 from . import mail_activity_type
 from . import product_template
+from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_order

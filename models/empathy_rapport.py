@@ -302,7 +302,9 @@ class EmpathyRapport(models.Model):
                 ("partner_id", "in", list({key[0] for key in deltas})),
                 ("user_id", "in", list({key[1] for key in deltas})),
                 ("company_id", "in", list({key[2] for key in deltas})),
-                ("id", "in", self._empathy_scale_rows_query(deltas)),
+                # = ANY(ARRAY(...)), not IN (...): indexable inside the OR (BitmapOr);
+                # "IN (subquery)" made PostgreSQL scan the whole table per impression
+                ("id", "=", SQL("ANY(ARRAY%s)", self._empathy_scale_rows_query(deltas))),
             ],
             [
                 "partner_id",

@@ -8,7 +8,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_date, formatLang
+from odoo.osv import expression
+from odoo.tools import SQL, Query, format_date, formatLang
 
 from .empathy_impression import CHANNELS, COMMUNICATION_STYLES, MOOD_FACES
 from .empathy_params import get_int_param
@@ -49,6 +50,10 @@ SILENT_MONTHS_PARAM = "empathic_crm.silent_purchase_months"
 SILENT_DAYS_PARAM = "empathic_crm.silent_days"
 DEFAULT_SILENT_MONTHS = 12
 DEFAULT_SILENT_DAYS = 90
+#: company-dependent aggregates searched by equality: jsonb containment, GIN index
+EMPATHY_CONTAINMENT_FIELDS = ("empathy_best_advisor_id", "empathy_mood_trend", "empathy_silent")
+#: company-dependent numbers searched by range: per-company expression index
+EMPATHY_RANGE_FIELDS = ("empathy_best_rapport",)
 
 
 class ResPartner(models.Model):
@@ -222,6 +227,15 @@ class ResPartner(models.Model):
         return result
 
     @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        if domain and not order:
+            # the guard of models/base.py first (it must see the original leaves)
+            if not self.env.su:
+                domain = self._empathy_guard_domain(domain)[0]
+            domain = self._empathy_rapport_domain(domain)
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
     def _empathy_sees_objecting_profiles(self):
         """Return whether the current user sees the profile of people who object."""
         return self.env.su or self.env.user.has_group(MANAGER_GROUP)
@@ -256,6 +270,162 @@ class ResPartner(models.Model):
                 not new, new, "empathy_objection", info["empathy_objection"], partner
             )
             partner._message_log(tracking_value_ids=[fields.Command.create(tracking)])
+
+    # ------------------------------------------------------------------
+    # searching the aggregates fast, whatever PostgreSQL's cost settings
+    # ------------------------------------------------------------------
+    def init(self):
+        res = super().init()
+        for fname in EMPATHY_CONTAINMENT_FIELDS:
+            self.env.cr.execute(
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS %s ON res_partner USING gin (%s jsonb_path_ops)",
+                    SQL.identifier(f"res_partner_{fname}_gin_idx"),
+                    SQL.identifier(fname),
+                )
+            )
+        self.env.cr.execute("SELECT id FROM res_company")
+        self._empathy_create_company_indexes([row[0] for row in self.env.cr.fetchall()])
+        return res
+
+    @api.model
+    def _empathy_create_company_indexes(self, company_ids):
+        """Create the per-company expression indexes of the range-searched aggregates.
+
+        They index exactly the expressions ``_condition_to_sql`` emits below for
+        one company (the company id is part of the expression), restricted to the
+        partners with a best advisor in that company (what the filters ask for).
+        """
+        for company_id in company_ids:
+            key = str(int(company_id))
+            for fname in EMPATHY_RANGE_FIELDS:
+                self.env.cr.execute(
+                    SQL(
+                        "CREATE INDEX IF NOT EXISTS %s ON res_partner (%s) WHERE %s",
+                        SQL.identifier(f"res_partner_{fname}_c{key}_idx"),
+                        self._empathy_number_sql(SQL.identifier(fname), key),
+                        self._empathy_set_sql(SQL.identifier("empathy_best_advisor_id"), key),
+                    )
+                )
+
+    @api.model
+    def _empathy_number_sql(self, column, key):
+        # NULL compares like 0, as Odoo's own condition for numbers does
+        return SQL("(COALESCE(((%s -> %s) ->> 0)::numeric, 0))", column, key)
+
+    @api.model
+    def _empathy_set_sql(self, column, key):
+        return SQL("(((%s -> %s) ->> 0) IS NOT NULL)", column, key)
+
+    def _condition_to_sql(self, alias, fname, operator, value, query):
+        sql = self._empathy_condition_to_sql(alias, fname, operator, value)
+        if sql is None:
+            return super()._condition_to_sql(alias, fname, operator, value, query)
+        return sql
+
+    def _empathy_condition_to_sql(self, alias, fname, operator, value):
+        """Return index-friendly SQL for conditions on company-dependent aggregates.
+
+        Odoo compares ``(column -> 'company' ->> 0)::type`` (a many2one through a
+        subquery), which no index serves. Same results, other form:
+
+        * ``=`` a record id, a selection value or True: jsonb containment
+          ``column @> {"company": value}`` (GIN ``jsonb_path_ops`` index); a many2one
+          also checks that the record exists, as Odoo's subquery does;
+        * a many2one ``!= False``: the value for the company is set (deleted records
+          are cleared by the ORM's unlink of the comodel);
+        * ``<``, ``<=``, ``>``, ``>=`` on a number: ``COALESCE(value, 0) op number``,
+          which is Odoo's ``value op number``, plus ``OR value IS NULL`` exactly when 0
+          satisfies the comparison (per-company expression index).
+
+        Return None for every other case (and with an ``ir.default`` fallback): the
+        ORM's own SQL.
+        """
+        field = self._fields[fname]
+        if (
+            fname not in EMPATHY_CONTAINMENT_FIELDS + EMPATHY_RANGE_FIELDS
+            or not field.company_dependent
+            or isinstance(value, (SQL, Query))
+            or field.get_company_dependent_fallback(self)
+        ):
+            return None
+        key = str(self.env.company.id)
+        column = SQL.identifier(alias, fname, to_flush=field)
+        sql = None
+        if fname in EMPATHY_CONTAINMENT_FIELDS and operator == "=":
+            if field.type == "many2one" and isinstance(value, int) and value:
+                comodel = self.env[field.comodel_name]
+                sql = SQL(
+                    "(%s @> %s AND EXISTS (SELECT 1 FROM %s WHERE id = %s))",
+                    column,
+                    json.dumps({key: value}),
+                    SQL.identifier(comodel._table),
+                    value,
+                )
+            elif field.type == "selection" and isinstance(value, str) and value:
+                sql = SQL("(%s @> %s)", column, json.dumps({key: value}))
+            elif field.type == "boolean" and value is True:
+                sql = SQL("(%s @> %s)", column, json.dumps({key: True}))
+        elif fname in EMPATHY_CONTAINMENT_FIELDS and operator == "!=":
+            if field.type == "many2one" and value in (False, None):
+                sql = self._empathy_set_sql(column, key)
+        elif (
+            fname in EMPATHY_RANGE_FIELDS
+            and operator in ("<", "<=", ">", ">=")
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+        ):
+            sql = SQL("(%s %s %s)", self._empathy_number_sql(column, key), SQL(operator), value)
+        if sql is not None:
+            self.check_field_access_rights("read", [fname])
+        return sql
+
+    @api.model
+    def _empathy_rapport_domain(self, domain):
+        """Rewrite ``("empathy_rapport_ids", "any", [...])`` into an id list lookup.
+
+        For unordered searches (``search_count``, subqueries): the ORM's ``id IN
+        (subquery)`` lets PostgreSQL choose between a scan of all partners and the
+        rapport index by its cost settings (the index only with a low
+        ``random_page_cost``). ``id IN (SELECT unnest(ARRAY(subquery)))`` runs the
+        rapport subquery (same domain, same access rules) first, on its index, and
+        fetches the partners by primary key: the same records, one plan. Ordered
+        searches (a list page) keep the ORM's form: PostgreSQL walks the index of the
+        list order and probes the hashed subquery until the page is full.
+        """
+        if not domain or not any(
+            isinstance(leaf, (list, tuple))
+            and len(leaf) == 3
+            and leaf[0] == "empathy_rapport_ids"
+            and leaf[1] == "any"
+            for leaf in domain
+        ):
+            return domain
+        field = self._fields["empathy_rapport_ids"]
+        Rapport = self.env[field.comodel_name].with_context(**field.context)
+        result = []
+        for leaf in domain:
+            if (
+                isinstance(leaf, (list, tuple))
+                and len(leaf) == 3
+                and leaf[0] == "empathy_rapport_ids"
+                and leaf[1] == "any"
+                and isinstance(leaf[2], (list, tuple))
+            ):
+                subdomain = expression.AND([field.get_domain_list(self), list(leaf[2])])
+                query = Rapport._search(subdomain)
+                leaf = (
+                    "id",
+                    "in",
+                    SQL(
+                        "(SELECT unnest(ARRAY%s))",
+                        query.subselect(
+                            Rapport._field_to_sql(query.table, field.inverse_name, query)
+                        ),
+                    ),
+                )
+            result.append(leaf)
+        return result
 
     # ------------------------------------------------------------------
     # computes

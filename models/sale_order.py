@@ -178,12 +178,17 @@ class SaleOrder(models.Model):
             to_remove.unlink()
         if to_create:
             reasons = self._empathy_rule_reasons(to_create)
+            computed = self._empathy_option_computed_values(to_create)
+            # one batch, every computed field given: no per-option compute queries
             self.env["sale.order.option"].sudo().create(
                 [
-                    order._empathy_prepare_option_values(
-                        rule, product, reasons[rule.id, order._empathy_reason_lang()]
-                    )
-                    for order, rule, product in to_create
+                    {
+                        **computed[index],
+                        **order._empathy_prepare_option_values(
+                            rule, product, reasons[rule.id, order._empathy_reason_lang()]
+                        ),
+                    }
+                    for index, (order, rule, product) in enumerate(to_create)
                 ]
             )
 
@@ -254,6 +259,73 @@ class SaleOrder(models.Model):
             for rule in rules.with_context(lang=lang):
                 reasons[rule.id, lang] = rule.reason or False
         return reasons
+
+    def _empathy_option_computed_values(self, to_create):
+        """Return the computed fields of new options, one dict per ``(order, rule, product)``.
+
+        ``sale.order.option`` computes its description, unit, price and discount one
+        option at a time, each price through a new order line that searches the
+        pricelist rules: queries per option. Here the same computes run on new order
+        lines (as the option's computes do) with the pricelist rules found for all
+        products of a pricelist and date in one search, and the products read once, so
+        the number of queries does not depend on the number of options.
+        """
+        Product = self.env["product.product"]
+        Line = self.env["sale.order.line"]
+        products = Product.union(*(product for _order, _rule, product in to_create))
+        # prefetch what the computes read, one query per relation
+        products.mapped("uom_id")
+        products.mapped("taxes_id")
+        products.mapped("categ_id.parent_path")
+        products.mapped("currency_id")  # computed per product otherwise (a query each)
+        by_pricelist = defaultdict(lambda: Product)
+        for order, _rule, product in to_create:
+            if order.pricelist_id:
+                by_pricelist[order.pricelist_id, order.date_order] |= product
+        items = {}
+        for (pricelist, date), pricelist_products in by_pricelist.items():
+            found = pricelist._compute_price_rule(
+                pricelist_products, 1.0, date=date, compute_price=False
+            )
+            for product_id, (_price, item_id) in found.items():
+                items[pricelist.id, date, product_id] = item_id
+        Item = self.env["product.pricelist.item"]
+        values = []
+        for order, _rule, product in to_create:
+            # sale.order.option._compute_name / _compute_uom_id
+            name = product.with_context(
+                lang=order.partner_id.lang
+            ).get_product_multiline_description_sale()
+            uom = product.uom_id
+            # sale.order.option._compute_price_unit / _compute_discount (quantity 1)
+            line = Line.new(
+                {
+                    "order_id": order.id,
+                    "product_id": product.id,
+                    "product_uom_qty": 1.0,
+                    "product_uom": uom.id,
+                    "name": name,
+                    "price_unit": 0.0,
+                    "technical_price_unit": 0.0,
+                    "discount": 0.0,
+                }
+            )
+            line.pricelist_item_id = Item.browse(
+                items.get((order.pricelist_id.id, order.date_order, product.id), ())
+            )
+            line._compute_price_unit()
+            line._compute_discount()
+            values.append(
+                {
+                    "name": name,
+                    "uom_id": uom.id,
+                    "quantity": 1.0,
+                    "price_unit": line.price_unit,
+                    "discount": line.discount,
+                }
+            )
+            line.order_id = False  # do not leave the new line on the order (as the core)
+        return values
 
     def _empathy_prepare_option_values(self, rule, product, reason):
         """Return the values of the optional product suggested by ``rule``."""

@@ -580,3 +580,95 @@ class TestCrossSell(TransactionCase):
         self.assertEqual(queries_many, queries_few)
         _logger.info("suggest: %d queries for 5 rules, %d for 200 rules", queries_few, queries_many)
         self.assertEqual(set(self._suggested(order)), set().union(*suggested))
+
+    def _rule_suggesting(self, count, name):
+        """A rule of the Hawaii runner's motive suggesting ``count`` new products."""
+        products = self.env["product.product"].create(
+            [
+                {"name": f"{name} {i}", "categ_id": self.categ_other.id, "list_price": 10.0 + i}
+                for i in range(count)
+            ]
+        )
+        self._rule(
+            name=name,
+            motive_ids=[Command.set(self.marathon.ids)],
+            suggested_product_ids=[Command.set(products.ids)],
+        )
+        return products
+
+    def test_query_count_options_created(self):
+        """The same number of queries whether 1 or 30 options are created."""
+        self.story_rules.active = False
+        partner = self._partner(self.marathon)
+        self._rule_suggesting(2, "XS warm")
+        self._order(partner, [self.shirt]).action_empathy_suggest()  # warm up
+        self.env["empathy.cross.sell.rule"].search([("name", "=", "XS warm")]).active = False
+
+        self._rule_suggesting(1, "XS single")
+        self._order(partner, [self.shirt]).action_empathy_suggest()  # warm up
+        order = self._order(partner, [self.shirt])
+        queries_one = self._count_suggest_queries(order)
+        self.assertEqual(len(order.sale_order_option_ids), 1)
+
+        self._rule_suggesting(29, "XS many")
+        self._order(partner, [self.shirt]).action_empathy_suggest()  # warm up
+        order = self._order(partner, [self.shirt])
+        with self.assertQueryCount(queries_one):
+            queries_thirty = self._count_suggest_queries(order)
+        self.assertEqual(len(order.sale_order_option_ids), 30)
+        self.assertEqual(queries_thirty, queries_one)
+        _logger.info(
+            "suggest: %d queries for 1 option, %d for 30 options", queries_one, queries_thirty
+        )
+
+    def test_option_values_as_core_computes(self):
+        """The precomputed option values equal those sale.order.option computes itself."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        # pricelist discounts are shown when the superuser has the group (core rule)
+        self.env.ref("base.user_root").groups_id |= self.env.ref("sale.group_discount_per_so_line")
+        tax = self.env["account.tax"].create(
+            {"name": "XS 19 % incl.", "amount": 19.0, "price_include_override": "tax_included"}
+        )
+        self.shorts.write({"taxes_id": [Command.set(tax.ids)], "description_sale": "Quick dry"})
+        self.shorts.with_context(lang="de_DE").name = "XS Badeshorts"
+        pricelist = self.env["product.pricelist"].create(
+            {
+                "name": "XS Pricelist",
+                "item_ids": [
+                    Command.create(
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": self.shorts.id,
+                            "compute_price": "percentage",
+                            "percent_price": 10.0,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": self.guide.id,
+                            "compute_price": "fixed",
+                            "fixed_price": 15.0,
+                        }
+                    ),
+                ],
+            }
+        )
+        self.hawaii_runner.lang = "de_DE"
+        order = self._order(self.hawaii_runner, [self.shirt], pricelist_id=pricelist.id)
+        order.action_empathy_suggest()
+        suggested = order.sale_order_option_ids
+        self.assertEqual(suggested.product_id, self.shorts | self.guide | self.gels)
+        fields = ["name", "uom_id", "quantity", "price_unit", "discount"]
+        core = self.env["sale.order.option"].create(
+            [{"order_id": order.id, "product_id": option.product_id.id} for option in suggested]
+        )
+        for option, reference in zip(suggested, core, strict=True):
+            for fname in fields:
+                self.assertEqual(
+                    option[fname], reference[fname], f"{option.product_id.name}: {fname}"
+                )
+        shorts = suggested.filtered(lambda o: o.product_id == self.shorts)
+        self.assertIn("XS Badeshorts", shorts.name)
+        self.assertEqual(shorts.discount, 10.0)
+        self.assertEqual(suggested.filtered(lambda o: o.product_id == self.guide).price_unit, 15.0)

@@ -1,0 +1,179 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""The partner filters on the company-dependent aggregates and on the rapport rows.
+
+``res.partner`` emits its own, index-friendly SQL for them (jsonb containment,
+per-company expression indexes, the rapport subquery run first): the results must be
+exactly those of Odoo's own SQL, for every company.
+"""
+
+import json
+from contextlib import ExitStack
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from odoo.addons.empathic_crm.models.res_partner import ResPartner
+
+from .common import EmpathyCommon
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestPartnerSearch(EmpathyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        a, b = str(cls.company.id), str(cls.company_b.id)
+        sales, sales2 = cls.user_sales.id, cls.user_sales2.id
+        rows = [  # best advisor, best rapport, mood trend, silent (per company)
+            ({a: sales}, {a: 2.0}, {a: "declining"}, {a: True}),
+            ({a: sales2, b: sales}, {a: 4.0, b: 1.0}, {a: "stable", b: "declining"}, {b: True}),
+            (None, None, None, None),
+            ({a: None}, {a: None}, {a: None}, {a: None}),
+            ({a: sales}, {a: 0}, {a: "improving"}, {a: False}),
+            ({a: sales}, {a: 2.5}, {a: "declining"}, {a: False}),
+            ({b: sales2}, {b: 3.0}, {b: "stable"}, None),
+            (None, {a: 1.5}, None, None),  # a rapport without an advisor (inconsistent)
+        ]
+        cls.partners = cls.env["res.partner"].create(
+            [{"name": f"Search Customer {i}"} for i in range(len(rows))]
+        )
+        for partner, values in zip(cls.partners, rows, strict=True):
+            cls.env.cr.execute(
+                """UPDATE res_partner
+                      SET empathy_best_advisor_id = %s::jsonb, empathy_best_rapport = %s::jsonb,
+                          empathy_mood_trend = %s::jsonb, empathy_silent = %s::jsonb
+                    WHERE id = %s""",
+                [*(json.dumps(v) if v is not None else None for v in values), partner.id],
+            )
+        cls.env.invalidate_all()
+        Rapport = cls.env["empathy.rapport"].sudo()
+        cls.rapports = Rapport.create(
+            [
+                {"partner_id": partner.id, "user_id": user.id, "company_id": company.id}
+                for partner, user, company in (
+                    (cls.partners[0], cls.user_sales, cls.company),
+                    (cls.partners[1], cls.user_sales, cls.company),
+                    (cls.partners[1], cls.user_sales, cls.company_b),
+                    (cls.partners[4], cls.user_sales2, cls.company),
+                    (cls.partners[5], cls.user_sales, cls.company),
+                )
+            ]
+        )
+        for rapport, fair in zip(cls.rapports, (4.5, 3.9, 4.0, 4.8, 4.0), strict=True):
+            cls.env.cr.execute(
+                "UPDATE empathy_rapport SET fair_score = %s WHERE id = %s", [fair, rapport.id]
+            )
+        cls.env.invalidate_all()
+
+    def _search_both(self, domain, user, company):
+        """Return (ours, Odoo's) search results among the test partners."""
+        Partner = self.env["res.partner"].with_user(user).with_company(company)
+        full = [("id", "in", self.partners.ids), *domain]
+        ours = Partner.search(full)
+        # unordered (what search_count and subqueries run) takes the other form
+        unordered = Partner.browse(list(Partner._search(full)))
+        self.assertEqual(unordered, ours)
+        with ExitStack() as stack:
+            stack.enter_context(
+                patch.object(ResPartner, "_empathy_condition_to_sql", return_value=None)
+            )
+            stack.enter_context(
+                patch.object(ResPartner, "_empathy_rapport_domain", side_effect=lambda d: d)
+            )
+            self.env.invalidate_all()
+            plain = Partner.search(full)
+        return ours, plain
+
+    def test_same_results_as_odoo(self):
+        s, s2 = self.user_sales.id, self.user_sales2.id
+        domains = [
+            [("empathy_best_advisor_id", "=", s)],
+            [("empathy_best_advisor_id", "=", s2)],
+            [("empathy_best_advisor_id", "!=", False)],
+            [("empathy_best_rapport", "<", 2.5), ("empathy_best_advisor_id", "!=", False)],
+            [("empathy_best_rapport", "<", 2.5)],
+            [("empathy_best_rapport", "<=", 2.5)],
+            [("empathy_best_rapport", ">", 2.5)],
+            [("empathy_best_rapport", ">=", 0)],
+            [("empathy_best_rapport", ">", 0)],
+            [("empathy_best_rapport", "<", 0)],
+            [("empathy_best_rapport", "<=", 0)],
+            [("empathy_best_rapport", ">", -1)],
+            [("empathy_best_rapport", ">=", 3)],
+            [("empathy_mood_trend", "=", "declining")],
+            [("empathy_mood_trend", "=", "stable")],
+            [("empathy_silent", "=", True)],
+            ["|", ("empathy_silent", "=", True), ("empathy_mood_trend", "=", "improving")],
+            ["!", ("empathy_best_advisor_id", "=", s)],
+            [("empathy_rapport_ids", "any", [("user_id", "=", s), ("fair_score", ">=", 4)])],
+            [("empathy_rapport_ids", "any", [("user_id", "=", s2), ("fair_score", ">=", 4)])],
+            [
+                "|",
+                ("empathy_rapport_ids", "any", [("user_id", "=", s), ("fair_score", ">=", 4)]),
+                ("empathy_best_advisor_id", "=", s2),
+            ],
+        ]
+        checked = 0
+        for user, company in (
+            (self.user_sales, self.company),
+            (self.user_manager, self.company),
+            (self.user_sales_b, self.company_b),
+        ):
+            for domain in domains:
+                with self.subTest(user=user.login, domain=domain):
+                    ours, plain = self._search_both(domain, user, company)
+                    self.assertEqual(ours, plain)
+                    checked += bool(ours)
+        self.assertGreater(checked, 20, "most domains match some partners")
+
+    def test_expected_partners(self):
+        """Spot checks, so that equal but wrong results on both sides cannot pass."""
+        p = self.partners
+        Partner = self.env["res.partner"].with_user(self.user_sales)
+        mine = [("id", "in", p.ids)]
+        self.assertEqual(
+            Partner.search([*mine, ("empathy_best_advisor_id", "=", self.user_sales.id)]),
+            p[0] | p[4] | p[5],
+        )
+        self.assertEqual(
+            Partner.search(
+                [
+                    *mine,
+                    ("empathy_best_rapport", "<", 2.5),
+                    ("empathy_best_advisor_id", "!=", False),
+                ]
+            ),
+            p[0] | p[4],
+        )
+        self.assertEqual(
+            Partner.search(
+                [
+                    *mine,
+                    (
+                        "empathy_rapport_ids",
+                        "any",
+                        [("user_id", "=", self.user_sales.id), ("fair_score", ">=", 4)],
+                    ),
+                ]
+            ),
+            p[0] | p[5],
+            "company B's rapport of partner 1 does not count in company A",
+        )
+        as_b = Partner.with_user(self.user_sales_b).with_company(self.company_b)
+        self.assertEqual(as_b.search([*mine, ("empathy_mood_trend", "=", "declining")]), p[1])
+        self.assertEqual(as_b.search([*mine, ("empathy_silent", "=", True)]), p[1])
+
+    def test_sql_uses_indexes(self):
+        """The filters emit the indexed forms (containment, the per-company expression)."""
+        Partner = self.env["res.partner"]
+        sql = Partner._search([("empathy_best_advisor_id", "=", self.user_sales.id)]).select()
+        self.assertIn("@>", sql.code)
+        sql = Partner._search([("empathy_best_rapport", "<", 2.5)]).select()
+        self.assertIn("COALESCE", sql.code)
+        key = str(self.company_b.id)
+        self.env.cr.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+            [f"res_partner_empathy_best_rapport_c{key}_idx"],
+        )
+        (indexdef,) = self.env.cr.fetchone()
+        self.assertIn(f"'{key}'", indexdef, "a company created later gets its index")
