@@ -8,9 +8,11 @@ from odoo import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import new_test_user
 
+from .common import ActivityAsserts
+
 
 @tagged("post_install", "-at_install", "empathic_crm")
-class TestBriefingTours(HttpCase):
+class TestBriefingTours(ActivityAsserts, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -100,14 +102,14 @@ class TestBriefingTours(HttpCase):
     def test_dialog_briefing_tour(self):
         activity = self._schedule_call()
         self._contact_tour("empathic_crm_dialog_briefing_tour")
-        self.assertFalse(activity.exists())
+        self.assertActivityDone(activity)
 
     def test_dialog_phone_tour(self):
         activity = self._schedule_call()
         self.browser_size = "390x844"
         self.touch_enabled = True
         self._contact_tour("empathic_crm_dialog_phone_tour")
-        self.assertFalse(activity.exists())
+        self.assertActivityDone(activity)
 
     def test_composer_hint_tour(self):
         self._contact_tour("empathic_crm_composer_hint_tour")
