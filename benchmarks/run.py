@@ -394,7 +394,7 @@ def scenario_searches(bench, ctx):
         ("best advisor = me", [("empathy_best_advisor_id", "=", uid)]),
         (
             "low rapport (< 2.5)",
-            [("empathy_best_rapport", "<", 2.5), ("empathy_best_advisor_id", "!=", False)],
+            [("empathy_best_rapport", "<", 2.5), ("empathy_best_rapport", ">", 0)],
         ),
         ("mood declining", [("empathy_mood_trend", "=", "declining")]),
         ("no impression for 90 days", [("empathy_last_impression_date", "<", cutoff)]),

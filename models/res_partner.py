@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
@@ -37,6 +38,8 @@ PREFERRED_CHANNELS = [
 MOOD_WINDOW = 3
 MOOD_THRESHOLD = 0.5
 LOW_RAPPORT = 2.5
+#: "I click with them": the advisor's fair rapport with the contact is at least this
+CLICK_SCORE = 4.0
 EXPORT_FORMATS = ("json", "csv")
 #: partner fields maintained by _empathy_refresh_rapport
 RAPPORT_AGGREGATE_FIELDS = (
@@ -44,6 +47,7 @@ RAPPORT_AGGREGATE_FIELDS = (
     "empathy_best_rapport",
     "empathy_last_impression_date",
     "empathy_mood_trend",
+    "empathy_click_user_ids",
 )
 #: silent customers: bought within N months, no contact for M days (settings)
 SILENT_MONTHS_PARAM = "empathic_crm.silent_purchase_months"
@@ -51,9 +55,25 @@ SILENT_DAYS_PARAM = "empathic_crm.silent_days"
 DEFAULT_SILENT_MONTHS = 12
 DEFAULT_SILENT_DAYS = 90
 #: company-dependent aggregates searched by equality: jsonb containment, GIN index
-EMPATHY_CONTAINMENT_FIELDS = ("empathy_best_advisor_id", "empathy_mood_trend", "empathy_silent")
+EMPATHY_CONTAINMENT_FIELDS = ("empathy_mood_trend", "empathy_silent")
+#: company-dependent records searched by id (one value among many advisors):
+#: per-company expression index, whose statistics PostgreSQL estimates from
+EMPATHY_KEY_FIELDS = ("empathy_best_advisor_id",)
 #: company-dependent numbers searched by range: per-company expression index
 EMPATHY_RANGE_FIELDS = ("empathy_best_rapport",)
+
+
+@dataclass(frozen=True)
+class ClickedBy:
+    """Value of the leaf ``("empathy_click_user_ids", "=", ClickedBy(...))``.
+
+    Only ``res.partner._empathy_rapport_domain`` makes it, from the filter *I click
+    with them* of the user's own rapport: a domain sent over RPC cannot carry it, so
+    the technical field cannot be used to learn other advisors' pairs.
+    """
+
+    user_id: int
+    company_ids: tuple
 
 
 class ResPartner(models.Model):
@@ -209,6 +229,19 @@ class ResPartner(models.Model):
         help="Untaxed amount of the confirmed orders of this company in the"
         " silent-customer period (company currency). Updated daily.",
     )
+    # technical, kept with the rapport rows: who clicks with this contact, per company
+    # ({"company id": [user ids]}); searched by "my customers where I click" through
+    # a GIN index instead of joining the rapport rows (fast at millions of contacts).
+    # Other advisors' pairs are hidden from salespeople: administrators only.
+    empathy_click_user_ids = fields.Json(
+        string="Advisors who click (technical)",
+        readonly=True,
+        copy=False,
+        prefetch=False,
+        groups="base.group_system",
+        help="Per company, the advisors whose fair rapport with this contact is at least"
+        " 4 (the filter *I click with them*). Maintained with the rapport.",
+    )
 
     # ------------------------------------------------------------------
     # access: while a person objects, salespeople do not see the profile
@@ -228,11 +261,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
-        if domain and not order:
-            # the guard of models/base.py first (it must see the original leaves)
-            if not self.env.su:
-                domain = self._empathy_guard_domain(domain)[0]
-            domain = self._empathy_rapport_domain(domain)
+        if domain:
+            domain = self._empathy_rapport_domain(domain, ordered=bool(order))
         return super()._search(domain, offset=offset, limit=limit, order=order)
 
     @api.model
@@ -276,7 +306,10 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     def init(self):
         res = super().init()
-        for fname in EMPATHY_CONTAINMENT_FIELDS:
+        # 18.0.1.2.0 searched the best advisor by containment (PostgreSQL estimated it
+        # badly and walked Odoo's not-null index instead): now an expression index
+        self.env.cr.execute("DROP INDEX IF EXISTS res_partner_empathy_best_advisor_id_gin_idx")
+        for fname in (*EMPATHY_CONTAINMENT_FIELDS, "empathy_click_user_ids"):
             self.env.cr.execute(
                 SQL(
                     "CREATE INDEX IF NOT EXISTS %s ON res_partner USING gin (%s jsonb_path_ops)",
@@ -290,23 +323,52 @@ class ResPartner(models.Model):
 
     @api.model
     def _empathy_create_company_indexes(self, company_ids):
-        """Create the per-company expression indexes of the range-searched aggregates.
+        """Create the per-company expression indexes of the aggregates searched by
+        id (best advisor) and by range (best rapport).
 
         They index exactly the expressions ``_condition_to_sql`` emits below for
-        one company (the company id is part of the expression), restricted to the
-        partners with a best advisor in that company (what the filters ask for).
+        one company (the company id is part of the expression). Not partial: ANALYZE
+        keeps statistics of the expressions of full indexes only, and with them
+        PostgreSQL estimates *best advisor = me* or a range such as *low rapport*
+        (``> 0 AND < 2.5``) right instead of guessing (and then scanning). The table
+        is analysed once when an index was added, so that the statistics exist
+        before the first search.
         """
-        for company_id in company_ids:
-            key = str(int(company_id))
-            for fname in EMPATHY_RANGE_FIELDS:
-                self.env.cr.execute(
-                    SQL(
-                        "CREATE INDEX IF NOT EXISTS %s ON res_partner (%s) WHERE %s",
-                        SQL.identifier(f"res_partner_{fname}_c{key}_idx"),
-                        self._empathy_number_sql(SQL.identifier(fname), key),
-                        self._empathy_set_sql(SQL.identifier("empathy_best_advisor_id"), key),
-                    )
+        expressions = [
+            *((fname, self._empathy_id_sql) for fname in EMPATHY_KEY_FIELDS),
+            *((fname, self._empathy_number_sql) for fname in EMPATHY_RANGE_FIELDS),
+        ]
+        wanted = {
+            f"res_partner_{fname}_c{int(company_id)}_expr_idx": (fname, make, str(int(company_id)))
+            for company_id in company_ids
+            for fname, make in expressions
+        }
+        if not wanted:
+            return
+        self.env.cr.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'res_partner' AND indexname IN %s",
+            [tuple(wanted)],
+        )
+        missing = set(wanted) - {row[0] for row in self.env.cr.fetchall()}
+        for name in sorted(missing):
+            fname, make, key = wanted[name]
+            # the partial index of 18.0.1.2.0 (no statistics)
+            self.env.cr.execute(
+                SQL("DROP INDEX IF EXISTS %s", SQL.identifier(f"res_partner_{fname}_c{key}_idx"))
+            )
+            self.env.cr.execute(
+                SQL(
+                    "CREATE INDEX %s ON res_partner (%s)",
+                    SQL.identifier(name),
+                    make(SQL.identifier(fname), key),
                 )
+            )
+        if missing:
+            self.env.cr.execute("ANALYZE res_partner")
+
+    @api.model
+    def _empathy_id_sql(self, column, key):
+        return SQL("(((%s -> %s) ->> 0)::int4)", column, key)
 
     @api.model
     def _empathy_number_sql(self, column, key):
@@ -329,9 +391,10 @@ class ResPartner(models.Model):
         Odoo compares ``(column -> 'company' ->> 0)::type`` (a many2one through a
         subquery), which no index serves. Same results, other form:
 
-        * ``=`` a record id, a selection value or True: jsonb containment
-          ``column @> {"company": value}`` (GIN ``jsonb_path_ops`` index); a many2one
-          also checks that the record exists, as Odoo's subquery does;
+        * ``=`` a record id: ``(column -> 'company' ->> 0)::int4 = id`` (per-company
+          expression index) and the record exists, as Odoo's subquery checks;
+        * ``=`` a selection value or True: jsonb containment
+          ``column @> {"company": value}`` (GIN ``jsonb_path_ops`` index);
         * a many2one ``!= False``: the value for the company is set (deleted records
           are cleared by the ORM's unlink of the comodel);
         * ``<``, ``<=``, ``>``, ``>=`` on a number: ``COALESCE(value, 0) op number``,
@@ -341,9 +404,11 @@ class ResPartner(models.Model):
         Return None for every other case (and with an ``ir.default`` fallback): the
         ORM's own SQL.
         """
+        if fname == "empathy_click_user_ids" and isinstance(value, ClickedBy):
+            return self._empathy_click_sql(alias, operator, value)
         field = self._fields[fname]
         if (
-            fname not in EMPATHY_CONTAINMENT_FIELDS + EMPATHY_RANGE_FIELDS
+            fname not in EMPATHY_CONTAINMENT_FIELDS + EMPATHY_KEY_FIELDS + EMPATHY_RANGE_FIELDS
             or not field.company_dependent
             or isinstance(value, (SQL, Query))
             or field.get_company_dependent_fallback(self)
@@ -352,23 +417,24 @@ class ResPartner(models.Model):
         key = str(self.env.company.id)
         column = SQL.identifier(alias, fname, to_flush=field)
         sql = None
-        if fname in EMPATHY_CONTAINMENT_FIELDS and operator == "=":
-            if field.type == "many2one" and isinstance(value, int) and value:
+        if fname in EMPATHY_KEY_FIELDS and operator == "=":
+            if isinstance(value, int) and not isinstance(value, bool) and value:
                 comodel = self.env[field.comodel_name]
                 sql = SQL(
-                    "(%s @> %s AND EXISTS (SELECT 1 FROM %s WHERE id = %s))",
-                    column,
-                    json.dumps({key: value}),
+                    "(%s = %s AND EXISTS (SELECT 1 FROM %s WHERE id = %s))",
+                    self._empathy_id_sql(column, key),
+                    value,
                     SQL.identifier(comodel._table),
                     value,
                 )
-            elif field.type == "selection" and isinstance(value, str) and value:
+        elif fname in EMPATHY_KEY_FIELDS and operator == "!=":
+            if value in (False, None):
+                sql = self._empathy_set_sql(column, key)
+        elif fname in EMPATHY_CONTAINMENT_FIELDS and operator == "=":
+            if field.type == "selection" and isinstance(value, str) and value:
                 sql = SQL("(%s @> %s)", column, json.dumps({key: value}))
             elif field.type == "boolean" and value is True:
                 sql = SQL("(%s @> %s)", column, json.dumps({key: True}))
-        elif fname in EMPATHY_CONTAINMENT_FIELDS and operator == "!=":
-            if field.type == "many2one" and value in (False, None):
-                sql = self._empathy_set_sql(column, key)
         elif (
             fname in EMPATHY_RANGE_FIELDS
             and operator in ("<", "<=", ">", ">=")
@@ -380,9 +446,78 @@ class ResPartner(models.Model):
             self.check_field_access_rights("read", [fname])
         return sql
 
+    def _empathy_click_sql(self, alias, operator, value):
+        """Return the SQL of the click leaf: the user is among the contact's clickers.
+
+        One jsonb containment per company (GIN index), e.g. ``{"1": [7]}``; a negated
+        leaf (``!=``, from ``!``) matches the contacts without such a click.
+        """
+        column = SQL.identifier(alias, "empathy_click_user_ids")
+        clicks = SQL(" OR ").join(
+            SQL("%s @> %s", column, json.dumps({str(company_id): [value.user_id]}))
+            for company_id in value.company_ids
+        )
+        if not value.company_ids:
+            clicks = SQL("FALSE")
+        if operator == "=":
+            return SQL("(%s)", clicks)
+        if operator == "!=":
+            return SQL("(NOT COALESCE(%s, FALSE))", clicks)
+        raise ValueError(f"Invalid operator {operator!r} for the click leaf")
+
     @api.model
-    def _empathy_rapport_domain(self, domain):
-        """Rewrite ``("empathy_rapport_ids", "any", [...])`` into an id list lookup.
+    def _empathy_click_leaves(self, leaf):
+        """Return the leaves replacing *I click with them*, or None.
+
+        ``("empathy_rapport_ids", "any", [("user_id", "=", uid), ("fair_score", ">=",
+        4)])`` for the current user (whose own pairs the rapport rules always show, in
+        the allowed companies) is answered by the contacts' click sets, kept exact by
+        ``_empathy_refresh_rapport``: the same contacts, without joining the rapport
+        rows. Other users, other thresholds and superuser searches keep the rapport
+        subquery (the access rules of the rapport decide there).
+        """
+        if (
+            self.env.su
+            or len(leaf) != 3
+            or leaf[0] != "empathy_rapport_ids"
+            or leaf[1] != "any"
+            or not isinstance(leaf[2], (list, tuple))
+            or len(leaf[2]) != 2
+            or not self._fields["empathy_rapport_ids"].is_accessible(self.env)
+        ):
+            return None
+        conditions = {}
+        for term in leaf[2]:
+            if not (isinstance(term, (list, tuple)) and len(term) == 3):
+                return None
+            conditions[term[0], term[1]] = term[2]
+        user_id = conditions.get(("user_id", "="))
+        score = conditions.get(("fair_score", ">="))
+        if (
+            user_id != self.env.uid
+            or isinstance(score, bool)
+            or not isinstance(score, (int, float))
+            or float(score) != CLICK_SCORE
+        ):
+            return None
+        companies = tuple(sorted(self.env.companies.ids))
+        return [
+            "&",
+            ("empathy_click_user_ids", "=", ClickedBy(user_id, companies)),
+            # as the guard of models/base.py does for protected leaves
+            "|",
+            ("company_id", "=", False),
+            ("company_id", "in", list(companies)),
+        ]
+
+    @api.model
+    def _empathy_rapport_domain(self, domain, ordered=False):
+        """Rewrite the leaves on the rapport rows into index-friendly forms.
+
+        *I click with them* (the user's own fair rapport at least 4) becomes a test of
+        the contact's click set (``_empathy_click_leaves``), ordered or not. Other
+        ``("empathy_rapport_ids", "any", [...])`` leaves of unordered searches become
+        an id list lookup:
 
         For unordered searches (``search_count``, subqueries): the ORM's ``id IN
         (subquery)`` lets PostgreSQL choose between a scan of all partners and the
@@ -393,6 +528,23 @@ class ResPartner(models.Model):
         searches (a list page) keep the ORM's form: PostgreSQL walks the index of the
         list order and probes the hashed subquery until the page is full.
         """
+        if any(
+            isinstance(leaf, (list, tuple)) and len(leaf) == 3 and leaf[0] == "empathy_rapport_ids"
+            for leaf in domain
+        ):
+            rewritten = []
+            for leaf in domain:
+                click = isinstance(leaf, (list, tuple)) and self._empathy_click_leaves(leaf)
+                if click:
+                    rewritten.extend(click)
+                else:
+                    rewritten.append(leaf)
+            domain = rewritten
+        if ordered:
+            return domain
+        if not self.env.su:
+            # the guard of models/base.py first (it must see the original leaves)
+            domain = self._empathy_guard_domain(domain)[0]
         if not domain or not any(
             isinstance(leaf, (list, tuple))
             and len(leaf) == 3
@@ -574,7 +726,7 @@ class ResPartner(models.Model):
     # rapport aggregates
     # ------------------------------------------------------------------
     def _empathy_refresh_rapport(self):
-        """Recompute best advisor, best rapport, last date and mood trend (1 query).
+        """Recompute best advisor, best rapport, last date, mood trend and who clicks (1 query).
 
         Per company: each company's values come from its own rapport rows and
         impressions only, stored in the company-dependent (jsonb) columns. Best
@@ -639,6 +791,16 @@ class ResPartner(models.Model):
                            jsonb_strip_nulls(jsonb_object_agg(company, trend)) AS trend
                       FROM per_company
                   GROUP BY partner_id
+                ), clicks AS (
+                    SELECT partner_id, jsonb_object_agg(company, users) AS users
+                      FROM (
+                        SELECT partner_id, company_id::text AS company,
+                               jsonb_agg(user_id ORDER BY user_id) AS users
+                          FROM empathy_rapport
+                         WHERE partner_id = ANY(%(ids)s) AND fair_score >= %(click)s
+                      GROUP BY partner_id, company_id
+                      ) per_company
+                  GROUP BY partner_id
                 ), locked AS (
                     SELECT id FROM res_partner
                      WHERE id = ANY(%(ids)s)
@@ -649,17 +811,21 @@ class ResPartner(models.Model):
                    SET empathy_best_advisor_id = agg.advisor,
                        empathy_best_rapport = agg.score,
                        empathy_last_impression_date = NULLIF(agg.last, '{}'::jsonb),
-                       empathy_mood_trend = NULLIF(agg.trend, '{}'::jsonb)
+                       empathy_mood_trend = NULLIF(agg.trend, '{}'::jsonb),
+                       empathy_click_user_ids = clicks.users
                   FROM locked
              LEFT JOIN agg ON agg.partner_id = locked.id
+             LEFT JOIN clicks ON clicks.partner_id = locked.id
                  WHERE p.id = locked.id
                    AND (p.empathy_best_advisor_id IS DISTINCT FROM agg.advisor
                         OR p.empathy_best_rapport IS DISTINCT FROM agg.score
                         OR p.empathy_last_impression_date
                            IS DISTINCT FROM NULLIF(agg.last, '{}'::jsonb)
-                        OR p.empathy_mood_trend IS DISTINCT FROM NULLIF(agg.trend, '{}'::jsonb))
+                        OR p.empathy_mood_trend IS DISTINCT FROM NULLIF(agg.trend, '{}'::jsonb)
+                        OR p.empathy_click_user_ids IS DISTINCT FROM clicks.users)
                 """,
                 ids=ids,
+                click=CLICK_SCORE,
                 rank=self.env["empathy.rapport"]._empathy_rank_order(),
                 w=MOOD_WINDOW,
                 t=MOOD_THRESHOLD,
@@ -667,6 +833,44 @@ class ResPartner(models.Model):
         )
         self.invalidate_recordset(fnames)
         self.modified(fnames)
+
+    @api.model
+    def _empathy_fill_click_sets(self):
+        """Set every contact's click set from the rapport rows (one statement).
+
+        For a new column (module update) and bulk loads; ``_empathy_refresh_rapport``
+        keeps them exact afterwards. Return the number of contacts updated.
+        """
+        self.env["empathy.rapport"].flush_model()
+        self.flush_model(["empathy_click_user_ids"])
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH clicks AS (
+                    SELECT partner_id, jsonb_object_agg(company, users) AS users
+                      FROM (
+                        SELECT partner_id, company_id::text AS company,
+                               jsonb_agg(user_id ORDER BY user_id) AS users
+                          FROM empathy_rapport
+                         WHERE fair_score >= %(click)s
+                      GROUP BY partner_id, company_id
+                      ) per_company
+                  GROUP BY partner_id
+                )
+                UPDATE res_partner p
+                   SET empathy_click_user_ids = clicks.users
+                  FROM res_partner q
+             LEFT JOIN clicks ON clicks.partner_id = q.id
+                 WHERE p.id = q.id
+                   AND (q.empathy_click_user_ids IS NOT NULL OR clicks.users IS NOT NULL)
+                   AND p.empathy_click_user_ids IS DISTINCT FROM clicks.users
+                """,
+                click=CLICK_SCORE,
+            )
+        )
+        count = self.env.cr.rowcount
+        self.invalidate_model(["empathy_click_user_ids"])
+        return count
 
     # ------------------------------------------------------------------
     # actions

@@ -10,6 +10,7 @@ import json
 from contextlib import ExitStack
 from unittest.mock import patch
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from odoo.addons.empathic_crm.models.res_partner import ResPartner
@@ -37,15 +38,6 @@ class TestPartnerSearch(EmpathyCommon):
         cls.partners = cls.env["res.partner"].create(
             [{"name": f"Search Customer {i}"} for i in range(len(rows))]
         )
-        for partner, values in zip(cls.partners, rows, strict=True):
-            cls.env.cr.execute(
-                """UPDATE res_partner
-                      SET empathy_best_advisor_id = %s::jsonb, empathy_best_rapport = %s::jsonb,
-                          empathy_mood_trend = %s::jsonb, empathy_silent = %s::jsonb
-                    WHERE id = %s""",
-                [*(json.dumps(v) if v is not None else None for v in values), partner.id],
-            )
-        cls.env.invalidate_all()
         Rapport = cls.env["empathy.rapport"].sudo()
         cls.rapports = Rapport.create(
             [
@@ -64,6 +56,18 @@ class TestPartnerSearch(EmpathyCommon):
                 "UPDATE empathy_rapport SET fair_score = %s WHERE id = %s", [fair, rapport.id]
             )
         cls.env.invalidate_all()
+        # the click sets from the rapport rows, as every rapport change keeps them
+        cls.partners._empathy_refresh_rapport()
+        # the other aggregates by hand: edge cases the rapport rows would not produce
+        for partner, values in zip(cls.partners, rows, strict=True):
+            cls.env.cr.execute(
+                """UPDATE res_partner
+                      SET empathy_best_advisor_id = %s::jsonb, empathy_best_rapport = %s::jsonb,
+                          empathy_mood_trend = %s::jsonb, empathy_silent = %s::jsonb
+                    WHERE id = %s""",
+                [*(json.dumps(v) if v is not None else None for v in values), partner.id],
+            )
+        cls.env.invalidate_all()
 
     def _search_both(self, domain, user, company):
         """Return (ours, Odoo's) search results among the test partners."""
@@ -78,7 +82,9 @@ class TestPartnerSearch(EmpathyCommon):
                 patch.object(ResPartner, "_empathy_condition_to_sql", return_value=None)
             )
             stack.enter_context(
-                patch.object(ResPartner, "_empathy_rapport_domain", side_effect=lambda d: d)
+                patch.object(
+                    ResPartner, "_empathy_rapport_domain", side_effect=lambda d, ordered=False: d
+                )
             )
             self.env.invalidate_all()
             plain = Partner.search(full)
@@ -91,6 +97,7 @@ class TestPartnerSearch(EmpathyCommon):
             [("empathy_best_advisor_id", "=", s2)],
             [("empathy_best_advisor_id", "!=", False)],
             [("empathy_best_rapport", "<", 2.5), ("empathy_best_advisor_id", "!=", False)],
+            [("empathy_best_rapport", "<", 2.5), ("empathy_best_rapport", ">", 0)],
             [("empathy_best_rapport", "<", 2.5)],
             [("empathy_best_rapport", "<=", 2.5)],
             [("empathy_best_rapport", ">", 2.5)],
@@ -163,17 +170,93 @@ class TestPartnerSearch(EmpathyCommon):
         self.assertEqual(as_b.search([*mine, ("empathy_mood_trend", "=", "declining")]), p[1])
         self.assertEqual(as_b.search([*mine, ("empathy_silent", "=", True)]), p[1])
 
+    def test_click_filter_all_allowed_companies(self):
+        """*I click with them* counts the pairs of every company the user works in."""
+        self.user_sales.company_ids = self.company | self.company_b
+        click = [("user_id", "=", self.user_sales.id), ("fair_score", ">=", 4)]
+        both = (
+            self.env["res.partner"]
+            .with_user(self.user_sales)
+            .with_context(allowed_company_ids=[self.company.id, self.company_b.id])
+        )
+        domain = [("id", "in", self.partners.ids), ("empathy_rapport_ids", "any", click)]
+        p = self.partners
+        self.assertEqual(both.search(domain), p[0] | p[1] | p[5])
+        self.assertEqual(both.search_count(domain), 3)
+        negated = [("id", "in", p.ids), "!", ("empathy_rapport_ids", "any", click)]
+        self.assertEqual(both.search(negated), p - p[0] - p[1] - p[5])
+        only_a = both.with_context(allowed_company_ids=[self.company.id])
+        self.assertEqual(only_a.search(domain), p[0] | p[5])
+
+    def test_click_sets_follow_the_rapport(self):
+        """The click sets change with the fair scores; other thresholds use the rows."""
+        p = self.partners
+        a, b = str(self.company.id), str(self.company_b.id)
+        sales, sales2 = self.user_sales.id, self.user_sales2.id
+        self.assertEqual(
+            [partner.sudo().empathy_click_user_ids or None for partner in p[:6]],
+            [{a: [sales]}, {b: [sales]}, None, None, {a: [sales2]}, {a: [sales]}],
+        )
+        # partner 1 in company A climbs over 4, partner 5 drops below it
+        self.env.cr.execute(
+            "UPDATE empathy_rapport SET fair_score = %s WHERE id = %s",
+            [4.2, self.rapports[1].id],
+        )
+        self.env.cr.execute(
+            "UPDATE empathy_rapport SET fair_score = %s WHERE id = %s",
+            [3.99, self.rapports[4].id],
+        )
+        self.env.invalidate_all()
+        (p[1] | p[5])._empathy_refresh_rapport()
+        self.assertEqual(p[1].sudo().empathy_click_user_ids, {a: [sales], b: [sales]})
+        self.assertFalse(p[5].sudo().empathy_click_user_ids)
+        Partner = self.env["res.partner"].with_user(self.user_sales)
+        mine = [("id", "in", p.ids)]
+        click = [("user_id", "=", sales), ("fair_score", ">=", 4)]
+        self.assertEqual(
+            Partner.search([*mine, ("empathy_rapport_ids", "any", click)]), p[0] | p[1]
+        )
+        # another threshold: answered by the rapport rows themselves
+        lower = [("user_id", "=", sales), ("fair_score", ">=", 3.9)]
+        self.assertEqual(
+            Partner.search([*mine, ("empathy_rapport_ids", "any", lower)]), p[0] | p[1] | p[5]
+        )
+        self.assertEqual(self.env["res.partner"]._empathy_fill_click_sets(), 0, "already exact")
+
+    def test_click_sets_are_not_searchable_by_salespeople(self):
+        """The technical column tells other advisors' pairs: never in a user's domain."""
+        Partner = self.env["res.partner"].with_user(self.user_sales)
+        with self.assertRaises(AccessError):
+            Partner.search([("empathy_click_user_ids", "!=", False)])
+        with self.assertRaises(AccessError):
+            Partner.browse(self.partners[4].id).read(["empathy_click_user_ids"])
+        # another advisor's clicks: the rapport rules decide (own pairs only)
+        other = [("user_id", "=", self.user_sales2.id), ("fair_score", ">=", 4)]
+        self.assertFalse(
+            Partner.search([("id", "in", self.partners.ids), ("empathy_rapport_ids", "any", other)])
+        )
+
     def test_sql_uses_indexes(self):
         """The filters emit the indexed forms (containment, the per-company expression)."""
         Partner = self.env["res.partner"]
         sql = Partner._search([("empathy_best_advisor_id", "=", self.user_sales.id)]).select()
+        self.assertIn("::int4) =", sql.code)
+        sql = Partner._search([("empathy_mood_trend", "=", "declining")]).select()
         self.assertIn("@>", sql.code)
         sql = Partner._search([("empathy_best_rapport", "<", 2.5)]).select()
         self.assertIn("COALESCE", sql.code)
+        click = [("user_id", "=", self.user_sales.id), ("fair_score", ">=", 4)]
+        as_sales = Partner.with_user(self.user_sales)
+        for order in (None, "complete_name"):
+            sql = as_sales._search([("empathy_rapport_ids", "any", click)], order=order).select()
+            self.assertIn('"empathy_click_user_ids" @>', sql.code)
+            self.assertNotIn("empathy_rapport", sql.code)
         key = str(self.company_b.id)
-        self.env.cr.execute(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
-            [f"res_partner_empathy_best_rapport_c{key}_idx"],
-        )
-        (indexdef,) = self.env.cr.fetchone()
-        self.assertIn(f"'{key}'", indexdef, "a company created later gets its index")
+        for fname in ("empathy_best_rapport", "empathy_best_advisor_id"):
+            self.env.cr.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+                [f"res_partner_{fname}_c{key}_expr_idx"],
+            )
+            (indexdef,) = self.env.cr.fetchone()
+            self.assertIn(f"'{key}'", indexdef, "a company created later gets its indexes")
+            self.assertNotIn("WHERE", indexdef, "full indexes: PostgreSQL keeps statistics")
