@@ -1299,12 +1299,18 @@ class ResPartner(models.Model):
                   GROUP BY partner_id
                 ),
                 own AS (
-                    -- impressions count for the company that recorded them
-                    SELECT imp.partner_id, imp.company_id, max(imp.date) AS date
-                      FROM empathy_impression imp
-                      JOIN buyers b ON b.partner_id = imp.partner_id
-                                   AND b.company_id = imp.company_id
-                  GROUP BY imp.partner_id, imp.company_id
+                    -- impressions count for the company that recorded them; the newest
+                    -- one per buyer through (partner_id, date DESC): no history read
+                    SELECT b.partner_id, b.company_id, last.date
+                      FROM buyers b
+                CROSS JOIN LATERAL (
+                            SELECT imp.date
+                              FROM empathy_impression imp
+                             WHERE imp.partner_id = b.partner_id
+                               AND imp.company_id = b.company_id
+                          ORDER BY imp.date DESC
+                             LIMIT 1
+                           ) last
                 ),
                 planned AS (
                     SELECT DISTINCT act.res_id AS partner_id
