@@ -1359,7 +1359,8 @@ class ResPartner(models.Model):
                      WHERE (p.empathy_silent IS NOT NULL
                             OR p.empathy_recent_revenue IS NOT NULL
                             OR p.empathy_silent_since IS NOT NULL)
-                       AND NOT EXISTS (SELECT 1 FROM flagged f WHERE f.partner_id = p.id)
+                       -- hashed: an anti-join against the CTE would loop (buyers x flags)
+                       AND p.id NOT IN (SELECT f.partner_id FROM flagged f)
                 )
                 UPDATE res_partner p
                    SET empathy_silent = f.silent,
