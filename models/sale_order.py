@@ -135,17 +135,17 @@ class SaleOrder(models.Model):
         rules = Rule.search_fetch(
             [("company_id", "in", [False, *orders.company_id.ids])], ["company_id", "motive_match"]
         )
-        # prefetch what the pure matching reads, one query per relation
-        rules.mapped("motive_ids")
-        rules.mapped("value_ids")
-        rules.mapped("trigger_categ_ids")
-        # the product relations: only whether the products are active (x2many fields
-        # hide archived records), not the product rows of hundreds of products
+        # prefetch what the pure matching reads, one query per relation; x2many fields
+        # hide archived records, so the related records' active flag is read, only it
+        # (not the rows of hundreds of products) and for the rules and the customers
+        # together (the same queries whichever motives and values the rules cover)
         unfiltered = rules.with_context(active_test=False)
-        (unfiltered.trigger_product_ids | unfiltered.suggested_product_ids).fetch(["active"])
         partners = orders.partner_id | orders.partner_id.commercial_partner_id
-        partners.mapped("empathy_motive_ids")
-        partners.mapped("empathy_value_ids")
+        partners = partners.with_context(active_test=False)
+        (unfiltered.motive_ids | partners.empathy_motive_ids).fetch(["active"])
+        (unfiltered.value_ids | partners.empathy_value_ids).fetch(["active"])
+        (unfiltered.trigger_product_ids | unfiltered.suggested_product_ids).fetch(["active"])
+        unfiltered.mapped("trigger_categ_ids")
         lines = orders.order_line
         lines.product_id.categ_id.mapped("parent_path")
         options = orders.sale_order_option_ids
