@@ -581,6 +581,25 @@ class TestCrossSell(TransactionCase):
         _logger.info("suggest: %d queries for 5 rules, %d for 200 rules", queries_few, queries_many)
         self.assertEqual(set(self._suggested(order)), set().union(*suggested))
 
+    def test_query_count_profile_beyond_rules(self):
+        """A customer's value that no rule uses costs no extra query."""
+        self._rule(
+            motive_ids=[Command.set(self.marathon.ids)],
+            value_ids=[Command.set(self.sustainability.ids)],
+        )
+        covered = self._partner(self.marathon, self.sustainability)
+        beyond = self._partner(
+            self.marathon, self.sustainability | self.env.ref("empathic_crm.value_regional")
+        )
+        self._order(covered, [self.shirt]).action_empathy_suggest()  # warm up
+        order = self._order(covered, [self.shirt])
+        queries_covered = self._count_suggest_queries(order)
+        order_beyond = self._order(beyond, [self.shirt])
+        with self.assertQueryCount(queries_covered):
+            queries_beyond = self._count_suggest_queries(order_beyond)
+        self.assertEqual(queries_beyond, queries_covered)
+        self.assertEqual(self._suggested(order_beyond), self._suggested(order))
+
     def _rule_suggesting(self, count, name):
         """A rule of the Hawaii runner's motive suggesting ``count`` new products."""
         products = self.env["product.product"].create(
