@@ -131,16 +131,21 @@ class SaleOrder(models.Model):
         if not orders:
             return
         Rule = self.env["empathy.cross.sell.rule"].sudo()
-        rules = Rule.search([("company_id", "in", [False, *orders.company_id.ids])])
-        # prefetch what the pure matching reads, one query per relation
-        rules.mapped("motive_ids")
-        rules.mapped("value_ids")
-        rules.mapped("trigger_product_ids")
-        rules.mapped("trigger_categ_ids")
-        rules.mapped("suggested_product_ids")  # ids only: product rows of matches below
+        # only the columns the matching reads (the rows of the matching rules later)
+        rules = Rule.search_fetch(
+            [("company_id", "in", [False, *orders.company_id.ids])], ["company_id", "motive_match"]
+        )
+        # prefetch what the pure matching reads, one query per relation; x2many fields
+        # hide archived records, so the related records' active flag is read, only it
+        # (not the rows of hundreds of products) and for the rules and the customers
+        # together (the same queries whichever motives and values the rules cover)
+        unfiltered = rules.with_context(active_test=False)
         partners = orders.partner_id | orders.partner_id.commercial_partner_id
-        partners.mapped("empathy_motive_ids")
-        partners.mapped("empathy_value_ids")
+        partners = partners.with_context(active_test=False)
+        (unfiltered.motive_ids | partners.empathy_motive_ids).fetch(["active"])
+        (unfiltered.value_ids | partners.empathy_value_ids).fetch(["active"])
+        (unfiltered.trigger_product_ids | unfiltered.suggested_product_ids).fetch(["active"])
+        unfiltered.mapped("trigger_categ_ids")
         lines = orders.order_line
         lines.product_id.categ_id.mapped("parent_path")
         options = orders.sale_order_option_ids
@@ -223,22 +228,27 @@ class SaleOrder(models.Model):
         :param categories: the categories of the products on the order and all their
             parent categories (so that a rule on a parent category matches).
         """
-        matched = rules.browse()
+        matched = []
         for rule in rules:
-            common = rule.motive_ids & partner_motives
+            # each relation read once per rule: 500 rules are matched per refresh
+            motives = rule.motive_ids
+            common = motives & partner_motives
             if rule.motive_match == "all":
-                if not rule.motive_ids or common != rule.motive_ids:
+                if not motives or common != motives:
                     continue
             elif not common:
                 continue
-            if rule.value_ids and not rule.value_ids & partner_values:
+            values = rule.value_ids
+            if values and not values & partner_values:
                 continue
-            if (rule.trigger_product_ids or rule.trigger_categ_ids) and not (
-                rule.trigger_product_ids & products or rule.trigger_categ_ids & categories
+            trigger_products = rule.trigger_product_ids
+            trigger_categs = rule.trigger_categ_ids
+            if (trigger_products or trigger_categs) and not (
+                trigger_products & products or trigger_categs & categories
             ):
                 continue
-            matched |= rule
-        return matched
+            matched.append(rule.id)
+        return rules.browse(matched)
 
     def _empathy_reason_lang(self):
         """Return the language the reason is copied in: the salesperson's.
@@ -264,20 +274,23 @@ class SaleOrder(models.Model):
         """Return the computed fields of new options, one dict per ``(order, rule, product)``.
 
         ``sale.order.option`` computes its description, unit, price and discount one
-        option at a time, each price through a new order line that searches the
-        pricelist rules: queries per option. Here the same computes run on new order
-        lines (as the option's computes do) with the pricelist rules found for all
-        products of a pricelist and date in one search, and the products read once, so
-        the number of queries does not depend on the number of options.
+        option at a time, each price through a new order line attached to the order
+        (searching the pricelist rules, and marking the order's lines and totals as
+        modified when attached and detached again): queries and time per option.
+        Here the products are read once, the pricelist rules of all products of a
+        pricelist and date are found in one search, and the prices are computed with
+        core's own pricelist, product and tax methods as the order line does
+        (``_empathy_option_price``): the number of queries does not depend on the
+        number of options, and the order and its lines are left alone.
         """
-        Product = self.env["product.product"]
-        Line = self.env["sale.order.line"]
+        Product = self.env["product.product"].sudo()  # as the options are created
         products = Product.union(*(product for _order, _rule, product in to_create))
         # prefetch what the computes read, one query per relation
         products.mapped("uom_id")
         products.mapped("taxes_id")
         products.mapped("categ_id.parent_path")
         products.mapped("currency_id")  # computed per product otherwise (a query each)
+        products.mapped("price_extra")
         by_pricelist = defaultdict(lambda: Product)
         for order, _rule, product in to_create:
             if order.pricelist_id:
@@ -289,43 +302,81 @@ class SaleOrder(models.Model):
             )
             for product_id, (_price, item_id) in found.items():
                 items[pricelist.id, date, product_id] = item_id
+        # sale.order.option._compute_name: in the customer's language, all products
+        # of a language at once
+        by_lang = defaultdict(set)
+        for order, _rule, product in to_create:
+            by_lang[order.partner_id.lang].add(product.id)
+        names = {}
+        for lang, product_ids in by_lang.items():
+            for product in Product.browse(product_ids).with_context(lang=lang):
+                names[lang, product.id] = product.get_product_multiline_description_sale()
         Item = self.env["product.pricelist.item"]
+        discount_enabled = Item._is_discount_feature_enabled()
         values = []
         for order, _rule, product in to_create:
-            # sale.order.option._compute_name / _compute_uom_id
-            name = product.with_context(
-                lang=order.partner_id.lang
-            ).get_product_multiline_description_sale()
-            uom = product.uom_id
-            # sale.order.option._compute_price_unit / _compute_discount (quantity 1)
-            line = Line.new(
-                {
-                    "order_id": order.id,
-                    "product_id": product.id,
-                    "product_uom_qty": 1.0,
-                    "product_uom": uom.id,
-                    "name": name,
-                    "price_unit": 0.0,
-                    "technical_price_unit": 0.0,
-                    "discount": 0.0,
-                }
-            )
-            line.pricelist_item_id = Item.browse(
-                items.get((order.pricelist_id.id, order.date_order, product.id), ())
-            )
-            line._compute_price_unit()
-            line._compute_discount()
+            item = Item.browse(items.get((order.pricelist_id.id, order.date_order, product.id), ()))
+            price_unit, discount = order._empathy_option_price(product, item, discount_enabled)
             values.append(
                 {
-                    "name": name,
-                    "uom_id": uom.id,
+                    "name": names[order.partner_id.lang, product.id],
+                    "uom_id": product.uom_id.id,  # sale.order.option._compute_uom_id
                     "quantity": 1.0,
-                    "price_unit": line.price_unit,
-                    "discount": line.discount,
+                    "price_unit": price_unit,
+                    "discount": discount,
                 }
             )
-            line.order_id = False  # do not leave the new line on the order (as the core)
         return values
+
+    def _empathy_option_price(self, product, item, discount_enabled):
+        """Return ``(price_unit, discount)`` of a new option of ``product`` (quantity 1).
+
+        What ``sale.order.option._compute_price_unit`` / ``_compute_discount`` get from
+        the new order line they build (quantity 1 in the product's unit, no attribute
+        values, no combo item, nothing invoiced): ``sale.order.line._compute_price_unit``
+        (``_reset_price_unit``, ``_get_display_price``) and ``_compute_discount``, with
+        the same pricelist, product and tax methods.
+
+        :param item: the pricelist rule the line would get (``_compute_pricelist_item_id``)
+        :param discount_enabled: ``product.pricelist.item._is_discount_feature_enabled()``
+        """
+        self.ensure_one()
+        company = self.company_id
+        item = item.with_company(company)
+        product = product.with_company(company)
+        product = product.with_context(
+            **product._get_product_price_context(self.env["product.template.attribute.value"])
+        )
+        price_args = {
+            "product": product,
+            "quantity": 1.0,
+            "uom": product.uom_id,
+            "date": self.date_order,
+            "currency": self.currency_id,
+        }
+        show_discount = item._show_discount()
+        pricelist_price = item._compute_price(**price_args)
+        base_price = item._compute_price_before_discount(**price_args) if show_discount else 0.0
+        # _get_display_price: a combo product's own price is 0; negative discounts
+        # (surcharges) are included in the displayed price
+        if product.type == "combo":
+            price = 0.0
+        elif show_discount:
+            price = max(base_price, pricelist_price)
+        else:
+            price = pricelist_price
+        price_unit = product._get_tax_included_unit_price_from_price(
+            price,
+            product_taxes=product.taxes_id._filter_taxes_by_company(company),
+            fiscal_position=self.fiscal_position_id,
+        )
+        discount = 0.0
+        if self.pricelist_id and discount_enabled and show_discount and base_price:
+            computed = (base_price - pricelist_price) / base_price * 100
+            # only negative discounts on negative prices (else a surcharge, not shown)
+            if (computed > 0 and base_price > 0) or (computed < 0 and base_price < 0):
+                discount = computed
+        return price_unit, discount
 
     def _empathy_prepare_option_values(self, rule, product, reason):
         """Return the values of the optional product suggested by ``rule``."""

@@ -581,6 +581,25 @@ class TestCrossSell(TransactionCase):
         _logger.info("suggest: %d queries for 5 rules, %d for 200 rules", queries_few, queries_many)
         self.assertEqual(set(self._suggested(order)), set().union(*suggested))
 
+    def test_query_count_profile_beyond_rules(self):
+        """A customer's value that no rule uses costs no extra query."""
+        self._rule(
+            motive_ids=[Command.set(self.marathon.ids)],
+            value_ids=[Command.set(self.sustainability.ids)],
+        )
+        covered = self._partner(self.marathon, self.sustainability)
+        beyond = self._partner(
+            self.marathon, self.sustainability | self.env.ref("empathic_crm.value_regional")
+        )
+        self._order(covered, [self.shirt]).action_empathy_suggest()  # warm up
+        order = self._order(covered, [self.shirt])
+        queries_covered = self._count_suggest_queries(order)
+        order_beyond = self._order(beyond, [self.shirt])
+        with self.assertQueryCount(queries_covered):
+            queries_beyond = self._count_suggest_queries(order_beyond)
+        self.assertEqual(queries_beyond, queries_covered)
+        self.assertEqual(self._suggested(order_beyond), self._suggested(order))
+
     def _rule_suggesting(self, count, name):
         """A rule of the Hawaii runner's motive suggesting ``count`` new products."""
         products = self.env["product.product"].create(
@@ -672,3 +691,76 @@ class TestCrossSell(TransactionCase):
         self.assertIn("XS Badeshorts", shorts.name)
         self.assertEqual(shorts.discount, 10.0)
         self.assertEqual(suggested.filtered(lambda o: o.product_id == self.guide).price_unit, 15.0)
+
+    def test_option_values_as_core_computes_currency_fiscal_position(self):
+        """The same as core with a foreign-currency pricelist, a fiscal position mapping
+        a tax-included tax and a surcharge (a negative percentage: no discount shown)."""
+        self.env.ref("base.user_root").groups_id |= self.env.ref("sale.group_discount_per_so_line")
+        currency = self.env["res.currency"].create(
+            {"name": "XSC", "symbol": "X", "rounding": 0.01, "active": True}
+        )
+        self.env["res.currency.rate"].create(
+            {"currency_id": currency.id, "rate": 1.37, "name": "2000-01-01"}
+        )
+        included = self.env["account.tax"].create(
+            {"name": "XS 19 % incl.", "amount": 19.0, "price_include_override": "tax_included"}
+        )
+        excluded = self.env["account.tax"].create({"name": "XS 7 %", "amount": 7.0})
+        self.shorts.taxes_id = [Command.set(included.ids)]
+        self.guide.taxes_id = [Command.set(included.ids)]
+        fiscal_position = self.env["account.fiscal.position"].create(
+            {
+                "name": "XS export",
+                "tax_ids": [
+                    Command.create({"tax_src_id": included.id, "tax_dest_id": excluded.id})
+                ],
+            }
+        )
+        pricelist = self.env["product.pricelist"].create(
+            {
+                "name": "XS foreign pricelist",
+                "currency_id": currency.id,
+                "item_ids": [
+                    Command.create(
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": self.gels.id,
+                            "compute_price": "percentage",
+                            "percent_price": -10.0,  # a surcharge
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": self.guide.id,
+                            "compute_price": "formula",
+                            "price_discount": 20.0,
+                            "price_surcharge": 1.5,
+                        }
+                    ),
+                ],
+            }
+        )
+        order = self._order(
+            self.hawaii_runner,
+            [self.shirt],
+            pricelist_id=pricelist.id,
+            fiscal_position_id=fiscal_position.id,
+        )
+        self.assertEqual(order.currency_id, currency)
+        order.action_empathy_suggest()
+        suggested = order.sale_order_option_ids
+        self.assertEqual(suggested.product_id, self.shorts | self.guide | self.gels)
+        core = self.env["sale.order.option"].create(
+            [{"order_id": order.id, "product_id": option.product_id.id} for option in suggested]
+        )
+        for option, reference in zip(suggested, core, strict=True):
+            for fname in ["name", "uom_id", "quantity", "price_unit", "discount"]:
+                self.assertEqual(
+                    option[fname], reference[fname], f"{option.product_id.name}: {fname}"
+                )
+        by_product = {option.product_id: option for option in suggested}
+        # 30.0 incl. 19 %, without it (fiscal position), in the pricelist's currency
+        self.assertAlmostEqual(by_product[self.shorts].price_unit, round(30.0 / 1.19 * 1.37, 2))
+        self.assertEqual(by_product[self.gels].discount, 0.0)
+        self.assertAlmostEqual(by_product[self.gels].price_unit, round(2.5 * 1.37 * 1.1, 2))
