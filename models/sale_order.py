@@ -9,6 +9,20 @@ from odoo.tools import SQL
 
 EMPATHY_GROUP = "empathic_crm.group_empathy_user"
 AUTO_SUGGEST_PARAM = "empathic_crm.auto_suggest"
+#: the order line's price methods that ``_empathy_option_price`` follows
+LINE_PRICE_METHODS = (
+    "_compute_price_unit",
+    "_reset_price_unit",
+    "_get_display_price",
+    "_get_pricelist_price",
+    "_get_pricelist_price_before_discount",
+    "_compute_discount",
+    "_get_pricelist_price_context",
+    "_get_product_price_context",
+)
+#: modules whose overrides of those methods concern other lines only: lines added
+#: from an option (sale_management), event tickets, booths, rewards
+LINE_PRICE_MODULES = {"sale", "sale_management", "event_sale", "event_booth_sale", "sale_loyalty"}
 
 
 class SaleOrder(models.Model):
@@ -313,10 +327,14 @@ class SaleOrder(models.Model):
                 names[lang, product.id] = product.get_product_multiline_description_sale()
         Item = self.env["product.pricelist.item"]
         discount_enabled = Item._is_discount_feature_enabled()
+        core_pricing = self._empathy_core_line_pricing()
         values = []
         for order, _rule, product in to_create:
             item = Item.browse(items.get((order.pricelist_id.id, order.date_order, product.id), ()))
-            price_unit, discount = order._empathy_option_price(product, item, discount_enabled)
+            if core_pricing:
+                price_unit, discount = order._empathy_option_price(product, item, discount_enabled)
+            else:
+                price_unit, discount = order._empathy_option_line_price(product, item)
             values.append(
                 {
                     "name": names[order.partner_id.lang, product.id],
@@ -327,6 +345,51 @@ class SaleOrder(models.Model):
                 }
             )
         return values
+
+    @api.model
+    def _empathy_core_line_pricing(self):
+        """Return whether the order line prices as core does (no pricing module).
+
+        ``_empathy_option_price`` follows core's line; a module that overrides one of
+        its price methods (discount or pricing extensions) is honoured by computing
+        the options' prices on order lines instead (``_empathy_option_line_price``).
+        """
+        for cls in type(self.env["sale.order.line"]).__mro__:
+            module = getattr(cls, "_module", None)
+            if (
+                module
+                and module not in LINE_PRICE_MODULES
+                and any(name in vars(cls) for name in LINE_PRICE_METHODS)
+            ):
+                return False
+        return True
+
+    def _empathy_option_line_price(self, product, item):
+        """Return ``(price_unit, discount)`` of a new option through a new order line.
+
+        Exactly what ``sale.order.option._compute_price_unit`` / ``_compute_discount``
+        do (every module's overrides of the line apply), with the pricelist rule
+        already found; slower than ``_empathy_option_price`` (the line is attached to
+        the order and detached again).
+        """
+        self.ensure_one()
+        line = self.env["sale.order.line"].new(
+            {
+                "order_id": self.id,
+                "product_id": product.id,
+                "product_uom_qty": 1.0,
+                "product_uom": product.uom_id.id,
+                "price_unit": 0.0,
+                "technical_price_unit": 0.0,
+                "discount": 0.0,
+            }
+        )
+        line.pricelist_item_id = item
+        line._compute_price_unit()
+        line._compute_discount()
+        price = (line.price_unit, line.discount)
+        line.order_id = False  # do not leave the new line on the order (as the core)
+        return price
 
     def _empathy_option_price(self, product, item, discount_enabled):
         """Return ``(price_unit, discount)`` of a new option of ``product`` (quantity 1).

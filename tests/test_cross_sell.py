@@ -7,11 +7,13 @@ the order's salesperson (then the current user), not in the customer's language.
 """
 
 import logging
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import TransactionCase, tagged, users
 
+from odoo.addons.empathic_crm.models import sale_order as sale_order_module
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 _logger = logging.getLogger(__name__)
@@ -691,6 +693,23 @@ class TestCrossSell(TransactionCase):
         self.assertIn("XS Badeshorts", shorts.name)
         self.assertEqual(shorts.discount, 10.0)
         self.assertEqual(suggested.filtered(lambda o: o.product_id == self.guide).price_unit, 15.0)
+
+    def test_option_values_through_lines_with_a_pricing_module(self):
+        """A module overriding the line's pricing: option prices through order lines."""
+        Order = type(self.env["sale.order"])
+        with (
+            patch.object(Order, "_empathy_core_line_pricing", return_value=False),
+            patch.object(Order, "_empathy_option_price", side_effect=AssertionError("fast path")),
+        ):
+            self.test_option_values_as_core_computes()
+
+    def test_pricing_modules_detected(self):
+        """Core's line pricing is recognised; an override by another module is not."""
+        Order = self.env["sale.order"]
+        self.assertTrue(Order._empathy_core_line_pricing(), "only core and empathic_crm here")
+        # sale's own methods, seen as another module's: the safe path
+        with patch.object(sale_order_module, "LINE_PRICE_MODULES", set()):
+            self.assertFalse(Order._empathy_core_line_pricing())
 
     def test_option_values_as_core_computes_currency_fiscal_position(self):
         """The same as core with a foreign-currency pricelist, a fiscal position mapping
