@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.models import READ_GROUP_AGGREGATE, parse_read_group_spec
 from odoo.osv import expression
 from odoo.tools import SQL, Query, format_date, formatLang
 
@@ -61,6 +62,16 @@ EMPATHY_CONTAINMENT_FIELDS = ("empathy_mood_trend", "empathy_silent")
 EMPATHY_KEY_FIELDS = ("empathy_best_advisor_id",)
 #: company-dependent numbers searched by range: per-company expression index
 EMPATHY_RANGE_FIELDS = ("empathy_best_rapport",)
+
+
+def _is_profile_leaf(leaf):
+    """Return whether ``leaf`` is a condition on a profile field (or a path through it)."""
+    return (
+        isinstance(leaf, (list, tuple))
+        and len(leaf) == 3
+        and isinstance(leaf[0], str)
+        and leaf[0].split(".", 1)[0] in PROFILE_FIELDS
+    )
 
 
 @dataclass(frozen=True)
@@ -262,8 +273,135 @@ class ResPartner(models.Model):
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
         if domain:
+            domain = self._empathy_objection_domain(domain)
             domain = self._empathy_rapport_domain(domain, ordered=bool(order))
         return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _empathy_objection_domain(self, domain):
+        """Return ``domain`` where people who object match as if their profile were empty.
+
+        For users who do not see objecting profiles, each leaf on a profile field
+        (paths through it included) is evaluated on the real value for the others
+        only; for objecting partners it is the constant an empty value gives. The
+        domain is normalised and its negations distributed first, so that each
+        constant is the one of the operator Odoo finally applies. Python only.
+        Paths from other models (``partner_id.empathy_motive_ids``) come here through
+        the guard of models/base.py, which searches them on ``res.partner``.
+        """
+        if not any(_is_profile_leaf(leaf) for leaf in domain):
+            return domain
+        if self._empathy_sees_objecting_profiles():
+            return domain
+        result = []
+        for leaf in expression.distribute_not(expression.normalize_domain(domain)):
+            if not _is_profile_leaf(leaf):
+                result.append(leaf)
+                continue
+            # '!' is left before paths and operators without a negation (=like, =?)
+            negated = bool(result) and result[-1] == expression.NOT_OPERATOR
+            condition = [result.pop(), leaf] if negated else [leaf]
+            if self._empathy_empty_satisfies(tuple(leaf), negated):
+                # not objecting and the condition, or objecting
+                result.extend(["|", "&", ("empathy_objection", "!=", True), *condition])
+                result.append(("empathy_objection", "=", True))
+            else:
+                result.extend(["&", ("empathy_objection", "!=", True), *condition])
+        return result
+
+    @api.model
+    def _empathy_empty_satisfies(self, leaf, negated=False):
+        """Return whether an empty profile field satisfies ``leaf`` (``'!'`` and
+        ``leaf`` when ``negated``), as Odoo evaluates it.
+
+        Empty: NULL for a selection or a text, no lines for a one2many or many2many.
+        """
+        left, operator, right = leaf
+        field = self._fields[left.split(".", 1)[0]]
+        if negated:
+            if field.type in ("one2many", "many2many"):
+                return not self._empathy_empty_satisfies(leaf)  # NOT EXISTS
+            if operator == "=?":  # Odoo negates it as '!=', or as false
+                return bool(right) and self._empathy_empty_satisfies((left, "!=", right))
+            # SQL NOT of a comparison with NULL is unknown, of "OR ... IS NULL" false
+            return False
+        if "." in left or operator in ("any", "child_of", "parent_of"):
+            return False  # a path is a test of ``any`` line
+        if operator == "not any":
+            return True
+        negative = operator in expression.NEGATIVE_TERM_OPERATORS
+        if field.type in ("one2many", "many2many"):
+            if right is False or right is None:
+                # (x, '=', False): has no lines; (x, '!=', False): has some
+                return not negative
+            return negative  # EXISTS / NOT EXISTS a line matching the value
+        if operator == "=?":
+            return (
+                right is False or right is None or self._empathy_empty_satisfies((left, "=", right))
+            )
+        if operator in ("in", "not in"):
+            if isinstance(right, bool):
+                return (operator == "in") != right
+            if not isinstance(right, (list, tuple)):
+                return False  # a subquery: NULL is in none
+            text = field.type in ("char", "text", "html")
+            has_empty = any(
+                value is False or value is None or (text and value == "") for value in right
+            )
+            return has_empty if operator == "in" else not has_empty
+        if operator[:1] in ("<", ">"):
+            return False  # NULL compares with nothing
+        if operator in expression.WILDCARD_OPERATORS and not right:
+            return not negative  # '%%' matches everything
+        # Odoo adds "OR column IS NULL" exactly then
+        return bool(right) == negative
+
+    def _read_group_groupby(self, groupby_spec, query):
+        sql = super()._read_group_groupby(groupby_spec, query)
+        fname = parse_read_group_spec(groupby_spec)[0]
+        if fname not in PROFILE_FIELDS or self._empathy_sees_objecting_profiles():
+            return sql
+        if self._fields[fname].type == "many2many":
+            # Odoo left-joins the relation table (one row per line): objecting partners
+            # join no line, so that they count once in the empty group
+            alias = query.make_alias(self._table, fname)
+            kind, table, condition = query._joins[alias]
+            query._joins[alias] = (
+                kind,
+                table,
+                SQL("%s AND NOT %s", condition, self._empathy_objecting_sql(self._table)),
+            )
+            return sql
+        return self._empathy_masked_sql(self._table, sql)
+
+    def _read_group_select(self, aggregate_spec, query):
+        sql = super()._read_group_select(aggregate_spec, query)
+        if aggregate_spec == "__count":
+            return sql
+        fname, __, func = parse_read_group_spec(aggregate_spec)
+        if fname not in PROFILE_FIELDS or self._empathy_sees_objecting_profiles():
+            return sql
+        value = self._field_to_sql(self._table, fname, query)
+        return READ_GROUP_AGGREGATE[func](self._table, self._empathy_masked_sql(self._table, value))
+
+    def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
+        sql = super()._order_field_to_sql(alias, field_name, direction, nulls, query)
+        fname = field_name.split(".", 1)[0]
+        if fname not in PROFILE_FIELDS or self._empathy_sees_objecting_profiles():
+            return sql
+        value = self._empathy_masked_sql(alias, self._field_to_sql(alias, fname, query))
+        if query.groupby:  # ordering groups (as Odoo does with the plain value)
+            query.groupby = SQL("%s, %s", query.groupby, value)
+        return SQL("%s %s %s", value, direction, nulls)
+
+    def _empathy_objecting_sql(self, alias):
+        """Return the SQL condition "the partner of ``alias`` objects to profiling"."""
+        field = self._fields["empathy_objection"]
+        return SQL("COALESCE(%s, FALSE)", SQL.identifier(alias, field.name, to_flush=field))
+
+    def _empathy_masked_sql(self, alias, sql):
+        """Return the value ``sql`` of a profile field, NULL for objecting partners."""
+        return SQL("(CASE WHEN %s THEN NULL ELSE %s END)", self._empathy_objecting_sql(alias), sql)
 
     @api.model
     def _empathy_sees_objecting_profiles(self):

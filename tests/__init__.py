@@ -20,3 +20,4 @@ from . import test_briefing_tours
 from . import test_leaks
 from . import test_leak_findings
 from . import test_lead_scoring
+from . import test_objection_search
