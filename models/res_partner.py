@@ -611,14 +611,15 @@ class ResPartner(models.Model):
         4)])`` for the current user (whose own pairs the rapport rules always show, in
         the allowed companies) is answered by the contacts' click sets, kept exact by
         ``_empathy_refresh_rapport``: the same contacts, without joining the rapport
-        rows. Other users, other thresholds and superuser searches keep the rapport
-        subquery (the access rules of the rapport decide there).
+        rows (``not any``: the contacts without). Other users, other thresholds and
+        superuser searches keep the rapport subquery (the access rules of the rapport
+        decide there).
         """
         if (
             self.env.su
             or len(leaf) != 3
             or leaf[0] != "empathy_rapport_ids"
-            or leaf[1] != "any"
+            or leaf[1] not in ("any", "not any")
             or not isinstance(leaf[2], (list, tuple))
             or len(leaf[2]) != 2
             or not self._fields["empathy_rapport_ids"].is_accessible(self.env)
@@ -639,9 +640,10 @@ class ResPartner(models.Model):
         ):
             return None
         companies = tuple(sorted(self.env.companies.ids))
+        operator = "=" if leaf[1] == "any" else "!="
         return [
             "&",
-            ("empathy_click_user_ids", "=", ClickedBy(user_id, companies)),
+            ("empathy_click_user_ids", operator, ClickedBy(user_id, companies)),
             # as the guard of models/base.py does for protected leaves
             "|",
             ("company_id", "=", False),

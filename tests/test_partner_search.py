@@ -114,6 +114,8 @@ class TestPartnerSearch(EmpathyCommon):
             ["!", ("empathy_best_advisor_id", "=", s)],
             [("empathy_rapport_ids", "any", [("user_id", "=", s), ("fair_score", ">=", 4)])],
             [("empathy_rapport_ids", "any", [("user_id", "=", s2), ("fair_score", ">=", 4)])],
+            ["!", ("empathy_rapport_ids", "any", [("user_id", "=", s), ("fair_score", ">=", 4)])],
+            [("empathy_rapport_ids", "not any", [("fair_score", ">=", 4), ("user_id", "=", s)])],
             [
                 "|",
                 ("empathy_rapport_ids", "any", [("user_id", "=", s), ("fair_score", ">=", 4)]),
@@ -251,6 +253,9 @@ class TestPartnerSearch(EmpathyCommon):
             sql = as_sales._search([("empathy_rapport_ids", "any", click)], order=order).select()
             self.assertIn('"empathy_click_user_ids" @>', sql.code)
             self.assertNotIn("empathy_rapport", sql.code)
+        sql = as_sales._search(["!", ("empathy_rapport_ids", "any", click)]).select()
+        self.assertIn("NOT COALESCE", sql.code)
+        self.assertNotIn("empathy_rapport", sql.code)
         key = str(self.company_b.id)
         for fname in ("empathy_best_rapport", "empathy_best_advisor_id"):
             self.env.cr.execute(
