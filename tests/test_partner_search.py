@@ -260,8 +260,9 @@ class TestPartnerSearch(EmpathyCommon):
         for fname in ("empathy_best_rapport", "empathy_best_advisor_id"):
             self.env.cr.execute(
                 "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
-                [f"res_partner_{fname}_c{key}_expr_idx"],
+                [f"res_partner_{fname}_c{key}_cov_idx"],
             )
             (indexdef,) = self.env.cr.fetchone()
             self.assertIn(f"'{key}'", indexdef, "a company created later gets its indexes")
             self.assertNotIn("WHERE", indexdef, "full indexes: PostgreSQL keeps statistics")
+            self.assertIn("INCLUDE (active, company_id, partner_share", indexdef)
