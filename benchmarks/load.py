@@ -451,6 +451,7 @@ def rapport_check(config, database, partner_ids):
                 "empathy_best_rapport",
                 "empathy_last_impression_date",
                 "empathy_mood_trend",
+                "empathy_click_user_ids",
             )
             if name in Partner._fields
         ]

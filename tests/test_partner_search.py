@@ -223,7 +223,22 @@ class TestPartnerSearch(EmpathyCommon):
         self.assertEqual(
             Partner.search([*mine, ("empathy_rapport_ids", "any", lower)]), p[0] | p[1] | p[5]
         )
-        self.assertEqual(self.env["res.partner"]._empathy_fill_click_sets(), 0, "already exact")
+        Partner = self.env["res.partner"]
+        self.assertEqual(Partner._empathy_fill_click_sets(), 0, "already exact")
+        # the migration's set-based fill gives what the refresh keeps
+        expected = {partner.id: partner.sudo().empathy_click_user_ids for partner in p}
+        self.env.cr.execute(
+            "UPDATE res_partner SET empathy_click_user_ids = NULL WHERE id = ANY(%s)", [p.ids]
+        )
+        self.env.cr.execute(
+            "UPDATE res_partner SET empathy_click_user_ids = '{\"99\": [1]}' WHERE id = %s",
+            [p[2].id],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(Partner._empathy_fill_click_sets(), 4, "3 partners with clicks, 1 stale")
+        self.assertEqual(
+            {partner.id: partner.sudo().empathy_click_user_ids for partner in p}, expected
+        )
 
     def test_click_sets_are_not_searchable_by_salespeople(self):
         """The technical column tells other advisors' pairs: never in a user's domain."""
