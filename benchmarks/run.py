@@ -537,26 +537,18 @@ def scenario_jobs(bench, _ctx):
         log(f"    {expired:,} expired impressions: about {seconds / 60:.1f} min in batches")
         buyers = add_buyers(env)
         log(f"    {buyers:,} customers with a confirmed order in the last 11 months (rolled back)")
-        bench.compare(
-            f"Silent-customer job, first run ({buyers:,} recent buyers, all flags written)",
-            Partner._cron_empathy_silent_customers,
-            "read_group of all partners by salesperson",
-            lambda: Partner._read_group([], ["user_id"], ["__count"]),
-            "(report)",
-            lambda row: True,
-            {"buyers": buyers},
-        )
-        # the daily run: flags already there, only changes are written
-        Partner._cron_empathy_silent_customers()
-        bench.compare(
-            f"Silent-customer job, next run ({buyers:,} recent buyers, flags unchanged)",
-            Partner._cron_empathy_silent_customers,
-            "read_group of all partners by salesperson",
-            lambda: Partner._read_group([], ["user_id"], ["__count"]),
-            "(report)",
-            lambda row: True,
-            {"buyers": buyers},
-        )
+        for run, state in (("first", "all flags written"), ("next", "flags unchanged")):
+            bench.compare(
+                f"Silent-customer job, {run} run ({buyers:,} recent buyers, {state})",
+                Partner._cron_empathy_silent_customers,
+                "read_group of all partners by salesperson",
+                lambda: Partner._read_group([], ["user_id"], ["__count"]),
+                "(report)",
+                lambda row: True,
+                {"buyers": buyers},
+            )
+            # the daily run: flags already there, only changes are written
+            Partner._cron_empathy_silent_customers()
     finally:
         bench.repeat, bench.warmup = repeat, warmup
 
