@@ -938,17 +938,7 @@ class ResPartner(models.Model):
                            jsonb_strip_nulls(jsonb_object_agg(company, trend)) AS trend
                       FROM per_company
                   GROUP BY partner_id
-                ), clicks AS (
-                    SELECT partner_id, jsonb_object_agg(company, users) AS users
-                      FROM (
-                        SELECT partner_id, company_id::text AS company,
-                               jsonb_agg(user_id ORDER BY user_id) AS users
-                          FROM empathy_rapport
-                         WHERE partner_id = ANY(%(ids)s) AND fair_score >= %(click)s
-                      GROUP BY partner_id, company_id
-                      ) per_company
-                  GROUP BY partner_id
-                ), locked AS (
+                ), clicks AS (%(clicks)s), locked AS (
                     SELECT id FROM res_partner
                      WHERE id = ANY(%(ids)s)
                   ORDER BY id
@@ -972,7 +962,7 @@ class ResPartner(models.Model):
                         OR p.empathy_click_user_ids IS DISTINCT FROM clicks.users)
                 """,
                 ids=ids,
-                click=CLICK_SCORE,
+                clicks=self._empathy_click_sets_sql(SQL("partner_id = ANY(%s)", ids)),
                 rank=self.env["empathy.rapport"]._empathy_rank_order(),
                 w=MOOD_WINDOW,
                 t=MOOD_THRESHOLD,
@@ -980,6 +970,26 @@ class ResPartner(models.Model):
         )
         self.invalidate_recordset(fnames)
         self.modified(fnames)
+
+    @api.model
+    def _empathy_click_sets_sql(self, condition):
+        """Return the query of the click sets ``(partner_id, users)`` of the rapport
+        rows matching ``condition``: ``{"company id": [advisors, fair rapport >= 4]}``."""
+        return SQL(
+            """
+            SELECT partner_id, jsonb_object_agg(company, users) AS users
+              FROM (
+                SELECT partner_id, company_id::text AS company,
+                       jsonb_agg(user_id ORDER BY user_id) AS users
+                  FROM empathy_rapport
+                 WHERE %s AND fair_score >= %s
+              GROUP BY partner_id, company_id
+                   ) per_company
+          GROUP BY partner_id
+            """,
+            condition,
+            CLICK_SCORE,
+        )
 
     @api.model
     def _empathy_fill_click_sets(self):
@@ -993,17 +1003,7 @@ class ResPartner(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                WITH clicks AS (
-                    SELECT partner_id, jsonb_object_agg(company, users) AS users
-                      FROM (
-                        SELECT partner_id, company_id::text AS company,
-                               jsonb_agg(user_id ORDER BY user_id) AS users
-                          FROM empathy_rapport
-                         WHERE fair_score >= %(click)s
-                      GROUP BY partner_id, company_id
-                      ) per_company
-                  GROUP BY partner_id
-                )
+                WITH clicks AS (%(clicks)s)
                 UPDATE res_partner p
                    SET empathy_click_user_ids = clicks.users
                   FROM res_partner q
@@ -1012,7 +1012,7 @@ class ResPartner(models.Model):
                    AND (q.empathy_click_user_ids IS NOT NULL OR clicks.users IS NOT NULL)
                    AND p.empathy_click_user_ids IS DISTINCT FROM clicks.users
                 """,
-                click=CLICK_SCORE,
+                clicks=self._empathy_click_sets_sql(SQL("TRUE")),
             )
         )
         count = self.env.cr.rowcount
