@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, ValidationError
 
-from .empathy_params import get_int_param, protect_advisor_groups
+from .empathy_params import get_int_param, protected_read_group
 
 CHANNELS = [
     ("phone", "Phone"),
@@ -138,14 +138,9 @@ class EmpathyImpression(models.Model):
     @api.model
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
         """Reports: no per-advisor totals or averages with *Protect advisors*."""
-        specs = [groupby] if isinstance(groupby, str) else list(groupby or ())
-        specs = specs[:1] if lazy else specs
-        orderby = protect_advisor_groups(self, None, specs, orderby)
-        groups = super().read_group(
-            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
+        return protected_read_group(
+            self, super().read_group, domain, fields, groupby, offset, limit, orderby, lazy
         )
-        protect_advisor_groups(self, groups, specs, orderby)
-        return groups
 
     def init(self):
         # newest impressions of a partner: mood trend, wizard defaults, timeline

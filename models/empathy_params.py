@@ -43,3 +43,16 @@ def protect_advisor_groups(model, groups, groupby, orderby):
     ):
         return False
     return orderby
+
+
+def protected_read_group(model, read_group, domain, fields, groupby, offset, limit, orderby, lazy):
+    """Return ``read_group(...)`` (the model's ``super().read_group``) with the
+    per-advisor figures blanked by ``protect_advisor_groups``."""
+    specs = [groupby] if isinstance(groupby, str) else list(groupby or ())
+    specs = specs[:1] if lazy else specs
+    orderby = protect_advisor_groups(model, None, specs, orderby)
+    groups = read_group(
+        domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
+    )
+    protect_advisor_groups(model, groups, specs, orderby)
+    return groups

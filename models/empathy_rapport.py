@@ -18,7 +18,7 @@ from .empathy_fair import (
     scale_means,
 )
 from .empathy_gate import serving_request
-from .empathy_params import get_int_param, protect_advisor_groups
+from .empathy_params import get_int_param, protected_read_group
 
 _logger = logging.getLogger(__name__)
 
@@ -139,14 +139,9 @@ class EmpathyRapport(models.Model):
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
         """Reports: managers only; no per-advisor figures with *Protect advisors*."""
         self._empathy_check_report_access()
-        specs = [groupby] if isinstance(groupby, str) else list(groupby or ())
-        specs = specs[:1] if lazy else specs
-        orderby = protect_advisor_groups(self, None, specs, orderby)
-        groups = super().read_group(
-            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
+        return protected_read_group(
+            self, super().read_group, domain, fields, groupby, offset, limit, orderby, lazy
         )
-        protect_advisor_groups(self, groups, specs, orderby)
-        return groups
 
     def init(self):
         # "my customers where I click": index-only lookups by advisor and fair score
