@@ -119,3 +119,25 @@ def machine_info(cr=None):
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "argv": sys.argv[1:],
     }
+
+
+def rapport_pairs(env, partner_ids):
+    """Return ``(impressions, expected, actual, problems)`` for the partners' rapport.
+
+    ``expected``: the ORM's recompute from the impressions
+    (``empathy.rapport._empathy_compute_from_scratch``); ``actual``: the stored rows;
+    both keyed by ``(partner, advisor, company)``; ``problems`` tells missing and
+    unexpected pairs (the callers compare the values).
+    """
+    Rapport = env["empathy.rapport"].sudo()
+    impressions = env["empathy.impression"].sudo().search([("partner_id", "in", partner_ids)])
+    expected = Rapport._empathy_compute_from_scratch(impressions)
+    rows = Rapport.search([("partner_id", "in", partner_ids)])
+    actual = {(r.partner_id.id, r.user_id.id, r.company_id.id): r for r in rows}
+    problems = []
+    if set(actual) != set(expected):
+        problems.append(
+            f"pairs differ: {len(set(expected) - set(actual))} missing,"
+            f" {len(set(actual) - set(expected))} unexpected"
+        )
+    return impressions, expected, actual, problems

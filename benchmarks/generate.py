@@ -40,6 +40,7 @@ from bench_common import (
     base_parser,
     log,
     odoo_env_factory,
+    rapport_pairs,
 )
 
 #: the partner aggregates of one company (company-dependent jsonb columns)
@@ -1087,7 +1088,6 @@ class Generator:
         env, cr = self.env, self.cr
         rng = random.Random(self.seed + 1)
         Rapport = env["empathy.rapport"]
-        Impression = env["empathy.impression"]
         log(f"verification against the ORM (sample of {sample_size} partners + heaviest)")
         cr.execute("SELECT DISTINCT partner_id FROM empathy_rapport ORDER BY partner_id")
         with_rapport = [row[0] for row in cr.fetchall()]
@@ -1098,19 +1098,10 @@ class Generator:
         sample = sorted(
             set(rng.sample(with_rapport, min(sample_size, len(with_rapport)))) | set(heaviest)
         )
-        problems = []
         dev = {"score": 0.0, "fair_score": 0.0, "sums_rel": 0.0, "best_rapport": 0.0}
         boundary = 0
         with Timer() as timer:
-            impressions = Impression.search([("partner_id", "in", sample)])
-            expected = Rapport._empathy_compute_from_scratch(impressions)
-            rows = Rapport.search([("partner_id", "in", sample)])
-            actual = {(r.partner_id.id, r.user_id.id, r.company_id.id): r for r in rows}
-            if set(actual) != set(expected):
-                problems.append(
-                    f"pairs differ: {len(set(expected) - set(actual))} missing,"
-                    f" {len(set(actual) - set(expected))} unexpected"
-                )
+            impressions, expected, actual, problems = rapport_pairs(env, sample)
             # the fair scores: exact per pair for the stored advisor's scale, and the
             # stored scales equal the means of all pairs (the whole table, not the sample)
             cr.execute("SELECT user_id, company_id, score FROM empathy_rapport")

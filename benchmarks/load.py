@@ -408,10 +408,9 @@ def stored_impressions(admin, prefix):
 def rapport_check(config, database, partner_ids):
     """Compare the stored aggregates of these partners with a recompute; return problems."""
     sys.path.insert(0, str(ODOO_SRC))
-    from bench_common import odoo_env_factory  # noqa: PLC0415
+    from bench_common import odoo_env_factory, rapport_pairs  # noqa: PLC0415
 
     registry, make_env = odoo_env_factory(config, database)
-    problems = []
     queued = 0
     with registry.cursor() as cr:
         env = make_env(cr)
@@ -420,16 +419,7 @@ def rapport_check(config, database, partner_ids):
             queued = env["empathy.rapport.queue"].sudo().search_count([])
             env["empathy.rapport"].sudo()._empathy_process_queue()
             cr.commit()
-        Rapport = env["empathy.rapport"].sudo()
-        impressions = env["empathy.impression"].sudo().search([("partner_id", "in", partner_ids)])
-        expected = Rapport._empathy_compute_from_scratch(impressions)
-        rows = Rapport.search([("partner_id", "in", partner_ids)])
-        actual = {(r.partner_id.id, r.user_id.id, r.company_id.id): r for r in rows}
-        if set(actual) != set(expected):
-            problems.append(
-                f"pairs differ: {len(set(expected) - set(actual))} missing,"
-                f" {len(set(actual) - set(expected))} unexpected"
-            )
+        _impressions, expected, actual, problems = rapport_pairs(env, partner_ids)
         for key, want in expected.items():
             row = actual.get(key)
             if not row:
