@@ -1,4 +1,4 @@
-from . import base
+from . import base_field_guard
 from . import empathy_tag_mixin
 from . import calendar_event
 from . import crm_lead
@@ -22,7 +22,19 @@ from . import product_template
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_briefing
+from . import res_partner_briefing_compact
+from . import res_partner_gdpr
+from . import res_partner_handover
+from . import res_partner_motive_evidence
+from . import res_partner_objection
+from . import res_partner_rapport
+from . import res_partner_rapport_search
+from . import res_partner_silent
 from . import sale_order
 from . import sale_order_line
 from . import sale_order_option
 from . import utm_campaign
+
+# last: the thin overrides of ORM internals, above every concern they call
+from . import orm_overrides

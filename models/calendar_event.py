@@ -3,7 +3,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from .res_partner import EMPATHY_GROUP
+from .empathy_groups import EMPATHY_USER_GROUP as EMPATHY_GROUP
 
 
 class CalendarEvent(models.Model):

@@ -4,8 +4,10 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .empathy_fair import LOW_RAPPORT
+from .empathy_groups import EMPATHY_USER_GROUP as EMPATHY_GROUP
 from .empathy_impression import COMMUNICATION_STYLES
-from .res_partner import EMPATHY_GROUP, LOW_RAPPORT, MOOD_THRESHOLD, MOOD_WINDOW
+from .empathy_mood import MOOD_THRESHOLD, MOOD_WINDOW
 
 #: partner fields that make a contact "profiled" (else its company's briefing is shown)
 PROFILE_FIELDS = (

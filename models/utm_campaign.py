@@ -59,7 +59,7 @@ class UtmCampaign(models.Model):
             return
         partners = responses.partner_id
         partners.commercial_partner_id.mapped("empathy_objection")
-        responses = responses.filtered(lambda r: not self._empathy_objects(r.partner_id))
+        responses = responses.filtered(lambda r: not r.partner_id._empathy_is_objecting())
         if not responses:
             return
         link_field = RESPONSE_FIELDS[records._name]
@@ -129,8 +129,3 @@ class UtmCampaign(models.Model):
             )
             for row in rows
         }
-
-    @api.model
-    def _empathy_objects(self, partner):
-        """Return whether the contact or its company objects to profiling."""
-        return bool(partner.empathy_objection or partner.commercial_partner_id.empathy_objection)

@@ -16,7 +16,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from odoo.addons.empathic_crm.models.base import is_guarded
+from odoo.addons.empathic_crm.models.base_field_guard import is_guarded
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.mail.tools.discuss import Store
 

@@ -1,6 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 import ast
 import os
+import subprocess
+import sys
+import tempfile
 
 from odoo.modules.module import get_manifest
 from odoo.tests import BaseCase, tagged
@@ -52,3 +55,32 @@ class TestPackaging(BaseCase):
             self.assertTrue(os.path.isfile(os.path.join(ROOT, image)), image)
         for name in ("icon.png", "index.html"):
             self.assertTrue(os.path.isfile(os.path.join(ROOT, "static", "description", name)))
+
+    def test_lint_catches_a_method_defined_twice(self):
+        # the second definition silently wins: pylint's function-redefined is on
+        source = (
+            "class Partner:\n"
+            "    def _empathy_format_score(self, score):\n"
+            "        return score or 0.0\n\n"
+            "    def _empathy_format_score(self, score):\n"
+            "        return score\n"
+        )
+        with tempfile.TemporaryDirectory() as folder:
+            fixture = os.path.join(folder, "fixture.py")
+            with open(fixture, "w", encoding="utf-8") as handle:
+                handle.write(source)
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pylint",
+                    "--rcfile",
+                    os.path.join(ROOT, ".pylintrc"),
+                    fixture,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        self.assertIn("function-redefined", result.stdout + result.stderr)

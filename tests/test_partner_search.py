@@ -13,7 +13,7 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from odoo.addons.empathic_crm.models.res_partner import ResPartner
+from odoo.addons.empathic_crm.models.res_partner_rapport_search import ResPartner
 
 from .common import EmpathyCommon
 
@@ -81,11 +81,8 @@ class TestPartnerSearch(EmpathyCommon):
             stack.enter_context(
                 patch.object(ResPartner, "_empathy_condition_to_sql", return_value=None)
             )
-            stack.enter_context(
-                patch.object(
-                    ResPartner, "_empathy_rapport_domain", side_effect=lambda d, ordered=False: d
-                )
-            )
+            for rewrite in ("_empathy_click_domain", "_empathy_rapport_domain"):
+                stack.enter_context(patch.object(ResPartner, rewrite, side_effect=lambda d: d))
             self.env.invalidate_all()
             plain = Partner.search(full)
         return ours, plain

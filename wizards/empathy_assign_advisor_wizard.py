@@ -2,7 +2,9 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
+
+from ..models.empathy_groups import check_empathy_manager
 
 
 class EmpathyAssignAdvisorWizard(models.TransientModel):
@@ -22,10 +24,10 @@ class EmpathyAssignAdvisorWizard(models.TransientModel):
         return values
 
     def _empathy_check_manager(self):
-        if not self.env.user.has_group("empathic_crm.group_empathy_manager"):
-            raise AccessError(
-                self.env._("Only empathy managers can reassign customers to their best advisor.")
-            )
+        check_empathy_manager(
+            self.env,
+            self.env._("Only empathy managers can reassign customers to their best advisor."),
+        )
 
     def _empathy_changes(self):
         """Return [(partner, best advisor)] for the customers whose salesperson changes."""

@@ -3,7 +3,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from ..models.res_partner import EMPATHY_GROUP
+from ..models.empathy_groups import EMPATHY_USER_GROUP as EMPATHY_GROUP
 
 #: recipients with a style hint shown above the body, at most
 MAX_HINTS = 3

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-"""One guard for every field protected by an empathy group, on every model.
+"""The field guard: every field protected by an empathy group, on every model.
 
 Odoo checks the ``groups=`` of a field when it is read, and when a plain column
 is searched, grouped or ordered. Three derived paths escape that check:
@@ -14,12 +14,12 @@ is searched, grouped or ordered. Three derived paths escape that check:
 The guard walks each domain leaf field by field before Odoo compiles it: a
 protected field the user may not read raises ``AccessError``; one the user may
 read is evaluated by a search on the model that holds it, so that this model's
-record rules (companies) apply. Python only: no query per leaf.
+record rules (companies) apply. Python only: no query per leaf. The ORM methods that
+call it are overridden in ``orm_overrides.py`` only.
 """
 
 from odoo import api, models
 from odoo.exceptions import AccessError
-from odoo.models import parse_read_group_spec
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -46,37 +46,6 @@ def _is_ids(value):
 
 class Base(models.AbstractModel):
     _inherit = "base"
-
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        if domain and not self.env.su:
-            domain = self._empathy_guard_domain(domain)[0]
-        return super()._search(domain, offset=offset, limit=limit, order=order)
-
-    def _read_format(self, fnames, load="_classic_read"):
-        # read, search_read and web_read format their values here (values in cache)
-        if fnames and self._ids and not self.env.su:
-            self._empathy_check_read(fnames)
-        return super()._read_format(fnames, load=load)
-
-    def _export_rows(self, fields, *, _is_toplevel_call=True):
-        if self._ids and not self.env.su:
-            self._empathy_check_read([path[0] for path in fields if path])
-        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
-
-    def _read_group_groupby(self, groupby_spec, query):
-        self._empathy_check_sql_field(parse_read_group_spec(groupby_spec)[0], query, self._table)
-        return super()._read_group_groupby(groupby_spec, query)
-
-    def _read_group_select(self, aggregate_spec, query):
-        if aggregate_spec != "__count":
-            fname = parse_read_group_spec(aggregate_spec)[0]
-            self._empathy_check_sql_field(fname, query, self._table)
-        return super()._read_group_select(aggregate_spec, query)
-
-    def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
-        self._empathy_check_sql_field(field_name.split(".", 1)[0], query, alias)
-        return super()._order_field_to_sql(alias, field_name, direction, nulls, query)
 
     # ------------------------------------------------------------------
     # helpers

@@ -1,0 +1,269 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""The compact briefing: three to six lines where the salesperson acts (pipeline,
+impression dialog, composer, calendar, activity popovers, handover).
+"""
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .empathy_groups import EMPATHY_USER_GROUP
+from .empathy_impression import MOOD_FACES
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    empathy_briefing_compact = fields.Html(
+        string="Compact briefing",
+        compute="_compute_empathy_briefing_compact",
+        sanitize=False,
+        groups=EMPATHY_USER_GROUP,
+        help="Three to six lines for the places where a contact starts or ends: tone,"
+        " motives, what to remember, rapport, mood trend and the last impression.",
+    )
+
+    @api.depends_context("lang", "uid", "allowed_company_ids")
+    @api.depends(
+        "empathy_communication_style",
+        "empathy_temperament",
+        "empathy_preferred_channel",
+        "empathy_motive_ids",
+        "empathy_personal_notes",
+        "empathy_best_advisor_id",
+        "empathy_best_rapport",
+        "empathy_mood_trend",
+        "empathy_last_impression_date",
+        "empathy_objection",
+        "commercial_partner_id.empathy_objection",
+    )
+    def _compute_empathy_briefing_compact(self):
+        compact = self._empathy_briefing_compact_map()
+        for partner in self:
+            partner.empathy_briefing_compact = compact[partner]
+
+    def _empathy_is_profiled(self):
+        """Return whether anything empathy-related is known (an objection counts)."""
+        self.ensure_one()
+        # columns first: the motives cost a query (for all partners at once)
+        return bool(
+            self.empathy_objection
+            or self.empathy_last_impression_date
+            or self.empathy_communication_style
+            or self.empathy_temperament
+            or self.empathy_personal_notes
+            or self.empathy_motive_ids
+        )
+
+    def _empathy_tone_hint(self):
+        """Return the one-line style hint, e.g. for the email composer ('' if unknown)."""
+        self.ensure_one()
+        style = {
+            "factual": self.env._("Fact-oriented: lead with figures"),
+            "emotional": self.env._("Emotion-oriented: tell a story, show the product in use"),
+            "mixed": self.env._("Mixed: a story first, then two or three facts"),
+        }
+        temperament = {
+            "easy": self.env._("easy-going: a relaxed, personal tone"),
+            "neutral": self.env._("neutral: friendly and to the point"),
+            "demanding": self.env._("demanding: confirm in writing"),
+        }
+        parts = [
+            part
+            for part in (
+                style.get(self.empathy_communication_style),
+                temperament.get(self.empathy_temperament),
+            )
+            if part
+        ]
+        hint = "; ".join(parts)
+        return hint[:1].upper() + hint[1:]
+
+    def _empathy_last_impressions(self, limit=1):
+        """Return {partner id: the newest ``limit`` impressions of the user's companies}.
+
+        One query for all partners (index on partner and date), plus one to read them.
+        """
+        ids = [pid for pid in self._origin.ids if pid]
+        Impression = self.env["empathy.impression"].sudo()
+        if not ids:
+            return {}
+        Impression.flush_model(["partner_id", "company_id", "date"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT r.id
+                  FROM unnest(%(ids)s::int[]) AS p(id)
+                  JOIN LATERAL (
+                        SELECT i.id, i.date
+                          FROM empathy_impression i
+                         WHERE i.partner_id = p.id
+                           AND (i.company_id IS NULL OR i.company_id = ANY(%(companies)s))
+                      ORDER BY i.date DESC, i.id DESC
+                         LIMIT %(limit)s
+                       ) r ON TRUE
+              ORDER BY r.date DESC, r.id DESC
+                """,
+                ids=ids,
+                companies=self.env.companies.ids,
+                limit=limit,
+            )
+        )
+        impressions = Impression.browse([row[0] for row in self.env.cr.fetchall()])
+        impressions.fetch(["partner_id", "user_id", "date", "rapport", "mood", "note"])
+        impressions.user_id.mapped("name")
+        result = {}
+        for impression in impressions:
+            result.setdefault(impression.partner_id.id, Impression.browse())
+            result[impression.partner_id.id] |= impression
+        return result
+
+    def _empathy_impression_line(self, impression):
+        """Return 'date, advisor: ★★★★☆ 🙂 note' for one impression."""
+        note = (impression.note or "").strip()
+        if len(note) > 90:
+            note = note[:89] + "…"
+        return self.env._(
+            "%(date)s, %(advisor)s: %(stars)s %(face)s %(note)s",
+            date=self._empathy_format_date(impression.date),
+            advisor=impression.user_id.name,
+            stars="★" * impression.rapport + "☆" * (5 - impression.rapport),
+            face=MOOD_FACES.get(impression.mood, ""),
+            note=note,
+        ).strip()
+
+    def _empathy_briefing_compact_map(self):
+        """Return {partner: compact briefing (Markup)} as seen by the current user.
+
+        Set-based: a constant number of queries whatever the number of partners
+        (motives, when they were heard, my rapport, the last impressions).
+        """
+        ids = [pid for pid in self._origin.ids if pid]
+        Evidence = self.env["empathy.motive.evidence"]
+        last_heard = Evidence._empathy_last_heard(self.browse(ids)) if ids else {}
+        stale_after = Evidence._empathy_stale_months()
+        mine = {}
+        if ids:
+            rows = (
+                self.env["empathy.rapport"]
+                .sudo()
+                .search_fetch(
+                    [
+                        ("partner_id", "in", ids),
+                        ("user_id", "=", self.env.uid),
+                        ("company_id", "=", self.env.company.id),
+                    ],
+                    ["partner_id", "score"],
+                )
+            )
+            mine = {row.partner_id.id: row.score for row in rows}
+        last = self._empathy_last_impressions(limit=1)
+        # prefetch what the loop reads, one query per relation
+        self.mapped("empathy_motive_ids.name")
+        self.mapped("empathy_best_advisor_id.name")
+        channels = dict(self._fields["empathy_preferred_channel"]._description_selection(self.env))
+        trends = dict(self._fields["empathy_mood_trend"]._description_selection(self.env))
+        trend_icons = {
+            "improving": "fa-arrow-up text-success",
+            "stable": "fa-arrow-right text-muted",
+            "declining": "fa-arrow-down text-danger",
+        }
+        now = fields.Datetime.now()
+
+        def line(icon, label, value):
+            return Markup(
+                "<div class='o_empathy_compact_line'><i class='fa fa-fw %s' aria-hidden='true'></i>"
+                " <strong>%s</strong> %s</div>"
+            ) % (icon, label, value)
+
+        result = {}
+        for partner in self:
+            pid = partner._origin.id
+            if partner._empathy_is_objecting():
+                result[partner] = Markup(
+                    "<div class='o_empathy_briefing_compact o_empathy_objecting text-warning'>"
+                    "<i class='fa fa-fw fa-ban' aria-hidden='true'></i> %s</div>"
+                ) % self.env._("Objects to profiling")
+                continue
+            lines = []
+            tone = partner._empathy_tone_hint()
+            channel = channels.get(partner.empathy_preferred_channel)
+            if channel:
+                prefers = self.env._("prefers %s", channel)
+                tone = "%s; %s" % (tone, prefers) if tone else prefers[:1].upper() + prefers[1:]
+            if tone:
+                lines.append(
+                    Markup(
+                        "<div class='o_empathy_compact_line o_empathy_tone'>"
+                        "<i class='fa fa-fw fa-comments-o' aria-hidden='true'></i> %s</div>"
+                    )
+                    % tone
+                )
+            motives = []
+            for motive in partner.empathy_motive_ids:
+                date = last_heard.get((pid, motive.id))
+                if not date:
+                    motives.append(motive.name)
+                    continue
+                text = self.env._(
+                    "%(motive)s (%(date)s)",
+                    motive=motive.name,
+                    date=self._empathy_format_date(date),
+                )
+                if Evidence._empathy_months_ago(date, now) >= stale_after:
+                    motives.append(
+                        Markup("<span class='text-warning' title='%s'>%s</span>")
+                        % (self.env._("Not heard for a while: check if still true"), text)
+                    )
+                else:
+                    motives.append(text)
+            if motives:
+                lines.append(
+                    line("fa-bullseye", self.env._("Motives:"), Markup(", ").join(motives))
+                )
+            if partner.empathy_personal_notes:
+                lines.append(
+                    line(
+                        "fa-sticky-note-o", self.env._("Remember:"), partner.empathy_personal_notes
+                    )
+                )
+            rapport = []
+            if pid in mine:
+                rapport.append(self.env._("yours %s / 5", self._empathy_format_score(mine[pid])))
+            best = partner.empathy_best_advisor_id
+            if best:
+                rapport.append(
+                    self.env._(
+                        "best advisor %(advisor)s (%(score)s / 5)",
+                        advisor=self.env._("you") if best == self.env.user else best.name,
+                        score=self._empathy_format_score(partner.empathy_best_rapport),
+                    )
+                )
+            if rapport:
+                lines.append(line("fa-handshake-o", self.env._("Rapport:"), " · ".join(rapport)))
+            if partner.empathy_mood_trend:
+                lines.append(
+                    line(
+                        trend_icons[partner.empathy_mood_trend],
+                        self.env._("Mood trend:"),
+                        trends[partner.empathy_mood_trend],
+                    )
+                )
+            if last.get(pid):
+                lines.append(
+                    line(
+                        "fa-clock-o",
+                        self.env._("Last impression:"),
+                        self._empathy_impression_line(last[pid][0]),
+                    )
+                )
+            if not lines:
+                lines.append(
+                    Markup("<div class='o_empathy_compact_line text-muted'>%s</div>")
+                    % self.env._("Nothing known yet.")
+                )
+            result[partner] = Markup("<div class='o_empathy_briefing_compact'>%s</div>") % Markup(
+                ""
+            ).join(lines)
+        return result
