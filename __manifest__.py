@@ -4,7 +4,7 @@
     "name": "Empathic CRM",
     "summary": "Know why customers buy and how they want to be spoken to: "
     "empathy profiles, mandatory impressions after every contact, rapport",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/CRM",
     "website": "https://github.com/empathic-crm/empathic_crm",
     "author": "Empathic CRM contributors",

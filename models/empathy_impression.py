@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, ValidationError
+from odoo.tools.sql import create_index
 
 from .empathy_params import get_int_param, protected_read_group
 
@@ -144,9 +145,11 @@ class EmpathyImpression(models.Model):
 
     def init(self):
         # newest impressions of a partner: mood trend, wizard defaults, timeline
-        self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS empathy_impression_partner_date_idx"
-            " ON empathy_impression (partner_id, date DESC, id DESC)"
+        create_index(
+            self.env.cr,
+            "empathy_impression_partner_date_idx",
+            self._table,
+            ["partner_id", "date DESC", "id DESC"],
         )
 
     @api.constrains("rapport", "mood")

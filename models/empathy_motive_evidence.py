@@ -10,6 +10,7 @@ recent evidence as stale instead of silently keeping them.
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.tools.sql import create_index
 
 from .empathy_params import get_int_param
 
@@ -69,9 +70,11 @@ class EmpathyMotiveEvidence(models.Model):
 
     def init(self):
         # "when was this motive of this partner last heard": index-only lookups
-        self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS empathy_motive_evidence_partner_motive_date_idx"
-            " ON empathy_motive_evidence (partner_id, motive_id, date)"
+        create_index(
+            self.env.cr,
+            "empathy_motive_evidence_partner_motive_date_idx",
+            self._table,
+            ["partner_id", "motive_id", "date"],
         )
 
     @api.depends("partner_id", "motive_id", "value_id", "source")

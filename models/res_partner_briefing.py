@@ -3,12 +3,14 @@
 clicks with them; the number and date formats shared by both briefings.
 """
 
+from babel.dates import format_skeleton
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import format_date, formatLang
+from odoo.tools.misc import babel_locale_parse
 
-from .empathy_fair import LOW_RAPPORT
+from .empathy_fair import LOW_RAPPORT, UNCERTAIN_BELOW
 from .empathy_groups import EMPATHY_USER_GROUP
 
 
@@ -93,10 +95,10 @@ class ResPartner(models.Model):
         if self.empathy_best_advisor_id:
             best = self.env._(
                 "%(advisor)s (rapport %(score)s / 5)",
-                advisor=self.empathy_best_advisor_id.name,
+                advisor=self._empathy_advisor_name(self.empathy_best_advisor_id),
                 score=self._empathy_format_score(self.empathy_best_rapport),
             )
-            why = self._empathy_best_rapport_row().fair_explanation
+            why = self._empathy_rapport_basis(self._empathy_best_rapport_row())
             if why:
                 best = Markup("%s<br/><small class='text-muted'>%s</small>") % (best, why)
             add(self.env._("Best advisor:"), best)
@@ -132,12 +134,39 @@ class ResPartner(models.Model):
                 best=best.name,
                 score=self._empathy_format_score(self.empathy_best_rapport),
             )
-            why = self._empathy_best_rapport_row().fair_explanation
+            why = self._empathy_rapport_basis(self._empathy_best_rapport_row())
             return "%s %s" % (warning, why) if why else warning
         return self.env._(
             "Your rapport with this customer is low (%s / 5).",
             self._empathy_format_score(max(mine.mapped("fair_score"))),
         )
+
+    def _empathy_advisor_name(self, user):
+        """Return how the reader reads an advisor: "you" for themselves, else the name."""
+        return self.env._("you") if user == self.env.user else user.name
+
+    def _empathy_rapport_basis(self, row):
+        """Return what a rapport figure rests on, for salespeople (no rating habits).
+
+        The advisor's leniency stays in the manager's rapport report: a salesperson
+        reads how many impressions the figure rests on and, when they are few, that
+        it stays close to the team's level.
+        """
+        if not row or not row.impression_count:
+            return ""
+        if row.impression_count == 1:
+            text = self.env._("From one impression, corrected for how each advisor rates.")
+        else:
+            text = self.env._(
+                "From %(count)s impressions, corrected for how each advisor rates.",
+                count=row.impression_count,
+            )
+        if row.impression_count < UNCERTAIN_BELOW:
+            text += " " + self.env._(
+                "Few impressions, so it stays close to the team's %(team)s / 5.",
+                team=self._empathy_format_score(row.team_mean),
+            )
+        return text
 
     def _empathy_format_score(self, score):
         """Return a rapport score with one decimal in the user's language ("4,3" in German)."""
@@ -179,6 +208,14 @@ class ResPartner(models.Model):
             else:
                 names.append(motive.name)
         return ", ".join(names)
+
+    def _empathy_format_day(self, value):
+        """Return ``value`` (a UTC datetime) as a short day, "2 Dec" / "2. Dez." (this
+        year) or "2 Dec 2025", in the user's timezone and language."""
+        day = fields.Datetime.context_timestamp(self, value)
+        today = fields.Datetime.context_timestamp(self, fields.Datetime.now())
+        skeleton = "MMMd" if day.year == today.year else "yMMMd"
+        return format_skeleton(skeleton, day, locale=babel_locale_parse(self.env.lang or "en_US"))
 
     def _empathy_format_date(self, value):
         """Return ``value`` (a UTC datetime) as a date in the user's timezone and format."""

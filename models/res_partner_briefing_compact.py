@@ -9,7 +9,6 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .empathy_groups import EMPATHY_USER_GROUP
-from .empathy_impression import MOOD_FACES
 
 
 class ResPartner(models.Model):
@@ -120,18 +119,28 @@ class ResPartner(models.Model):
         return result
 
     def _empathy_impression_line(self, impression):
-        """Return 'date, advisor: ★★★★☆ 🙂 note' for one impression."""
+        """Return 'date, advisor: ★★★★☆ Pleased. note' for one impression.
+
+        The mood in the dialog's words (no emoji: not every machine has a font for them).
+        """
         note = (impression.note or "").strip()
         if len(note) > 90:
             note = note[:89] + "…"
         return self.env._(
-            "%(date)s, %(advisor)s: %(stars)s %(face)s %(note)s",
+            "%(date)s, %(advisor)s: %(stars)s %(mood)s. %(note)s",
             date=self._empathy_format_date(impression.date),
-            advisor=impression.user_id.name,
+            advisor=self._empathy_advisor_name(impression.user_id),
             stars="★" * impression.rapport + "☆" * (5 - impression.rapport),
-            face=MOOD_FACES.get(impression.mood, ""),
+            mood=self._empathy_mood_label(impression.mood),
             note=note,
         ).strip()
+
+    def _empathy_mood_label(self, mood):
+        """Return the customer's mood in the words of the impression dialog."""
+        labels = dict(
+            self.env["empathy.impression.wizard"]._fields["mood"]._description_selection(self.env)
+        )
+        return labels.get(str(mood), "")
 
     def _empathy_briefing_compact_map(self):
         """Return {partner: compact briefing (Markup)} as seen by the current user.
@@ -154,10 +163,10 @@ class ResPartner(models.Model):
                         ("user_id", "=", self.env.uid),
                         ("company_id", "=", self.env.company.id),
                     ],
-                    ["partner_id", "score"],
+                    ["partner_id", "fair_score"],
                 )
             )
-            mine = {row.partner_id.id: row.score for row in rows}
+            mine = {row.partner_id.id: row.fair_score for row in rows}
         last = self._empathy_last_impressions(limit=1)
         # prefetch what the loop reads, one query per relation
         self.mapped("empathy_motive_ids.name")
@@ -206,18 +215,20 @@ class ResPartner(models.Model):
                 if not date:
                     motives.append(motive.name)
                     continue
-                text = self.env._(
-                    "%(motive)s (%(date)s)",
-                    motive=motive.name,
-                    date=self._empathy_format_date(date),
-                )
+                heard = self._empathy_format_day(date)
                 if Evidence._empathy_months_ago(date, now) >= stale_after:
                     motives.append(
-                        Markup("<span class='text-warning' title='%s'>%s</span>")
-                        % (self.env._("Not heard for a while: check if still true"), text)
+                        Markup("<span class='text-warning'>%s</span>")
+                        % self.env._(
+                            "%(motive)s (heard %(date)s: check if still true)",
+                            motive=motive.name,
+                            date=heard,
+                        )
                     )
                 else:
-                    motives.append(text)
+                    motives.append(
+                        self.env._("%(motive)s (heard %(date)s)", motive=motive.name, date=heard)
+                    )
             if motives:
                 lines.append(
                     line("fa-bullseye", self.env._("Motives:"), Markup(", ").join(motives))
@@ -228,20 +239,9 @@ class ResPartner(models.Model):
                         "fa-sticky-note-o", self.env._("Remember:"), partner.empathy_personal_notes
                     )
                 )
-            rapport = []
-            if pid in mine:
-                rapport.append(self.env._("yours %s / 5", self._empathy_format_score(mine[pid])))
-            best = partner.empathy_best_advisor_id
-            if best:
-                rapport.append(
-                    self.env._(
-                        "best advisor %(advisor)s (%(score)s / 5)",
-                        advisor=self.env._("you") if best == self.env.user else best.name,
-                        score=self._empathy_format_score(partner.empathy_best_rapport),
-                    )
-                )
+            rapport = partner._empathy_compact_rapport(mine.get(pid))
             if rapport:
-                lines.append(line("fa-handshake-o", self.env._("Rapport:"), " · ".join(rapport)))
+                lines.append(line("fa-handshake-o", self.env._("Rapport:"), rapport))
             if partner.empathy_mood_trend:
                 lines.append(
                     line(
@@ -267,3 +267,30 @@ class ResPartner(models.Model):
                 ""
             ).join(lines)
         return result
+
+    def _empathy_compact_rapport(self, mine):
+        """Return the compact rapport line: one fair figure per pair, "you" for the reader.
+
+        ``mine``: the reader's own fair rapport with this contact (None: never met).
+        """
+        self.ensure_one()
+        best = self.empathy_best_advisor_id
+        if mine is not None and (not best or best == self.env.user):
+            if best:
+                return self.env._(
+                    "yours %(score)s / 5, the best in the team",
+                    score=self._empathy_format_score(mine),
+                )
+            return self.env._("yours %s / 5", self._empathy_format_score(mine))
+        if not best:
+            return ""
+        theirs = self.env._(
+            "%(advisor)s clicks best (%(score)s / 5)",
+            advisor=best.name,
+            score=self._empathy_format_score(self.empathy_best_rapport),
+        )
+        if mine is None:
+            return theirs
+        return self.env._(
+            "yours %(score)s / 5 · %(best)s", score=self._empathy_format_score(mine), best=theirs
+        )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from odoo import api, models
 from odoo.osv import expression
 from odoo.tools import SQL, Query
+from odoo.tools.sql import create_index
 
 from .empathy_fair import CLICK_SCORE
 
@@ -40,16 +41,14 @@ class ResPartner(models.Model):
 
     def init(self):
         res = super().init()
-        # 18.0.1.2.0 searched the best advisor by containment (PostgreSQL estimated it
-        # badly and walked Odoo's not-null index instead): now an expression index
-        self.env.cr.execute("DROP INDEX IF EXISTS res_partner_empathy_best_advisor_id_gin_idx")
+        # indexes of earlier versions are dropped by migrations/18.0.1.4.0
         for fname in (*EMPATHY_CONTAINMENT_FIELDS, "empathy_click_user_ids"):
-            self.env.cr.execute(
-                SQL(
-                    "CREATE INDEX IF NOT EXISTS %s ON res_partner USING gin (%s jsonb_path_ops)",
-                    SQL.identifier(f"res_partner_{fname}_gin_idx"),
-                    SQL.identifier(fname),
-                )
+            create_index(
+                self.env.cr,
+                f"res_partner_{fname}_gin_idx",
+                self._table,
+                [f'"{fname}" jsonb_path_ops'],
+                method="gin",
             )
         self.env.cr.execute("SELECT id FROM res_company")
         self._empathy_create_company_indexes([row[0] for row in self.env.cr.fetchall()])
@@ -88,10 +87,7 @@ class ResPartner(models.Model):
         missing = set(wanted) - {row[0] for row in self.env.cr.fetchall()}
         for name in sorted(missing):
             fname, make, key = wanted[name]
-            # the partial index of 18.0.1.2.0 (no statistics), a development version
-            for old in (f"res_partner_{fname}_c{key}_idx", f"res_partner_{fname}_c{key}_expr_idx"):
-                self.env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(old)))
-            # with the columns of the standard contact rules (archived, company, shared):
+            # not odoo.tools.sql.create_index: it has no INCLUDE; with the columns of the standard contact rules (archived, company, shared):
             # a filter's count reads the index only, not thousands of table pages
             self.env.cr.execute(
                 SQL(

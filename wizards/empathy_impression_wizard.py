@@ -36,10 +36,8 @@ class EmpathyImpressionWizard(models.TransientModel):
     )
     objection_only = fields.Boolean(compute="_compute_partner_ids")
     # no default: the dialog marks rapport and mood as required until they are picked
-    rapport = fields.Selection(
-        RAPPORT_LEVELS,
-        help="How well did we click? One star: not at all; five stars: perfectly.",
-    )
+    # the label says it all (and an error names the field as the label does): no help
+    rapport = fields.Selection(RAPPORT_LEVELS, string="Did we click?")
     mood = fields.Selection(MOODS, string="Customer's mood")
     same_as_last_time = fields.Boolean(
         help="Rate rapport and mood as in your last impression of this contact."
