@@ -334,7 +334,7 @@ class TestRapport(EmpathyCommon):
         self.assertIn(
             "Your rapport with this customer is low (2.2 / 5). Sam Second clicks better"
             " (4.0 / 5): consider asking them to take over. From one impression, corrected"
-            " for how each advisor rates. Few impressions, so it stays close to the team's",
+            " for how each advisor rates. Few impressions, so it stays close to the team&#39;s 4.0 / 5.",
             briefing,
         )
         # a colleague's rating habit is for the manager's report, not a salesperson's screen
