@@ -3,7 +3,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from .res_partner import EMPATHY_GROUP
+from .empathy_groups import EMPATHY_USER_GROUP
 
 
 class CalendarEvent(models.Model):
@@ -13,7 +13,7 @@ class CalendarEvent(models.Model):
         string="Attendee briefing",
         compute="_compute_empathy_briefing",
         sanitize=False,
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="The compact briefing of each profiled attendee (colleagues are left out).",
     )
 

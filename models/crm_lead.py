@@ -4,8 +4,9 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .empathy_groups import EMPATHY_USER_GROUP
 from .empathy_impression import COMMUNICATION_STYLES
-from .res_partner import EMPATHY_GROUP, LOW_RAPPORT, MOOD_THRESHOLD, MOOD_WINDOW
+from .res_partner import LOW_RAPPORT, MOOD_THRESHOLD, MOOD_WINDOW
 
 #: partner fields that make a contact "profiled" (else its company's briefing is shown)
 PROFILE_FIELDS = (
@@ -53,28 +54,28 @@ class CrmLead(models.Model):
         "res.partner",
         string="Briefed contact",
         compute="_compute_empathy_partner_id",
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="The lead's contact; its company when nothing is known about the contact.",
     )
     empathy_briefing = fields.Html(
         string="Customer briefing",
         compute="_compute_empathy_briefing",
         sanitize=False,
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
     )
     empathy_mood_trend = fields.Selection(
         [("improving", "Improving"), ("stable", "Stable"), ("declining", "Declining")],
         string="Mood trend",
         compute="_compute_empathy_badge",
         search="_search_empathy_mood_trend",
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
     )
     empathy_my_rapport = fields.Float(
         string="My rapport",
         compute="_compute_empathy_badge",
         search="_search_empathy_my_rapport",
         digits=(3, 1),
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="How well you click with this customer (your own impressions, 1–5).",
     )
 
@@ -86,7 +87,7 @@ class CrmLead(models.Model):
         readonly=True,
         copy=False,
         index=True,
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="How well the salesperson clicks with the contact (fair rapport where known)."
         " Follows the impressions while the lead is open, frozen when it is won or lost.",
     )
@@ -97,7 +98,7 @@ class CrmLead(models.Model):
         readonly=True,
         copy=False,
         index=True,
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="The contact's mood in the last impressions against the ones before."
         " Frozen when the lead is won or lost.",
     )
@@ -108,7 +109,7 @@ class CrmLead(models.Model):
         readonly=True,
         copy=False,
         index=True,
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="The contact's communication style. Frozen when the lead is won or lost.",
     )
     empathy_motive_known = fields.Selection(
@@ -118,14 +119,14 @@ class CrmLead(models.Model):
         readonly=True,
         copy=False,
         index=True,
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="The contact has at least one purchase motive. Frozen when the lead is won or lost.",
     )
     empathy_scoring_explanation = fields.Html(
         string="What moves the probability",
         compute="_compute_empathy_scoring_explanation",
         sanitize=False,
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="Win rates of comparable closed leads for the empathy factors of this lead,"
         " from the Predictive Lead Scoring frequency tables.",
     )

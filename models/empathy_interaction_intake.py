@@ -25,6 +25,8 @@ from odoo.osv import expression
 from odoo.tools import SQL, email_normalize
 from odoo.tools.sql import escape_psql
 
+from .empathy_groups import EMPATHY_MANAGER_GROUP
+
 _logger = logging.getLogger(__name__)
 
 #: keys accepted in a row of ``empathy_log_interactions``
@@ -360,7 +362,7 @@ class EmpathyInteractionIntake(models.AbstractModel):
             Users = self.env["res.users"].sudo()
             users = {user.login: user for user in Users.search([("login", "in", list(logins))])}
         users[me.login] = me
-        is_manager = me.has_group("empathic_crm.group_empathy_manager")
+        is_manager = me.has_group(EMPATHY_MANAGER_GROUP)
         company = self.env.company
         for row in rows:
             login = row["advisor_login"] or me.login

@@ -18,6 +18,7 @@ from .empathy_fair import (
     scale_means,
 )
 from .empathy_gate import serving_request
+from .empathy_groups import EMPATHY_MANAGER_GROUP
 from .empathy_params import get_int_param, protected_read_group
 
 _logger = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ class EmpathyRapport(models.Model):
         Rapport describes pairs, not performance: salespeople use their own rows in
         filters (record rule), they do not browse the advisor x customer report.
         """
-        if not self.env.su and not self.env.user.has_group("empathic_crm.group_empathy_manager"):
+        if not self.env.su and not self.env.user.has_group(EMPATHY_MANAGER_GROUP):
             raise AccessError(
                 self.env._(
                     "The rapport report is for empathy managers: rapport describes pairs of"
@@ -620,7 +621,7 @@ class EmpathyRapport(models.Model):
         return True
 
     def _empathy_check_manager(self):
-        if not self.env.user.has_group("empathic_crm.group_empathy_manager"):
+        if not self.env.user.has_group(EMPATHY_MANAGER_GROUP):
             raise AccessError(self.env._("Only empathy managers can recompute the rapport."))
 
     # ------------------------------------------------------------------

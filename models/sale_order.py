@@ -7,7 +7,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-EMPATHY_GROUP = "empathic_crm.group_empathy_user"
+from .empathy_groups import EMPATHY_USER_GROUP
+
 AUTO_SUGGEST_PARAM = "empathic_crm.auto_suggest"
 #: the order line's price methods that ``_empathy_option_price`` follows
 LINE_PRICE_METHODS = (
@@ -31,13 +32,13 @@ class SaleOrder(models.Model):
     empathy_briefing = fields.Html(
         related="partner_id.empathy_briefing",
         string="Customer briefing",
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
     )
     empathy_suggestion_ids = fields.One2many(
         "sale.order.option",
         compute="_compute_empathy_suggestion_ids",
         string="Empathic suggestions",
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="Optional products suggested by the empathic cross-sell rules, shown under"
         " the order lines.",
     )

@@ -4,6 +4,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..models.empathy_groups import EMPATHY_MANAGER_GROUP
+
 
 class EmpathyAssignAdvisorWizard(models.TransientModel):
     _name = "empathy.assign.advisor.wizard"
@@ -22,7 +24,7 @@ class EmpathyAssignAdvisorWizard(models.TransientModel):
         return values
 
     def _empathy_check_manager(self):
-        if not self.env.user.has_group("empathic_crm.group_empathy_manager"):
+        if not self.env.user.has_group(EMPATHY_MANAGER_GROUP):
             raise AccessError(
                 self.env._("Only empathy managers can reassign customers to their best advisor.")
             )
