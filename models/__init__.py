@@ -8,6 +8,8 @@ from . import empathy_params
 from . import empathy_gate
 from . import empathy_impression
 from . import empathy_interaction_intake
+from . import empathy_interaction_intake_contact
+from . import empathy_interaction_intake_parsing
 from . import empathy_motive
 from . import empathy_motive_campaign_report
 from . import empathy_motive_evidence

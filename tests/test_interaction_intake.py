@@ -13,7 +13,7 @@ from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
-from ..models.empathy_interaction_intake import PARTNER_LOCK_NAMESPACE
+from ..models.empathy_interaction_intake_contact import PARTNER_LOCK_NAMESPACE
 
 SALES_GROUPS = "sales_team.group_sale_salesman,base.group_partner_manager"
 REF = "test-interaction-intake-"
