@@ -16,30 +16,50 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import escape_psql
 
-#: candidates for the contacts of a batch by VAT and phone, compared by their keys
-#: (see ``vat_key`` and ``phone_key``); access rules are applied by a search after
-PARTNER_KEY_QUERY = r"""
+
+# ----------------------------------------------------------------------
+# the normalised keys of a contact
+# ----------------------------------------------------------------------
+def phone_key(number):
+    """Digits only, without the international ``00`` prefix: "+49 170-1" == "0049 1701"."""
+    if not number:
+        return ""
+    return re.sub(r"^00", "", re.sub(r"\D", "", number))
+
+
+def vat_key(vat):
+    """Letters and digits only, upper case: "de 123 456" == "DE123456"."""
+    return re.sub(r"[^0-9A-Za-z]", "", vat or "").upper()
+
+
+#: ``vat_key`` and ``phone_key`` in SQL, of the column named by ``format`` (set-based
+#: searches; the test of the intake checks that both give the same keys)
+VAT_KEY_SQL = "upper(regexp_replace({}, '[^0-9A-Za-z]', '', 'g'))"
+PHONE_KEY_SQL = r"regexp_replace(regexp_replace({}, '\D', '', 'g'), '^00', '')"
+
+
+#: candidates for the contacts of a batch by VAT and phone, compared by their keys;
+#: access rules are applied by a search after
+PARTNER_KEY_QUERY = f"""
     SELECT id FROM res_partner
      WHERE active AND (
-           upper(regexp_replace(vat, '[^0-9A-Za-z]', '', 'g')) = ANY(%s)
-        OR regexp_replace(regexp_replace(phone, '\D', '', 'g'), '^00', '') = ANY(%s)
-        OR regexp_replace(regexp_replace(mobile, '\D', '', 'g'), '^00', '') = ANY(%s))
+           {VAT_KEY_SQL.format("vat")} = ANY(%s)
+        OR {PHONE_KEY_SQL.format("phone")} = ANY(%s)
+        OR {PHONE_KEY_SQL.format("mobile")} = ANY(%s))
+"""
+#: the active contacts with one of these keys, compared like ``_partner_keys``
+PARTNER_KEYS_ALL_QUERY = f"""
+    SELECT id FROM res_partner
+     WHERE active AND (
+           email_normalized = ANY(%(emails)s)
+        OR {VAT_KEY_SQL.format("vat")} = ANY(%(vats)s)
+        OR {PHONE_KEY_SQL.format("phone")} = ANY(%(phones)s)
+        OR {PHONE_KEY_SQL.format("mobile")} = ANY(%(phones)s)
+        OR lower(name) = ANY(%(names)s))
 """
 #: advisory lock namespace (first key of ``pg_advisory_xact_lock(int, int)``) of the
 #: creators of contacts, by normalised key
 PARTNER_LOCK_NAMESPACE = 0x454D5031  # "EMP1"
-
-
-#: the active contacts with one of these keys, compared like ``_partner_keys``
-PARTNER_KEYS_ALL_QUERY = r"""
-    SELECT id FROM res_partner
-     WHERE active AND (
-           email_normalized = ANY(%(emails)s)
-        OR upper(regexp_replace(vat, '[^0-9A-Za-z]', '', 'g')) = ANY(%(vats)s)
-        OR regexp_replace(regexp_replace(phone, '\D', '', 'g'), '^00', '') = ANY(%(phones)s)
-        OR regexp_replace(regexp_replace(mobile, '\D', '', 'g'), '^00', '') = ANY(%(phones)s)
-        OR lower(name) = ANY(%(names)s))
-"""
 
 
 class EmpathyInteractionIntake(models.AbstractModel):
@@ -212,21 +232,6 @@ class EmpathyInteractionIntake(models.AbstractModel):
                     continue
             for row in entry["rows"]:
                 row.update(partner=partner.with_env(self.env), partner_created=True)
-
-
-# ----------------------------------------------------------------------
-# the normalised keys of a contact
-# ----------------------------------------------------------------------
-def phone_key(number):
-    """Digits only, without the international ``00`` prefix: "+49 170-1" == "0049 1701"."""
-    if not number:
-        return ""
-    return re.sub(r"^00", "", re.sub(r"\D", "", number))
-
-
-def vat_key(vat):
-    """Letters and digits only, upper case: "de 123 456" == "DE123456"."""
-    return re.sub(r"[^0-9A-Za-z]", "", vat or "").upper()
 
 
 def _partner_keys(row):
