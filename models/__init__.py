@@ -14,7 +14,12 @@ from . import empathy_motive
 from . import empathy_motive_campaign_report
 from . import empathy_motive_evidence
 from . import empathy_rapport
+from . import empathy_rapport_access
+from . import empathy_rapport_deferred
+from . import empathy_rapport_explanation
+from . import empathy_rapport_fair
 from . import empathy_rapport_queue
+from . import empathy_rapport_recompute
 from . import empathy_value
 from . import mail_activity
 from . import mail_activity_briefing
