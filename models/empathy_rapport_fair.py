@@ -8,7 +8,7 @@ fair score is computed with (stored on the rows, refreshed set-based when they m
 from odoo import api, models
 from odoo.tools import SQL
 
-from .empathy_fair import DEFAULT_SHRINKAGE, SCALE_THRESHOLD, scale_means
+from .empathy_fair import DEFAULT_SHRINKAGE, SCALE_THRESHOLD, fair_score_sql, scale_means
 from .empathy_params import get_int_param
 
 SHRINKAGE_PARAM = "empathic_crm.rapport_shrinkage"
@@ -111,6 +111,7 @@ class EmpathyRapport(models.Model):
         """
         threshold = SCALE_THRESHOLD if threshold is None else threshold
         self.env["empathy.rapport"].flush_model()
+        # the means of ``scale_means`` (a pair counts once), the formula of ``fair_score``
         self.env.cr.execute(
             SQL(
                 """
@@ -136,16 +137,18 @@ class EmpathyRapport(models.Model):
                 UPDATE empathy_rapport r
                    SET advisor_mean = m.advisor_mean,
                        team_mean = m.team_mean,
-                       fair_score = greatest(1.0, least(5.0,
-                           m.team_mean + r.impression_count::float8
-                               / (r.impression_count + %(k)s::float8)
-                               * (r.score - m.advisor_mean)))
+                       fair_score = %(fair_score)s
                   FROM moved m
                  WHERE r.user_id = m.user_id AND r.company_id = m.company_id
              RETURNING r.partner_id
                 """,
                 threshold=threshold,
-                k=float(self._empathy_shrinkage()),
+                fair_score=SQL(
+                    fair_score_sql(
+                        "r.score", "r.impression_count", "m.advisor_mean", "m.team_mean", "%s"
+                    ),
+                    float(self._empathy_shrinkage()),
+                ),
             )
         )
         count = self.env.cr.rowcount
