@@ -30,6 +30,8 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
+from . import sale_order_cross_sell_pricing
 from . import sale_order_line
+from . import sale_order_listening
 from . import sale_order_option
 from . import utm_campaign
