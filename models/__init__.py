@@ -2,6 +2,7 @@ from . import base
 from . import empathy_tag_mixin
 from . import calendar_event
 from . import crm_lead
+from . import crm_lead_scoring
 from . import empathy_cross_sell_report
 from . import empathy_cross_sell_rule
 from . import empathy_params
