@@ -1,3 +1,5 @@
+"""The addon's models; the concerns of one model are files named model + concern."""
+
 from . import base
 from . import empathy_tag_mixin
 from . import calendar_event

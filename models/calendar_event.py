@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Calendar events: the briefing of the attendees who are customers."""
+
 from markupsafe import Markup
 
 from odoo import api, fields, models

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Impressions: an advisor's rating of rapport and mood after a contact, its rules, retention."""
+
 import logging
 import threading
 from datetime import datetime

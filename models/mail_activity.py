@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Activities: the gate at their completion points (gated ones need an impression)."""
+
 from contextvars import ContextVar
 
 from odoo import fields, models

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Products: the cross-sell rules that suggest them, and their reorder interval."""
+
 from collections import defaultdict
 
 from odoo import fields, models

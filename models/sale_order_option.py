@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Optional products: the cross-sell rule that suggested one, and why."""
+
 from odoo import api, fields, models
 
 from .empathy_groups import EMPATHY_USER_GROUP

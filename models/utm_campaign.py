@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Campaigns: the motives and values that responding customers gain (listening)."""
+
 from odoo import api, fields, models
 
 from .empathy_groups import EMPATHY_USER_GROUP

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""The composer: a style hint per profiled recipient, shown to the writer only."""
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
