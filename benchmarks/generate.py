@@ -917,7 +917,7 @@ class Generator:
     # stored aggregates, set-based (the math of empathy_rapport.py / res_partner.py)
     # ------------------------------------------------------------------
     def aggregates(self):
-        from odoo.addons.empathic_crm.models import empathy_rapport, res_partner  # noqa: PLC0415
+        from odoo.addons.empathic_crm.models import empathy_mood, empathy_rapport  # noqa: PLC0415
 
         env, cr = self.env, self.cr
         log("stored aggregates (SQL)")
@@ -1026,8 +1026,8 @@ class Generator:
                  WHERE rp.id = best.partner_id
                 """,
                 {
-                    "w": res_partner.MOOD_WINDOW,
-                    "threshold": res_partner.MOOD_THRESHOLD,
+                    "w": empathy_mood.MOOD_WINDOW,
+                    "threshold": empathy_mood.MOOD_THRESHOLD,
                     # the aggregates are company-dependent (jsonb keyed by company id)
                     "company": str(self.company.id),
                 },

@@ -1,18 +1,28 @@
+"""The addon's models; the concerns of one model are files named model + concern."""
+
 from . import base_field_guard
 from . import empathy_tag_mixin
 from . import calendar_event
 from . import crm_lead
+from . import crm_lead_scoring
 from . import empathy_cross_sell_report
 from . import empathy_cross_sell_rule
 from . import empathy_params
 from . import empathy_gate
 from . import empathy_impression
 from . import empathy_interaction_intake
+from . import empathy_interaction_intake_contact
+from . import empathy_interaction_intake_parsing
 from . import empathy_motive
 from . import empathy_motive_campaign_report
 from . import empathy_motive_evidence
 from . import empathy_rapport
+from . import empathy_rapport_access
+from . import empathy_rapport_deferred
+from . import empathy_rapport_explanation
+from . import empathy_rapport_fair
 from . import empathy_rapport_queue
+from . import empathy_rapport_recompute
 from . import empathy_value
 from . import mail_activity
 from . import mail_activity_briefing
@@ -32,7 +42,9 @@ from . import res_partner_rapport
 from . import res_partner_rapport_search
 from . import res_partner_silent
 from . import sale_order
+from . import sale_order_cross_sell_pricing
 from . import sale_order_line
+from . import sale_order_listening
 from . import sale_order_option
 from . import utm_campaign
 

@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Calendar events: the briefing of the attendees who are customers."""
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from .empathy_groups import EMPATHY_USER_GROUP as EMPATHY_GROUP
+from .empathy_groups import EMPATHY_USER_GROUP
 
 
 class CalendarEvent(models.Model):
@@ -13,7 +15,7 @@ class CalendarEvent(models.Model):
         string="Attendee briefing",
         compute="_compute_empathy_briefing",
         sanitize=False,
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="The compact briefing of each profiled attendee (colleagues are left out).",
     )
 

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Cross-sell rules: which products to suggest for which motives, values and products."""
+
 from collections import defaultdict
 
 from odoo import api, fields, models

@@ -15,7 +15,8 @@ are few impressions:
 - *team mean*: the mean of all pair means of the company: the familiar 1-5 level;
 - *n*: the pair's impressions, *k*: pseudo-impressions of "no difference" (setting).
 
-The model (``empathy_rapport.py``), its SQL bulk refresh, the tests and the
+The model (``empathy_rapport.py``), its SQL bulk refresh (``empathy_rapport_fair.py``,
+with ``fair_score_sql``: the same formula as an SQL expression), the tests and the
 simulation in ``benchmarks/fair_rapport_simulation.py`` share these functions; the
 module imports nothing from Odoo on purpose.
 """
@@ -36,6 +37,19 @@ def fair_score(pair_mean, count, advisor_mean, team_mean, shrinkage=DEFAULT_SHRI
         return 0.0
     weight = count / (count + shrinkage)
     return min(5.0, max(1.0, team_mean + weight * (pair_mean - advisor_mean)))
+
+
+def fair_score_sql(pair_mean, count, advisor_mean, team_mean, shrinkage):
+    """Return ``fair_score`` as an SQL expression of SQL operands (set-based updates).
+
+    The operands are trusted SQL code (columns, placeholders), never values; a test
+    checks that both give the same scores. Unlike ``fair_score`` it has no case for
+    ``count <= 0``: it is used on rows with impressions (a pair without any is deleted).
+    """
+    return (
+        f"greatest(1.0, least(5.0, {team_mean} + {count}::float8"
+        f" / ({count} + {shrinkage}::float8) * ({pair_mean} - {advisor_mean})))"
+    )
 
 
 def scale_means(pairs):

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Impressions: an advisor's rating of rapport and mood after a contact, its rules, retention."""
+
 import logging
 import threading
 from datetime import datetime
@@ -9,6 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.tools.sql import create_index
 
+from .empathy_groups import EMPATHY_MANAGER_GROUP
 from .empathy_params import get_int_param, protected_read_group
 
 CHANNELS = [
@@ -41,7 +44,6 @@ FIXED_FIELDS = ("partner_id", "user_id", "company_id", "date")
 #: impressions dated outside this range are refused (typos such as year 1)
 MIN_DATE = datetime(1970, 1, 1)
 MAX_DAYS_AHEAD = 366
-MANAGER_GROUP = "empathic_crm.group_empathy_manager"
 
 
 class EmpathyImpression(models.Model):
@@ -206,7 +208,7 @@ class EmpathyImpression(models.Model):
     @api.depends_context("uid")
     @api.depends("user_id")
     def _compute_empathy_access(self):
-        manager = self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        manager = self.env.su or self.env.user.has_group(EMPATHY_MANAGER_GROUP)
         for impression in self:
             impression.empathy_can_edit = manager or impression.user_id == self.env.user
             impression.empathy_can_move = manager or not impression.id
@@ -278,7 +280,7 @@ class EmpathyImpression(models.Model):
     def _empathy_check_fixed_fields(self, vals):
         """Only empathy managers change the contact, advisor, company or date afterwards."""
         names = [name for name in FIXED_FIELDS if name in vals]
-        if not names or self.env.su or self.env.user.has_group(MANAGER_GROUP):
+        if not names or self.env.su or self.env.user.has_group(EMPATHY_MANAGER_GROUP):
             return
         for impression in self:
             for name in names:

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Campaign responses per motive: the leads and orders of campaigns (SQL view)."""
+
 from odoo import fields, models
 from odoo.tools import SQL
 

@@ -1,51 +1,33 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-import logging
-import random
-import time
+"""The rapport of an advisor with a customer, per company: fields and incremental upkeep.
+
+``score`` is the recency-weighted mean of the advisor's rapport ratings of the
+customer. An impression's weight is 2 ** ((date - reference) / half_life); sums are
+kept relative to a per-row reference date, which makes the recency-weighted mean exact
+and updatable in O(1) as impressions are added, changed or removed
+(``_empathy_apply``): the common factor 2 ** (-(now - reference) / half_life) cancels
+out of sum(w * r) / sum(w).
+
+The other concerns of ``empathy.rapport``: ``empathy_rapport_deferred.py`` (applying
+the changes after a request's commit), ``empathy_rapport_fair.py`` (the advisors'
+rating scales of the fair score), ``empathy_rapport_explanation.py``,
+``empathy_rapport_recompute.py`` and ``empathy_rapport_access.py``.
+"""
+
 from collections import defaultdict
 
-from psycopg2 import errors
-
-from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import AccessError
+from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
-from .empathy_fair import (
-    DEFAULT_SHRINKAGE,
-    SCALE_THRESHOLD,
-    UNCERTAIN_BELOW,
-    fair_score,
-    scale_means,
-)
-from .empathy_gate import serving_request
-from .empathy_params import get_int_param, protected_read_group
+from .empathy_fair import fair_score
 
-_logger = logging.getLogger(__name__)
-
-#: an impression's weight is 2 ** ((date - reference) / half_life); sums are kept
-#: relative to a per-row reference date, which makes the recency-weighted mean exact
-#: and updatable in O(1): the common factor 2 ** (-(now - reference) / half_life)
-#: cancels out of sum(w * r) / sum(w).
 REBASE_LIMIT = 48.0  # rebase before 2 ** (exponent * TREND_FACTOR) leaves float range
 #: the trend compares a short-memory mean (half-life / TREND_FACTOR) with the score
 TREND_FACTOR = 4.0
 TREND_THRESHOLD = 0.25
 DEFAULT_HALF_LIFE = 180
 STATE_FIELDS = ("weight_ref", "sum_w", "sum_wr", "sum_w_short", "sum_wr_short")
-#: queued changes applied per transaction by the deferred refresh
-QUEUE_BATCH = 2000
-#: attempts of the deferred refresh on a concurrency conflict before the cron takes over
-QUEUE_TRIES = 8
-#: conflicts between concurrent refreshes: retried in a new, short transaction
-RETRYABLE_ERRORS = (
-    errors.SerializationFailure,
-    errors.DeadlockDetected,
-    errors.LockNotAvailable,
-    errors.UniqueViolation,
-)
-SHRINKAGE_PARAM = "empathic_crm.rapport_shrinkage"
-#: partners refreshed per statement after a bulk refresh of the fair scores
-PARTNER_CHUNK = 5000
 
 
 class EmpathyRapport(models.Model):
@@ -111,44 +93,14 @@ class EmpathyRapport(models.Model):
         ),
     ]
 
-    @api.model
-    def _empathy_check_report_access(self):
-        """The rapport report (list, pivot, graph) is for empathy managers only.
-
-        Rapport describes pairs, not performance: salespeople use their own rows in
-        filters (record rule), they do not browse the advisor x customer report.
-        """
-        if not self.env.su and not self.env.user.has_group("empathic_crm.group_empathy_manager"):
-            raise AccessError(
-                self.env._(
-                    "The rapport report is for empathy managers: rapport describes pairs of"
-                    " advisor and customer, not an advisor's performance."
-                )
-            )
-
-    @api.model
-    def web_search_read(
-        self, domain, specification, offset=0, limit=None, order=None, count_limit=None
-    ):
-        self._empathy_check_report_access()
-        return super().web_search_read(
-            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
-        )
-
-    @api.model
-    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
-        """Reports: managers only; no per-advisor figures with *Protect advisors*."""
-        self._empathy_check_report_access()
-        return protected_read_group(
-            self, super().read_group, domain, fields, groupby, offset, limit, orderby, lazy
-        )
-
     def init(self):
         # "my customers where I click": index-only lookups by advisor and fair score
-        self.env.cr.execute("DROP INDEX IF EXISTS empathy_rapport_user_score_idx")
-        self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS empathy_rapport_user_fair_score_idx"
-            " ON empathy_rapport (user_id, fair_score, partner_id)"
+        # (the raw score's index of earlier versions: dropped by migrations/18.0.1.4.0)
+        create_index(
+            self.env.cr,
+            "empathy_rapport_user_fair_score_idx",
+            self._table,
+            ["user_id", "fair_score", "partner_id"],
         )
         # rows from before the fair score (module update): fill them once, set-based
         self.env.cr.execute("SELECT 1 FROM empathy_rapport WHERE advisor_mean IS NULL LIMIT 1")
@@ -215,64 +167,6 @@ class EmpathyRapport(models.Model):
             self._empathy_apply_after_commit()
         else:
             self._empathy_apply_now(rows)
-
-    @api.model
-    def _empathy_defer(self):
-        """Return whether the queue is applied after the commit (requests only)."""
-        return (
-            not self.env.context.get("empathy_rapport_sync")
-            and not self.env.registry.in_test_mode()
-            and bool(serving_request())
-        )
-
-    @api.model
-    def _empathy_apply_after_commit(self):
-        """Apply the queue once after the current transaction commits."""
-        cr = self.env.cr
-        if cr.postcommit.data.get("empathy_rapport_queue"):
-            return
-        cr.postcommit.data["empathy_rapport_queue"] = True
-        dbname = cr.dbname
-        registry = self.env.registry
-
-        @cr.postcommit.add
-        def apply_queue():
-            for attempt in range(QUEUE_TRIES):
-                try:
-                    with registry.cursor() as new_cr:
-                        # a short transaction that waits for the row locks of other
-                        # appliers instead of failing on their updates: READ COMMITTED
-                        # (each statement sees the latest commits), every row locked
-                        # in a fixed order before it is read
-                        new_cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-                        env = api.Environment(
-                            new_cr, SUPERUSER_ID, {"empathy_rapport_locking": True}
-                        )
-                        env["empathy.rapport"]._empathy_process_queue()
-                    return
-                except RETRYABLE_ERRORS:  # deadlock with another writer: rare
-                    time.sleep(random.uniform(0, 0.05 * 2**attempt))
-            _logger.warning(
-                "empathic_crm: rapport queue of %s still busy, the cron applies it", dbname
-            )
-
-    @api.model
-    def _empathy_process_queue(self, limit=QUEUE_BATCH):
-        """Apply queued snapshots to the rapport rows and refresh the partners.
-
-        Takes the queue rows with ``FOR UPDATE SKIP LOCKED`` (concurrent appliers take
-        disjoint rows) and deletes them in the same transaction: each change is
-        applied exactly once. Costs a constant number of queries per (partner,
-        advisor, company) pair touched, whatever the number of impressions recorded.
-        """
-        Queue = self.env["empathy.rapport.queue"]
-        while True:
-            taken = Queue._empathy_take(limit)
-            if not taken:
-                return
-            self._empathy_apply_now(taken)
-            if len(taken) < limit:
-                return
 
     @api.model
     def _empathy_apply_now(self, changes):
@@ -399,77 +293,6 @@ class EmpathyRapport(models.Model):
         )
 
     @api.model
-    def _cron_empathy_process_queue(self):
-        """Apply what a crash between a commit and its deferred refresh left queued."""
-        self.sudo()._empathy_process_queue()
-
-    @api.model
-    def _empathy_shrinkage(self):
-        """Return k: how many pseudo-impressions of "no difference" the fair score adds."""
-        return get_int_param(self.env, SHRINKAGE_PARAM, DEFAULT_SHRINKAGE, minimum=0)
-
-    @api.model
-    def _empathy_scale_rows_query(self, keys):
-        """Return SQL selecting a row per advisor and company, and per company, of ``keys``
-        ((partner, advisor, company) tuples) that carries the last refresh's scales.
-
-        Index lookups with LIMIT 1: constant cost whatever the number of pairs.
-        """
-        pairs = sorted({(key[1], key[2]) for key in keys})
-        companies = sorted({key[2] for key in keys})
-        return SQL(
-            """(
-            SELECT a.id
-              FROM unnest(%s::int[], %s::int[]) AS k(user_id, company_id)
-              JOIN LATERAL (
-                    SELECT r.id FROM empathy_rapport r
-                     WHERE r.user_id = k.user_id AND r.company_id = k.company_id
-                       AND r.advisor_mean IS NOT NULL
-                     LIMIT 1) a ON TRUE
-             UNION ALL
-            SELECT t.id
-              FROM unnest(%s::int[]) AS kc(company_id)
-              JOIN LATERAL (
-                    SELECT r.id FROM empathy_rapport r
-                     WHERE r.company_id = kc.company_id AND r.team_mean IS NOT NULL
-                     LIMIT 1) t ON TRUE
-            )""",
-            [pair[0] for pair in pairs],
-            [pair[1] for pair in pairs],
-            companies,
-        )
-
-    @api.model
-    def _empathy_scales(self, values, fetched):
-        """Return {(advisor, company): (advisor mean, team mean)} for the pairs ``values``.
-
-        ``values`` maps (partner, advisor, company) to the pair's new values; the means
-        are those of the last bulk refresh, read from ``fetched`` (rows fetched with
-        ``_empathy_scale_rows_query``, no query here). An advisor or a company without
-        any refreshed pair yet gets the mean of the pairs at hand, as the next refresh
-        would compute it from them alone.
-        """
-        stored_advisor, stored_team = {}, {}
-        for row in fetched:
-            # rows with impressions carry the scales (set by every apply and refresh);
-            # an empty row created by _empathy_lock_rows does not (NULL reads as 0.0)
-            if row.impression_count > 0:
-                stored_advisor.setdefault((row.user_id.id, row.company_id.id), row)
-                stored_team.setdefault(row.company_id.id, row)
-        advisor_means, team_means = scale_means(
-            (key[1], key[2], vals["score"]) for key, vals in values.items()
-        )
-        scales = {}
-        for _partner, user, company in values:
-            adv_row = stored_advisor.get((user, company))
-            team_row = stored_team.get(company)
-            scales[user, company] = (
-                adv_row.advisor_mean if adv_row else advisor_means[user, company],
-                team_row.team_mean if team_row else team_means[company],
-            )
-        return scales
-
-    @api.model
     def _empathy_empty_state(self):
         return {
             "weight_ref": False,
@@ -562,200 +385,3 @@ class EmpathyRapport(models.Model):
         last = {(p.id, u.id, c.id): d for p, u, c, d in groups}
         for row in missing:
             row.last_date = last.get((row.partner_id.id, row.user_id.id, row.company_id.id))
-
-    # ------------------------------------------------------------------
-    # full recompute (data repair, tests, benchmarks)
-    # ------------------------------------------------------------------
-    @api.model
-    def _empathy_compute_from_scratch(self, impressions):
-        """Return {(partner, user, company): values} recomputed from ``impressions``.
-
-        The advisors' and team means (hence the fair scores) are those of the pairs of
-        ``impressions``: pass all impressions for the figures of the whole database.
-        """
-        half_life = self._empathy_half_life()
-        states = {}
-        for imp in impressions.sorted("date"):
-            key = (imp.partner_id.id, imp.user_id.id, imp.company_id.id)
-            snap = {"date": imp.date, "rapport": imp.rapport}
-            states[key] = self._empathy_add(
-                states.get(key, self._empathy_empty_state()), snap, 1, half_life
-            )
-        values = {key: self._empathy_values(state) for key, state in states.items()}
-        advisor_means, team_means = scale_means(
-            (key[1], key[2], vals["score"]) for key, vals in values.items()
-        )
-        shrinkage = self._empathy_shrinkage()
-        for key, vals in values.items():
-            advisor_mean, team_mean = advisor_means[key[1], key[2]], team_means[key[2]]
-            vals.update(
-                advisor_mean=advisor_mean,
-                team_mean=team_mean,
-                fair_score=fair_score(
-                    vals["score"], vals["impression_count"], advisor_mean, team_mean, shrinkage
-                ),
-            )
-        return values
-
-    @api.model
-    def action_recompute_all(self):
-        """Rebuild every rapport row and partner aggregate from the impressions."""
-        self._empathy_check_manager()
-        # queued changes are part of the impressions read below: drop them first
-        self.env.cr.execute("DELETE FROM empathy_rapport_queue")
-        impressions = self.env["empathy.impression"].sudo().search([])  # pylint: disable=no-search-all
-        values = self._empathy_compute_from_scratch(impressions)
-        self.sudo().search([]).unlink()  # pylint: disable=no-search-all
-        self.sudo().create(
-            [
-                dict(vals, partner_id=key[0], user_id=key[1], company_id=key[2])
-                for key, vals in values.items()
-            ]
-        )
-        # partners with aggregates in any company, and those with impressions
-        self.env["res.partner"].flush_model(["empathy_best_advisor_id"])
-        self.env.cr.execute("SELECT id FROM res_partner WHERE empathy_best_advisor_id IS NOT NULL")
-        ids = {row[0] for row in self.env.cr.fetchall()} | set(impressions.partner_id.ids)
-        self.env["res.partner"].sudo().browse(ids)._empathy_refresh_rapport()
-        return True
-
-    def _empathy_check_manager(self):
-        if not self.env.user.has_group("empathic_crm.group_empathy_manager"):
-            raise AccessError(self.env._("Only empathy managers can recompute the rapport."))
-
-    # ------------------------------------------------------------------
-    # the advisors' rating scales: bulk, set-based
-    # ------------------------------------------------------------------
-    @api.model
-    def action_refresh_fair_scores(self):
-        """Refresh the advisors' rating scales and every fair score now (on demand)."""
-        self._empathy_check_manager()
-        self._empathy_refresh_scales(threshold=-1.0)
-        return True
-
-    @api.model
-    def _cron_empathy_refresh_scales(self):
-        """Scheduled: rewrite the fair scores of advisors whose rating scale moved."""
-        self._empathy_refresh_scales()
-
-    @api.model
-    def _empathy_refresh_scales(self, threshold=None, refresh_partners=True):
-        """Recompute every advisor's and team mean in one statement (set-based).
-
-        The fair scores of an advisor's pairs are rewritten when the advisor's mean or
-        the team mean moved by more than ``threshold`` stars since they were written
-        (default SCALE_THRESHOLD; negative: rewrite all); then the best advisor of the
-        customers concerned. Return the number of rapport rows rewritten.
-        """
-        threshold = SCALE_THRESHOLD if threshold is None else threshold
-        self.env["empathy.rapport"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH advisor AS (
-                    SELECT user_id, company_id, avg(score) AS mean
-                      FROM empathy_rapport
-                  GROUP BY user_id, company_id
-                ), team AS (
-                    SELECT company_id, avg(score) AS mean
-                      FROM empathy_rapport
-                  GROUP BY company_id
-                ), moved AS (
-                    SELECT a.user_id, a.company_id, a.mean AS advisor_mean, t.mean AS team_mean
-                      FROM advisor a
-                      JOIN team t ON t.company_id = a.company_id
-                     WHERE EXISTS (
-                            SELECT 1 FROM empathy_rapport r
-                             WHERE r.user_id = a.user_id AND r.company_id = a.company_id
-                               AND (r.advisor_mean IS NULL OR r.team_mean IS NULL
-                                    OR abs(r.advisor_mean - a.mean) > %(threshold)s
-                                    OR abs(r.team_mean - t.mean) > %(threshold)s))
-                )
-                UPDATE empathy_rapport r
-                   SET advisor_mean = m.advisor_mean,
-                       team_mean = m.team_mean,
-                       fair_score = greatest(1.0, least(5.0,
-                           m.team_mean + r.impression_count::float8
-                               / (r.impression_count + %(k)s::float8)
-                               * (r.score - m.advisor_mean)))
-                  FROM moved m
-                 WHERE r.user_id = m.user_id AND r.company_id = m.company_id
-             RETURNING r.partner_id
-                """,
-                threshold=threshold,
-                k=float(self._empathy_shrinkage()),
-            )
-        )
-        count = self.env.cr.rowcount
-        partner_ids = sorted({row[0] for row in self.env.cr.fetchall()})
-        self.invalidate_model(["advisor_mean", "team_mean", "fair_score"])
-        if refresh_partners:
-            Partner = self.env["res.partner"].sudo()
-            for start in range(0, len(partner_ids), PARTNER_CHUNK):
-                Partner.browse(
-                    partner_ids[start : start + PARTNER_CHUNK]
-                )._empathy_refresh_rapport()
-        return count
-
-    # ------------------------------------------------------------------
-    # explanation
-    # ------------------------------------------------------------------
-    @api.depends_context("lang")
-    @api.depends(
-        "fair_score",
-        "score",
-        "advisor_mean",
-        "team_mean",
-        "impression_count",
-        "user_id",
-        "partner_id",
-    )
-    def _compute_fair_explanation(self):
-        for row in self:
-            row.fair_explanation = row._empathy_fair_explanation()
-
-    def _empathy_fair_explanation(self):
-        """Say how the fair score came about, in one or two sentences."""
-        self.ensure_one()
-        if not self.impression_count:
-            return False
-        leniency = self.advisor_mean - self.team_mean
-        advisor = self.user_id.name
-        if leniency >= 0.05:
-            scale = self.env._(
-                "%(advisor)s rates %(diff).1f stars above the team on average",
-                advisor=advisor,
-                diff=leniency,
-            )
-        elif leniency <= -0.05:
-            scale = self.env._(
-                "%(advisor)s rates %(diff).1f stars below the team on average",
-                advisor=advisor,
-                diff=-leniency,
-            )
-        else:
-            scale = self.env._("%(advisor)s rates like the team on average", advisor=advisor)
-        if self.impression_count == 1:
-            text = self.env._(
-                "%(scale)s; adjusted for that, the rapport with %(customer)s is %(fair).1f"
-                " (own ratings %(raw).1f, from one impression).",
-                scale=scale,
-                customer=self.partner_id.name,
-                fair=self.fair_score,
-                raw=self.score,
-            )
-        else:
-            text = self.env._(
-                "%(scale)s; adjusted for that, the rapport with %(customer)s is %(fair).1f"
-                " (own ratings %(raw).1f, from %(count)s impressions).",
-                scale=scale,
-                customer=self.partner_id.name,
-                fair=self.fair_score,
-                raw=self.score,
-                count=self.impression_count,
-            )
-        if self.impression_count < UNCERTAIN_BELOW:
-            text += " " + self.env._(
-                "Few impressions: uncertain, so it stays close to the team average."
-            )
-        return text

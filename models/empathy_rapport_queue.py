@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""The queue of impression changes waiting to be applied to the rapport (append-only)."""
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""The fields shared by the entries of the empathy taxonomies (motives, values)."""
+
 from odoo import fields, models
 
 

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Customer values: what matters to customers (an entry of the empathy taxonomy)."""
+
 from odoo import models
 
 

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Activities: the gate at their completion points (gated ones need an impression)."""
+
 from contextvars import ContextVar
 
 from odoo import fields, models
@@ -6,6 +8,7 @@ from odoo.exceptions import UserError
 
 from . import empathy_gate
 from .empathy_gate import GATE_OPEN, ImpressionRequired, gate_open
+from .empathy_groups import EMPATHY_USER_GROUP
 
 #: set while a public completion entry point runs, so that only the outermost one
 #: turns the gate into the impression dialog
@@ -95,7 +98,7 @@ class MailActivity(models.Model):
     def _empathy_gated(self):
         """Return the activities that need an impression before they are done."""
         candidates = self.filtered(lambda a: a.activity_type_id.empathy_impression_required)
-        if not candidates or not self.env.user.has_group("empathic_crm.group_empathy_user"):
+        if not candidates or not self.env.user.has_group(EMPATHY_USER_GROUP):
             # users outside sales (no empathy access) complete activities as in core
             return self.browse()
         partners = candidates._empathy_partners()

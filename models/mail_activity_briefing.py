@@ -8,7 +8,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-EMPATHY_GROUP = "empathic_crm.group_empathy_user"
+from .empathy_groups import EMPATHY_MANAGER_GROUP, EMPATHY_USER_GROUP
+
 HANDOVER_IMPRESSIONS = 3
 
 
@@ -31,7 +32,7 @@ class MailActivity(models.Model):
         string="Customer briefing",
         compute="_compute_empathy_briefing",
         sanitize=False,
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="The contact's compact briefing, on activities that require an impression"
         " and on handover To-Dos (with the last impressions).",
     )
@@ -63,7 +64,7 @@ class MailActivity(models.Model):
         partners = self.env["res.partner"].browse(sorted(set(partner_of.values())))
         last = partners._empathy_last_impressions(limit=HANDOVER_IMPRESSIONS)
         previous = {}
-        if self.env.user.has_group("empathic_crm.group_empathy_manager"):
+        if self.env.user.has_group(EMPATHY_MANAGER_GROUP):
             rows = (
                 self.env["empathy.rapport"]
                 .sudo()

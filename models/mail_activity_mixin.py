@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Server-side completion of activities (``activity_feedback``): past the gate."""
+
 from odoo import models
 
 from .empathy_gate import gate_open

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Activity types: whether completing one requires an impression, and its channel."""
+
 from odoo import fields, models
 
 from .empathy_impression import CHANNELS

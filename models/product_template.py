@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Products: the cross-sell rules that suggest them, and their reorder interval."""
+
 from collections import defaultdict
 
 from odoo import fields, models
 
-EMPATHY_GROUP = "empathic_crm.group_empathy_user"
+from .empathy_groups import EMPATHY_USER_GROUP
 
 
 class ProductTemplate(models.Model):
@@ -13,13 +15,13 @@ class ProductTemplate(models.Model):
         "empathy.cross.sell.rule",
         string="Suggested by cross-sell rules",
         compute="_compute_empathy_cross_sell_rules",
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="The empathic cross-sell rules that suggest a variant of this product.",
     )
     empathy_cross_sell_rule_count = fields.Integer(
         string="Cross-sell rules",
         compute="_compute_empathy_cross_sell_rules",
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
     )
     empathy_reorder_days = fields.Integer(
         string="Reorder after (days)",

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Companies: a new company gets the indexes of its partner aggregates."""
+
 from odoo import api, models
 
 

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""The module's settings (rapport, retention, suggestions, listening) and their checks."""
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 

@@ -1,28 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-from collections import defaultdict
-from datetime import timedelta
+"""Quotations: the customer briefing and the empathic cross-sell suggestions.
 
-from markupsafe import Markup
+Which cross-sell rules match an order's customer and products, and which optional
+products they add or drop (set-based); the order's create, write and confirm hooks.
+Their prices: ``sale_order_cross_sell_pricing.py``; what orders tell about the
+customer: ``sale_order_listening.py``.
+"""
+
+from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
-EMPATHY_GROUP = "empathic_crm.group_empathy_user"
+from .empathy_groups import EMPATHY_USER_GROUP
+
 AUTO_SUGGEST_PARAM = "empathic_crm.auto_suggest"
-#: the order line's price methods that ``_empathy_option_price`` follows
-LINE_PRICE_METHODS = (
-    "_compute_price_unit",
-    "_reset_price_unit",
-    "_get_display_price",
-    "_get_pricelist_price",
-    "_get_pricelist_price_before_discount",
-    "_compute_discount",
-    "_get_pricelist_price_context",
-    "_get_product_price_context",
-)
-#: modules whose overrides of those methods concern other lines only: lines added
-#: from an option (sale_management), event tickets, booths, rewards
-LINE_PRICE_MODULES = {"sale", "sale_management", "event_sale", "event_booth_sale", "sale_loyalty"}
 
 
 class SaleOrder(models.Model):
@@ -31,13 +22,13 @@ class SaleOrder(models.Model):
     empathy_briefing = fields.Html(
         related="partner_id.empathy_briefing",
         string="Customer briefing",
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
     )
     empathy_suggestion_ids = fields.One2many(
         "sale.order.option",
         compute="_compute_empathy_suggestion_ids",
         string="Empathic suggestions",
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="Optional products suggested by the empathic cross-sell rules, shown under"
         " the order lines.",
     )
@@ -215,7 +206,7 @@ class SaleOrder(models.Model):
         """Return the rules matching one order (reads prefetched data only)."""
         partner = order.partner_id
         commercial = partner.commercial_partner_id
-        if partner.empathy_objection or commercial.empathy_objection:
+        if partner._empathy_is_objecting():
             return rules.browse()
         products = order.order_line.product_id
         categ_ids = {
@@ -284,163 +275,6 @@ class SaleOrder(models.Model):
                 reasons[rule.id, lang] = rule.reason or False
         return reasons
 
-    def _empathy_option_computed_values(self, to_create):
-        """Return the computed fields of new options, one dict per ``(order, rule, product)``.
-
-        ``sale.order.option`` computes its description, unit, price and discount one
-        option at a time, each price through a new order line attached to the order
-        (searching the pricelist rules, and marking the order's lines and totals as
-        modified when attached and detached again): queries and time per option.
-        Here the products are read once, the pricelist rules of all products of a
-        pricelist and date are found in one search, and the prices are computed with
-        core's own pricelist, product and tax methods as the order line does
-        (``_empathy_option_price``): the number of queries does not depend on the
-        number of options, and the order and its lines are left alone.
-        """
-        Product = self.env["product.product"].sudo()  # as the options are created
-        products = Product.union(*(product for _order, _rule, product in to_create))
-        # prefetch what the computes read, one query per relation
-        products.mapped("uom_id")
-        products.mapped("taxes_id")
-        products.mapped("categ_id.parent_path")
-        products.mapped("currency_id")  # computed per product otherwise (a query each)
-        products.mapped("price_extra")
-        by_pricelist = defaultdict(lambda: Product)
-        for order, _rule, product in to_create:
-            if order.pricelist_id:
-                by_pricelist[order.pricelist_id, order.date_order] |= product
-        items = {}
-        for (pricelist, date), pricelist_products in by_pricelist.items():
-            found = pricelist._compute_price_rule(
-                pricelist_products, 1.0, date=date, compute_price=False
-            )
-            for product_id, (_price, item_id) in found.items():
-                items[pricelist.id, date, product_id] = item_id
-        # sale.order.option._compute_name: in the customer's language, all products
-        # of a language at once
-        by_lang = defaultdict(set)
-        for order, _rule, product in to_create:
-            by_lang[order.partner_id.lang].add(product.id)
-        names = {}
-        for lang, product_ids in by_lang.items():
-            for product in Product.browse(product_ids).with_context(lang=lang):
-                names[lang, product.id] = product.get_product_multiline_description_sale()
-        Item = self.env["product.pricelist.item"]
-        discount_enabled = Item._is_discount_feature_enabled()
-        core_pricing = self._empathy_core_line_pricing()
-        values = []
-        for order, _rule, product in to_create:
-            item = Item.browse(items.get((order.pricelist_id.id, order.date_order, product.id), ()))
-            if core_pricing:
-                price_unit, discount = order._empathy_option_price(product, item, discount_enabled)
-            else:
-                price_unit, discount = order._empathy_option_line_price(product, item)
-            values.append(
-                {
-                    "name": names[order.partner_id.lang, product.id],
-                    "uom_id": product.uom_id.id,  # sale.order.option._compute_uom_id
-                    "quantity": 1.0,
-                    "price_unit": price_unit,
-                    "discount": discount,
-                }
-            )
-        return values
-
-    @api.model
-    def _empathy_core_line_pricing(self):
-        """Return whether the order line prices as core does (no pricing module).
-
-        ``_empathy_option_price`` follows core's line; a module that overrides one of
-        its price methods (discount or pricing extensions) is honoured by computing
-        the options' prices on order lines instead (``_empathy_option_line_price``).
-        """
-        for cls in type(self.env["sale.order.line"]).__mro__:
-            module = getattr(cls, "_module", None)
-            if (
-                module
-                and module not in LINE_PRICE_MODULES
-                and any(name in vars(cls) for name in LINE_PRICE_METHODS)
-            ):
-                return False
-        return True
-
-    def _empathy_option_line_price(self, product, item):
-        """Return ``(price_unit, discount)`` of a new option through a new order line.
-
-        Exactly what ``sale.order.option._compute_price_unit`` / ``_compute_discount``
-        do (every module's overrides of the line apply), with the pricelist rule
-        already found; slower than ``_empathy_option_price`` (the line is attached to
-        the order and detached again).
-        """
-        self.ensure_one()
-        line = self.env["sale.order.line"].new(
-            {
-                "order_id": self.id,
-                "product_id": product.id,
-                "product_uom_qty": 1.0,
-                "product_uom": product.uom_id.id,
-                "price_unit": 0.0,
-                "technical_price_unit": 0.0,
-                "discount": 0.0,
-            }
-        )
-        line.pricelist_item_id = item
-        line._compute_price_unit()
-        line._compute_discount()
-        price = (line.price_unit, line.discount)
-        line.order_id = False  # do not leave the new line on the order (as the core)
-        return price
-
-    def _empathy_option_price(self, product, item, discount_enabled):
-        """Return ``(price_unit, discount)`` of a new option of ``product`` (quantity 1).
-
-        What ``sale.order.option._compute_price_unit`` / ``_compute_discount`` get from
-        the new order line they build (quantity 1 in the product's unit, no attribute
-        values, no combo item, nothing invoiced): ``sale.order.line._compute_price_unit``
-        (``_reset_price_unit``, ``_get_display_price``) and ``_compute_discount``, with
-        the same pricelist, product and tax methods.
-
-        :param item: the pricelist rule the line would get (``_compute_pricelist_item_id``)
-        :param discount_enabled: ``product.pricelist.item._is_discount_feature_enabled()``
-        """
-        self.ensure_one()
-        company = self.company_id
-        item = item.with_company(company)
-        product = product.with_company(company)
-        product = product.with_context(
-            **product._get_product_price_context(self.env["product.template.attribute.value"])
-        )
-        price_args = {
-            "product": product,
-            "quantity": 1.0,
-            "uom": product.uom_id,
-            "date": self.date_order,
-            "currency": self.currency_id,
-        }
-        show_discount = item._show_discount()
-        pricelist_price = item._compute_price(**price_args)
-        base_price = item._compute_price_before_discount(**price_args) if show_discount else 0.0
-        # _get_display_price: a combo product's own price is 0; negative discounts
-        # (surcharges) are included in the displayed price
-        if product.type == "combo":
-            price = 0.0
-        elif show_discount:
-            price = max(base_price, pricelist_price)
-        else:
-            price = pricelist_price
-        price_unit = product._get_tax_included_unit_price_from_price(
-            price,
-            product_taxes=product.taxes_id._filter_taxes_by_company(company),
-            fiscal_position=self.fiscal_position_id,
-        )
-        discount = 0.0
-        if self.pricelist_id and discount_enabled and show_discount and base_price:
-            computed = (base_price - pricelist_price) / base_price * 100
-            # only negative discounts on negative prices (else a surcharge, not shown)
-            if (computed > 0 and base_price > 0) or (computed < 0 and base_price < 0):
-                discount = computed
-        return price_unit, discount
-
     def _empathy_prepare_option_values(self, rule, product, reason):
         """Return the values of the optional product suggested by ``rule``."""
         self.ensure_one()
@@ -450,125 +284,4 @@ class SaleOrder(models.Model):
             "empathy_rule_id": rule.id,
             "empathy_reason": reason,
             "sequence": 1000 + rule.sequence,
-        }
-
-    # ------------------------------------------------------------------
-    # listening: campaign responses and reorder follow-ups
-    # ------------------------------------------------------------------
-    def _empathy_apply_campaign(self, check_existing=True):
-        """Add the campaigns' motives/values to the customers (orders beat quotations)."""
-        Campaign = self.env["utm.campaign"]
-        confirmed = self.filtered(lambda order: order.state == "sale")
-        Campaign._empathy_apply_responses(self - confirmed, "campaign_lead", check_existing)
-        Campaign._empathy_apply_responses(confirmed, "campaign_order", check_existing)
-
-    def _empathy_schedule_reorders(self):
-        """Schedule a reorder follow-up per customer and consumable of these orders.
-
-        Due at the order date plus the product's reorder interval, assigned to the
-        customer's best advisor (else the salesperson). Skipped when a newer confirmed
-        order of the customer contains the product; an older open follow-up of the
-        same customer and product is replaced, a later one kept (no duplicates).
-        Set-based: a constant number of queries whatever the number of orders.
-        """
-        orders = self.sudo().filtered(lambda order: order.state == "sale")
-        lines = orders.order_line.filtered(
-            lambda line: (
-                not line.display_type and line.product_id.product_tmpl_id.empathy_reorder_days > 0
-            )
-        )
-        if not lines:
-            return
-        latest = {}  # (partner id, product id): the line of the newest order
-        for line in lines:
-            key = (line.order_id.partner_id.id, line.product_id.id)
-            if key not in latest or line.order_id.date_order > latest[key].order_id.date_order:
-                latest[key] = line
-        newest = self._empathy_newest_order_dates(latest)
-        due = {}
-        for key, line in latest.items():
-            if newest.get(key, line.order_id.date_order) > line.order_id.date_order:
-                continue  # a newer confirmed order covers it
-            days = line.product_id.product_tmpl_id.empathy_reorder_days
-            due[key] = (line, line.order_id.date_order.date() + timedelta(days=days))
-        if not due:
-            return
-        Activity = self.env["mail.activity"].sudo()
-        existing = Activity.search(
-            [
-                ("res_model", "=", "res.partner"),
-                ("res_id", "in", list({key[0] for key in due})),
-                ("empathy_reorder_product_id", "in", list({key[1] for key in due})),
-            ]
-        )
-        superseded = Activity.browse()
-        for activity in existing:
-            key = (activity.res_id, activity.empathy_reorder_product_id.id)
-            if key not in due:
-                continue
-            if activity.date_deadline >= due[key][1]:
-                del due[key]  # an open follow-up already covers this date
-            else:
-                superseded |= activity
-        superseded.unlink()
-        activity_type = self._empathy_reorder_activity_type()
-        model_id = self.env["ir.model"]._get_id("res.partner")
-        Activity.with_context(mail_activity_quick_update=True).create(
-            [
-                line.order_id._empathy_prepare_reorder_values(line, date, activity_type, model_id)
-                for line, date in due.values()
-            ]
-        )
-
-    def _empathy_newest_order_dates(self, keys):
-        """Return {(partner id, product id): newest confirmed order date}, one query."""
-        self.env["sale.order"].flush_model(["partner_id", "state", "date_order"])
-        self.env["sale.order.line"].flush_model(["order_id", "product_id"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT so.partner_id, sol.product_id, max(so.date_order)
-                  FROM sale_order_line sol
-                  JOIN sale_order so ON so.id = sol.order_id
-                 WHERE so.state = 'sale'
-                   AND so.partner_id = ANY(%s)
-                   AND sol.product_id = ANY(%s)
-              GROUP BY so.partner_id, sol.product_id
-                """,
-                list({key[0] for key in keys}),
-                list({key[1] for key in keys}),
-            )
-        )
-        return {(partner, product): date for partner, product, date in self.env.cr.fetchall()}
-
-    @api.model
-    def _empathy_reorder_activity_type(self):
-        """Return the activity type of reorder follow-ups (To-Do: no impression needed)."""
-        return self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False) or (
-            self.env["mail.activity"]._default_activity_type_for_model("res.partner")
-        )
-
-    def _empathy_prepare_reorder_values(self, line, date, activity_type, model_id):
-        """Return the values of the reorder follow-up for one order line."""
-        self.ensure_one()
-        partner = self.partner_id
-        user = partner.empathy_best_advisor_id or self.user_id or self.env.user
-        return {
-            "res_model_id": model_id,
-            "res_id": partner.id,
-            "activity_type_id": activity_type.id,
-            "user_id": user.id,
-            "date_deadline": date,
-            "empathy_reorder_product_id": line.product_id.id,
-            "summary": self.env._("Reorder %s", line.product_id.display_name),
-            "note": Markup("<p>%s</p>")
-            % self.env._(
-                "%(customer)s ordered %(qty)s × %(product)s on %(date)s (%(order)s):"
-                " probably running low now. Ask whether to send a refill.",
-                customer=partner.display_name,
-                qty="%g" % line.product_uom_qty,
-                product=line.product_id.display_name,
-                date=fields.Date.to_string(self.date_order.date()),
-                order=self.name,
-            ),
         }

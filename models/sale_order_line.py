@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Order lines: their changes refresh the cross-sell suggestions (when set to)."""
+
 from odoo import api, models
 
 #: line fields whose change can make other cross-sell rules match

@@ -1,7 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Optional products: the cross-sell rule that suggested one, and why."""
+
 from odoo import api, fields, models
 
-EMPATHY_GROUP = "empathic_crm.group_empathy_user"
+from .empathy_groups import EMPATHY_USER_GROUP
 
 
 class SaleOrderOption(models.Model):
@@ -13,20 +15,20 @@ class SaleOrderOption(models.Model):
         ondelete="set null",
         index="btree_not_null",
         readonly=True,
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="The empathic cross-sell rule that suggested this product.",
     )
     empathy_reason = fields.Text(
         string="Why suggested",
         readonly=True,
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="Why this customer may want the product, copied from the rule in the"
         " salesperson's language when suggested.",
     )
     empathy_reason_once = fields.Text(
         compute="_compute_empathy_reason_once",
         string="Why",
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="The reason, shown on the first suggestion of each rule only.",
     )
     # not stored, only for the rule statistics (read_group joins the order line)
@@ -34,10 +36,10 @@ class SaleOrderOption(models.Model):
         related="line_id.price_subtotal",
         string="Accepted amount",
         currency_field="empathy_line_currency_id",
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
     )
     empathy_line_currency_id = fields.Many2one(
-        related="line_id.currency_id", string="Accepted line currency", groups=EMPATHY_GROUP
+        related="line_id.currency_id", string="Accepted line currency", groups=EMPATHY_USER_GROUP
     )
 
     @api.depends("empathy_reason", "empathy_rule_id", "order_id.sale_order_option_ids")

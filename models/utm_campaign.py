@@ -1,7 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Campaigns: the motives and values that responding customers gain (listening)."""
+
 from odoo import api, fields, models
 
-EMPATHY_GROUP = "empathic_crm.group_empathy_user"
+from .empathy_groups import EMPATHY_USER_GROUP
+
 #: the evidence field that points to a responding record, per model
 RESPONSE_FIELDS = {"crm.lead": "lead_id", "sale.order": "order_id"}
 
@@ -15,7 +18,7 @@ class UtmCampaign(models.Model):
         "campaign_id",
         "motive_id",
         string="Purchase motives",
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="Customers who respond to this campaign (a lead or a quotation, or"
         " stronger: a confirmed order) gain these motives, with the campaign as source.",
     )
@@ -25,7 +28,7 @@ class UtmCampaign(models.Model):
         "campaign_id",
         "value_id",
         string="Customer values",
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="Customers who respond to this campaign gain these values.",
     )
 

@@ -41,6 +41,12 @@ class TestCompactBriefing(EmpathyCommon):
             {"name": "Club Member", "parent_id": cls.company_partner.id}
         )
 
+    def _my_fair(self, partner, user):
+        row = self.env["empathy.rapport"].search(
+            [("partner_id", "=", partner.id), ("user_id", "=", user.id)]
+        )
+        return row.fair_score
+
     def _compact(self, partner, user=None, **context):
         partner = partner.with_user(user or self.user_sales).with_context(**context)
         partner.invalidate_recordset(["empathy_briefing_compact"])
@@ -158,7 +164,10 @@ class TestCompactBriefing(EmpathyCommon):
         )
         self.assertEqual(lead.empathy_partner_id, self.runner)
         self.assertIn("Born to Run", str(lead.empathy_briefing))
-        self.assertEqual(lead.empathy_my_rapport, 4.0)
+        # the badge shows the fair rapport, the one figure of the briefing
+        fair = self._my_fair(self.runner, self.user_sales)
+        self.assertTrue(fair)
+        self.assertEqual(lead.empathy_my_rapport, round(fair, 1))
         # nothing known about the contact: the company's briefing
         club = Lead.create({"name": "Club shirts", "partner_id": self.club_contact.id})
         self.assertEqual(club.empathy_partner_id, self.company_partner)
@@ -177,7 +186,9 @@ class TestCompactBriefing(EmpathyCommon):
         other = Lead.create({"name": "Plain deal", "partner_id": self.plain.id})
         leads = mine | club | other
         domain = [("id", "in", leads.ids)]
-        self.assertEqual(Lead.search([*domain, ("empathy_my_rapport", ">=", 4)]), mine)
+        fair = self._my_fair(self.runner, self.user_sales)
+        self.assertEqual(Lead.search([*domain, ("empathy_my_rapport", ">=", fair)]), mine)
+        self.assertFalse(Lead.search([*domain, ("empathy_my_rapport", ">", fair)]))
         self.assertFalse(
             Lead.with_user(self.user_sales2).search([*domain, ("empathy_my_rapport", ">=", 5.5)])
         )
@@ -243,7 +254,12 @@ class TestCompactBriefing(EmpathyCommon):
                 domain, self._kanban_spec(True), limit=80
             )
         rapports = [rec["empathy_my_rapport"] for rec in result["records"]]
-        self.assertEqual(rapports.count(4.0), 20)
+        self.assertEqual(len([rapport for rapport in rapports if rapport]), 20)
+        by_partner = {
+            rec["partner_id"]["id"]: rec["empathy_my_rapport"] for rec in result["records"]
+        }
+        fair = self._my_fair(customers[0], self.user_sales)
+        self.assertEqual(by_partner[customers[0].id], round(fair, 1), "the fair rapport")
 
     # ------------------------------------------------------------------
     # calendar, composer, activities, dialog

@@ -13,7 +13,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import TransactionCase, tagged, users
 
-from odoo.addons.empathic_crm.models import sale_order as sale_order_module
+from odoo.addons.empathic_crm.models import sale_order_cross_sell_pricing
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 _logger = logging.getLogger(__name__)
@@ -708,7 +708,7 @@ class TestCrossSell(TransactionCase):
         Order = self.env["sale.order"]
         self.assertTrue(Order._empathy_core_line_pricing(), "only core and empathic_crm here")
         # sale's own methods, seen as another module's: the safe path
-        with patch.object(sale_order_module, "LINE_PRICE_MODULES", set()):
+        with patch.object(sale_order_cross_sell_pricing, "LINE_PRICE_MODULES", set()):
             self.assertFalse(Order._empathy_core_line_pricing())
 
     def test_option_values_as_core_computes_currency_fiscal_position(self):

@@ -10,10 +10,17 @@ from unittest.mock import patch
 from psycopg2 import errors
 
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import SQL
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
-from ..models.empathy_interaction_intake import PARTNER_LOCK_NAMESPACE
+from ..models.empathy_interaction_intake_contact import (
+    PARTNER_LOCK_NAMESPACE,
+    PHONE_KEY_SQL,
+    VAT_KEY_SQL,
+    phone_key,
+    vat_key,
+)
 
 SALES_GROUPS = "sales_team.group_sale_salesman,base.group_partner_manager"
 REF = "test-interaction-intake-"
@@ -134,3 +141,29 @@ class TestInteractionIntake(TransactionCase):
         self.assertFalse(
             self.env["res.partner"].search([("email", "=", "late@intake.example.org")])
         )
+
+    def test_sql_keys_are_the_python_keys(self):
+        """The searches compare in SQL what the rows give in Python: the same keys."""
+        samples = [
+            "+49 170 555-0101",
+            "0049 (170) 5550101",
+            "00",
+            "0031-6-1234 5678 ext. 9",
+            "de 123 456 789",
+            "DE-123.456/78 ab",
+            " ü 12 ß ",
+            "",
+        ]
+        self.env.cr.execute(
+            SQL(
+                "SELECT k, %s, %s FROM unnest(%s::text[]) AS k",
+                SQL(PHONE_KEY_SQL.format("k")),
+                SQL(VAT_KEY_SQL.format("k")),
+                samples,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        self.assertEqual(len(rows), len(samples))
+        for sample, phone, vat in rows:
+            self.assertEqual(phone, phone_key(sample), sample)
+            self.assertEqual(vat, vat_key(sample), sample)

@@ -8,11 +8,11 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
-from odoo.addons.empathic_crm.models import crm_lead as crm_lead_module
+from odoo.addons.empathic_crm.models import crm_lead_scoring
 
 from .common import EmpathyCommon
 
-SCORING = list(crm_lead_module.SCORING_FIELDS)
+SCORING = list(crm_lead_scoring.SCORING_FIELDS)
 
 
 @tagged("post_install", "-at_install")
@@ -284,7 +284,7 @@ class TestLeadScoring(EmpathyCommon):
         self.env.cr.execute(  # only these 12 are open
             "UPDATE crm_lead SET active = FALSE WHERE active AND id != ALL(%s)", [leads.ids]
         )
-        with patch.object(crm_lead_module, "SCORING_BATCH", 4):
+        with patch.object(crm_lead_scoring, "SCORING_BATCH", 4):
             self.assertEqual(
                 self._count_queries(self.Lead._cron_empathy_scoring_refresh), 1 + 3 * per_batch
             )

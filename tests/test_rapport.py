@@ -4,8 +4,9 @@ from datetime import datetime, timedelta
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged, users
+from odoo.tools import SQL
 
-from odoo.addons.empathic_crm.models.empathy_fair import fair_score
+from odoo.addons.empathic_crm.models.empathy_fair import fair_score, fair_score_sql
 
 from .common import EmpathyCommon
 
@@ -235,6 +236,34 @@ class TestRapport(EmpathyCommon):
         self.assertEqual(self.env["empathy.rapport"]._empathy_shrinkage(), 7)
         self.assertAlmostEqual(by_user[sally].fair_score, team + 3 / 10 * (4 - 10 / 3), places=9)
         self.assertAlmostEqual(self.runner.empathy_best_rapport, 4.37, places=2)
+
+    def test_sql_fair_score_is_the_python_one(self):
+        """The bulk refresh's SQL formula (``fair_score_sql``) gives ``fair_score``'s values."""
+        cases = [
+            # pair mean, impressions, advisor mean, team mean, shrinkage
+            (4.0, 3, 10 / 3, 23 / 6, 2),
+            (3.3, 7, 3.3, 3.0, 5),
+            (2.5, 2, 3.1, 3.4, 10),
+            (4.2, 12, 4.6, 3.9, 0),
+            (5.0, 40, 1.5, 4.8, 1),  # above 5: clamped
+            (1.0, 40, 4.8, 1.5, 1),  # below 1: clamped
+        ]
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM (VALUES %s) AS v(i, pair_mean, n, advisor_mean, team_mean, k)"
+                " ORDER BY v.i",
+                SQL(fair_score_sql("v.pair_mean", "v.n", "v.advisor_mean", "v.team_mean", "v.k")),
+                SQL(", ").join(
+                    SQL("(%s, %s::float8, %s::int, %s::float8, %s::float8, %s::int)", i, *case)
+                    for i, case in enumerate(cases)
+                ),
+            )
+        )
+        got = [score for (score,) in self.env.cr.fetchall()]
+        self.assertEqual(len(got), len(cases))
+        for case, score in zip(cases, got, strict=True):
+            self.assertAlmostEqual(score, fair_score(*case), places=12, msg=case)
+        self.assertEqual(got[-2:], [5.0, 1.0])
 
     def test_refresh_only_when_the_scale_moved(self):
         Rapport = self.env["empathy.rapport"]

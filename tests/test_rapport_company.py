@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from odoo.addons.empathic_crm.models import empathy_rapport
+from odoo.addons.empathic_crm.models import empathy_rapport_deferred
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import EmpathyCommon
@@ -143,7 +143,7 @@ class TestRapportQueue(EmpathyCommon):
     def test_deferred_during_requests_applied_once(self):
         Rapport = self.env["empathy.rapport"]
         with (
-            patch.object(empathy_rapport, "serving_request", lambda: "/jsonrpc"),
+            patch.object(empathy_rapport_deferred, "serving_request", lambda: "/jsonrpc"),
             patch.object(type(self.env.registry), "in_test_mode", lambda registry: False),
             patch.object(type(Rapport), "_empathy_apply_after_commit") as after_commit,
         ):

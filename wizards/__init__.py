@@ -1,3 +1,5 @@
+"""The addon's wizards (dialogs, transient models)."""
+
 from . import empathy_impression_wizard
 from . import mail_activity_schedule
 from . import empathy_assign_advisor_wizard

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Make customers' best advisor their salesperson (managers, with a preview)."""
+
 from markupsafe import Markup
 
 from odoo import api, fields, models

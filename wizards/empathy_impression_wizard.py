@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""The impression dialog: rate rapport and mood while completing activities."""
+
 from markupsafe import Markup
 
 from odoo import api, fields, models

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""The Schedule Activity dialog's *Mark as Done* buttons: through the gate."""
+
 from odoo import models
 
 

@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""The composer: a style hint per profiled recipient, shown to the writer only."""
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from ..models.empathy_groups import EMPATHY_USER_GROUP as EMPATHY_GROUP
+from ..models.empathy_groups import EMPATHY_USER_GROUP
 
 #: recipients with a style hint shown above the body, at most
 MAX_HINTS = 3
@@ -16,7 +18,7 @@ class MailComposeMessage(models.TransientModel):
         string="How to write to them",
         compute="_compute_empathy_style_hint",
         sanitize=False,
-        groups=EMPATHY_GROUP,
+        groups=EMPATHY_USER_GROUP,
         help="A one-line style hint per profiled recipient. Shown to you only: it is"
         " never part of the message.",
     )

@@ -1,0 +1,49 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Who may use the rapport: the report and the manager actions are for empathy managers."""
+
+from odoo import api, models
+from odoo.exceptions import AccessError
+
+from .empathy_groups import EMPATHY_MANAGER_GROUP, check_empathy_manager
+from .empathy_params import protected_read_group
+
+
+class EmpathyRapport(models.Model):
+    _inherit = "empathy.rapport"
+
+    @api.model
+    def _empathy_check_report_access(self):
+        """The rapport report (list, pivot, graph) is for empathy managers only.
+
+        Rapport describes pairs, not performance: salespeople use their own rows in
+        filters (record rule), they do not browse the advisor x customer report.
+        """
+        if not self.env.su and not self.env.user.has_group(EMPATHY_MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "The rapport report is for empathy managers: rapport describes pairs of"
+                    " advisor and customer, not an advisor's performance."
+                )
+            )
+
+    @api.model
+    def web_search_read(
+        self, domain, specification, offset=0, limit=None, order=None, count_limit=None
+    ):
+        self._empathy_check_report_access()
+        return super().web_search_read(
+            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
+        )
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """Reports: managers only; no per-advisor figures with *Protect advisors*."""
+        self._empathy_check_report_access()
+        return protected_read_group(
+            self, super().read_group, domain, fields, groupby, offset, limit, orderby, lazy
+        )
+
+    def _empathy_check_manager(self):
+        check_empathy_manager(
+            self.env, self.env._("Only empathy managers can recompute the rapport.")
+        )
