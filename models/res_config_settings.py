@@ -38,6 +38,13 @@ class ResConfigSettings(models.TransientModel):
         help="Rapport describes pairs, not performance: reports show no totals or"
         " averages per advisor (e.g. for a works-council agreement).",
     )
+    empathy_assign_min_impressions = fields.Integer(
+        string="Assign to best advisor: evidence",
+        config_parameter="empathic_crm.assign_min_impressions",
+        default=3,
+        help="*Assign to best advisor* moves a customer only when the best advisor's"
+        " rapport rests on at least this many impressions (fewer: the manager decides).",
+    )
     empathy_motive_stale_months = fields.Integer(
         string="Motives stale after (months)",
         config_parameter="empathic_crm.motive_stale_months",

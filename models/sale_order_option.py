@@ -25,11 +25,12 @@ class SaleOrderOption(models.Model):
         help="Why this customer may want the product, copied from the rule in the"
         " salesperson's language when suggested.",
     )
-    empathy_reason_once = fields.Text(
-        compute="_compute_empathy_reason_once",
+    empathy_reason_shown = fields.Text(
+        compute="_compute_empathy_reason_shown",
         string="Why",
         groups=EMPATHY_USER_GROUP,
-        help="The reason, shown on the first suggestion of each rule only.",
+        help="Why this customer may want the product, in your language: the rule's reason"
+        " (the reason copied when suggested, if the rule is gone).",
     )
     # not stored, only for the rule statistics (read_group joins the order line)
     empathy_line_subtotal = fields.Monetary(
@@ -42,13 +43,14 @@ class SaleOrderOption(models.Model):
         related="line_id.currency_id", string="Accepted line currency", groups=EMPATHY_USER_GROUP
     )
 
-    @api.depends("empathy_reason", "empathy_rule_id", "order_id.sale_order_option_ids")
-    def _compute_empathy_reason_once(self):
+    @api.depends_context("lang")
+    @api.depends("empathy_reason", "empathy_rule_id.reason")
+    def _compute_empathy_reason_shown(self):
+        # every suggestion shows its reason, in the reader's language (one read of the
+        # rules for all options); the rule is read as the system: salespeople see
+        # why a product is suggested without managing the rules
+        rules = self.sudo().empathy_rule_id.with_context(lang=self.env.lang)
+        reasons = {rule.id: rule.reason for rule in rules}
         for option in self:
-            siblings = option.order_id.sale_order_option_ids.filtered(
-                lambda o, rule=option.empathy_rule_id: o.empathy_rule_id == rule
-            ).sorted(lambda o: (o.sequence, o._origin.id or 0))
-            first = siblings[:1]
-            option.empathy_reason_once = (
-                option.empathy_reason if option.empathy_rule_id and first == option else False
-            )
+            rule_id = option.sudo().empathy_rule_id.id
+            option.empathy_reason_shown = reasons.get(rule_id) or option.empathy_reason

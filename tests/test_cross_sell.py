@@ -164,12 +164,12 @@ class TestCrossSell(TransactionCase):
         shorts = order.sale_order_option_ids.filtered(lambda o: o.product_id == self.shorts)
         self.assertIn("Hawaii", shorts.empathy_reason)
         self.assertEqual(shorts.price_unit, 30.0)
-        # shown under the order lines, the reason once per rule
+        # shown under the order lines, every suggestion with its reason
         self.assertEqual(order.empathy_suggestion_ids, order.sale_order_option_ids)
         hawaii = order.empathy_suggestion_ids.filtered(
             lambda o: o.empathy_rule_id == self.rule_hawaii
         )
-        self.assertEqual(len(hawaii.filtered("empathy_reason_once")), 1)
+        self.assertEqual(len(hawaii.filtered("empathy_reason_shown")), 2)
         self.assertEqual(len(hawaii), 2)
 
         other = self._order(self.runner, [self.shirt])
@@ -506,6 +506,16 @@ class TestCrossSell(TransactionCase):
             shorts.empathy_reason,
             "His marathon is in Hawaii: swim shorts for the beach after the race.",
             "German customer, English salesperson: the salesperson reads English",
+        )
+        # whoever reads the order reads the reason in their own language
+        shorts.invalidate_recordset(["empathy_reason_shown"])
+        self.assertEqual(
+            shorts.with_user(german_seller).with_context(lang="de_DE").empathy_reason_shown,
+            german_reason,
+        )
+        self.assertEqual(
+            shorts.with_user(english_seller).with_context(lang="en_US").empathy_reason_shown,
+            "His marathon is in Hawaii: swim shorts for the beach after the race.",
         )
 
     # ------------------------------------------------------------------

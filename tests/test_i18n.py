@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 import os
+import re
 
 from babel.messages.pofile import read_po
 
@@ -25,3 +26,27 @@ class TestTranslations(BaseCase):
         untranslated = [m.id for m in german if m.id and (not m.string or m.fuzzy)]
         self.assertEqual(untranslated, [], "untranslated or fuzzy entries in de.po")
         self.assertEqual(german.locale.language, "de")
+
+    def test_one_german_term_for_rapport(self):
+        # one concept, one word: "Draht" (not "Rapport", not "Chemie")
+        german = self._read("de.po")
+        checked = 0
+        for message in german:
+            if not message.id or not message.string:
+                continue
+            source = " ".join(message.id) if isinstance(message.id, tuple) else message.id
+            text = " ".join(message.string) if isinstance(message.string, tuple) else message.string
+            self.assertNotRegex(text, r"\bRapport|Chemie", source)
+            if re.search(r"\brapport\b|\bclick", source, re.IGNORECASE):
+                checked += 1
+                self.assertIn("Draht", text, source)
+        self.assertGreater(checked, 20)
+
+    def test_numbers_are_formatted_by_the_code(self):
+        # "%.1f" in a message prints 3.8 in every language: the code formats numbers
+        # with the user's locale (3,8 in German) and the message takes them as %s
+        template = self._read("empathic_crm.pot")
+        fixed = [
+            m.id for m in template if m.id and re.search(r"%(\([a-z_]+\))?[.0-9]*f", str(m.id))
+        ]
+        self.assertEqual(fixed, [])

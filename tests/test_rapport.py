@@ -222,12 +222,12 @@ class TestRapport(EmpathyCommon):
         self.assertEqual(rows[0].user_id, sally, "ordered by fair score")
         self.assertEqual(
             by_user[sally].fair_explanation,
-            "Sally Sales rates 0.8 stars below the team on average; adjusted for that, the"
-            " rapport with Jonas Keller is 4.6 (own ratings 4.0, from 3 impressions).",
+            "Own ratings of Jonas Keller: 4.0 / 5, from 3 impressions. Sally Sales rates 0.8"
+            " stars below the team on average, which raises it. Fair rapport: 4.6 / 5.",
         )
         self.assertIn("Few impressions: uncertain", self._rows(self.buyer)[0].fair_explanation)
         self.assertIn(
-            "Sam Second rates 0.8 stars above the team on average",
+            "Sam Second rates 0.8 stars above the team on average, which lowers it.",
             by_user[sam].fair_explanation,
         )
         # a stricter shrinkage (setting) pulls toward the team average, set-based
@@ -461,17 +461,32 @@ class TestAssignBestAdvisor(EmpathyCommon):
             .with_context(active_model="res.partner", active_ids=partners.ids)
         )
 
+    def _lines(self, wizard):
+        return {line.partner_id: line for line in wizard.line_ids}
+
     def test_preview_and_assign(self):
         partners = self.runner | self.buyer | self.plain
         form = self._wizard(self.user_manager, partners)
+        self.assertEqual(form.min_impressions, 3, "the evidence setting's default")
+        # Sam's rapport with Jonas rests on one impression: not moved by default
+        self.assertEqual(form.change_count, 0)
+        form.min_impressions = 1
         self.assertEqual(form.change_count, 1)
-        self.assertIn("Jonas Keller", form.preview)
-        self.assertIn("Sam Second", form.preview)
-        self.assertNotIn("Petra Schmidt", form.preview)
-        # fair rapport 3.3 (Sam rates 1.7 above the team), own ratings 5.0
-        self.assertIn("<td>3.3</td><td>5.0</td>", form.preview)
-        self.assertIn("Sam Second rates 1.7 stars above the team on average", form.preview)
-        form.save().action_confirm()
+        wizard = form.save()
+        lines = self._lines(wizard)
+        self.assertEqual(lines[self.runner].new_user_id, self.user_sales2)
+        self.assertEqual(lines[self.runner].status, "move")
+        self.assertAlmostEqual(lines[self.runner].fair_rapport, 3.3, places=1)
+        # the rows left as they are say why
+        self.assertEqual(lines[self.buyer].note, "Already with the best advisor")
+        self.assertEqual(lines[self.plain].note, "No rapport known yet")
+        self.assertFalse(lines[self.plain].selected)
+        result = wizard.action_confirm()
+        self.assertEqual(result["tag"], "display_notification", "the manager reads what moved")
+        self.assertIn(
+            "1 customer(s) moved to their best advisor: Jonas Keller.", result["params"]["message"]
+        )
+        self.assertIn("2 left unchanged.", result["params"]["message"])
         self.assertEqual(self.runner.user_id, self.user_sales2)
         self.assertEqual(self.buyer.user_id, self.user_sales)
         log = self.runner.message_ids[0]
@@ -479,6 +494,25 @@ class TestAssignBestAdvisor(EmpathyCommon):
             "Salesperson changed from Sally Sales to Sam Second by Mia Manager", str(log.body)
         )
         self.assertIn("best fair rapport with this customer (3.3 / 5)", str(log.body))
+
+    def test_thin_evidence_and_per_row_choice(self):
+        other = self.env["res.partner"].create(
+            {"name": "Other Runner", "user_id": self.user_sales.id}
+        )
+        self._impression(other, user=self.user_sales2, rapport=5)
+        form = self._wizard(self.user_manager, self.runner | other)
+        lines = form.line_ids
+        self.assertEqual(form.change_count, 0)
+        for index in range(len(lines)):
+            with lines.edit(index) as line:
+                self.assertEqual(line.status, "thin")
+                self.assertIn("Only 1 of 3 impressions: uncertain.", line.note)
+                # the manager decides row by row: only Jonas
+                line.selected = line.partner_id == self.runner
+        self.assertEqual(form.change_count, 1)
+        form.save().action_confirm()
+        self.assertEqual(self.runner.user_id, self.user_sales2)
+        self.assertEqual(other.user_id, self.user_sales, "a row switched off stays as it is")
 
     def test_only_managers(self):
         with self.assertRaises(AccessError):
@@ -499,6 +533,6 @@ class TestAssignBestAdvisor(EmpathyCommon):
             .create({"partner_ids": [(6, 0, (self.buyer | self.plain).ids)]})
         )
         self.assertEqual(wizard.change_count, 0)
-        self.assertIn("Nothing to change", wizard.preview)
+        self.assertFalse(wizard.line_ids.filtered("selected"))
         with self.assertRaisesRegex(UserError, "Nothing to change"):
             wizard.action_confirm()

@@ -1,12 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-"""Make customers' best advisor their salesperson (managers, with a preview)."""
-
-from markupsafe import Markup
+"""Make customers' best advisor their salesperson (managers, row by row, with reasons)."""
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.empathy_groups import check_empathy_manager
+from ..models.empathy_params import get_int_param
+
+MIN_IMPRESSIONS_PARAM = "empathic_crm.assign_min_impressions"
+#: the best advisor's impressions of a customer needed before the customer is moved
+DEFAULT_MIN_IMPRESSIONS = 3
 
 
 class EmpathyAssignAdvisorWizard(models.TransientModel):
@@ -14,8 +17,21 @@ class EmpathyAssignAdvisorWizard(models.TransientModel):
     _description = "Assign Customers to Their Best Advisor"
 
     partner_ids = fields.Many2many("res.partner", string="Customers", required=True)
-    change_count = fields.Integer(compute="_compute_preview")
-    preview = fields.Html(compute="_compute_preview", sanitize=False)
+    min_impressions = fields.Integer(
+        string="Minimum impressions",
+        default=lambda self: self._empathy_default_min_impressions(),
+        help="Move a customer only when the best advisor's rapport rests on at least this"
+        " many impressions (default: the setting *Assign to best advisor: evidence*).",
+    )
+    line_ids = fields.One2many(
+        "empathy.assign.advisor.wizard.line",
+        "wizard_id",
+        string="Customers to review",
+        compute="_compute_line_ids",
+        store=True,
+        readonly=False,
+    )
+    change_count = fields.Integer(string="Customers to move", compute="_compute_change_count")
 
     @api.model
     def default_get(self, fields_list):
@@ -25,81 +41,102 @@ class EmpathyAssignAdvisorWizard(models.TransientModel):
             values["partner_ids"] = [fields.Command.set(self.env.context.get("active_ids", []))]
         return values
 
+    @api.model
+    def _empathy_default_min_impressions(self):
+        """Return the evidence setting: impressions needed before a customer is moved."""
+        return get_int_param(self.env, MIN_IMPRESSIONS_PARAM, DEFAULT_MIN_IMPRESSIONS)
+
     def _empathy_check_manager(self):
         check_empathy_manager(
             self.env,
             self.env._("Only empathy managers can reassign customers to their best advisor."),
         )
 
-    def _empathy_changes(self):
-        """Return [(partner, best advisor)] for the customers whose salesperson changes."""
-        self.ensure_one()
-        return [
-            (partner, partner.empathy_best_advisor_id)
-            for partner in self.partner_ids
-            if partner.empathy_best_advisor_id
-            and partner.user_id != partner.empathy_best_advisor_id
-        ]
-
-    @api.depends("partner_ids")
-    def _compute_preview(self):
+    @api.depends("partner_ids", "min_impressions")
+    def _compute_line_ids(self):
         for wizard in self:
-            changes = wizard._empathy_changes()
-            wizard.change_count = len(changes)
-            if not changes:
-                wizard.preview = Markup("<p class='text-muted'>%s</p>") % self.env._(
-                    "Nothing to change: these customers already have their best advisor"
-                    " as salesperson, or no rapport is known yet."
-                )
-                continue
-            rows = Markup("").join(
-                Markup(
-                    "<tr><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td><td>%s</td>"
-                    "<td class='text-muted'>%s</td></tr>"
-                )
-                % (
-                    partner.display_name,
-                    partner.user_id.name or "—",
-                    advisor.name,
-                    partner.empathy_best_rapport,
-                    "%.1f" % row.score if row else "—",
-                    row.fair_explanation or "",
-                )
-                for partner, advisor in changes
-                for row in [partner._empathy_best_rapport_row()]
+            wizard.line_ids = [fields.Command.clear()] + [
+                fields.Command.create(values) for values in wizard._empathy_line_values()
+            ]
+
+    def _empathy_line_values(self):
+        """Return one line per customer: the proposed move, or why it stays."""
+        self.ensure_one()
+        result = []
+        for partner in self.partner_ids:
+            best = partner.empathy_best_advisor_id
+            row = partner._empathy_best_rapport_row() if best else partner.browse()
+            count = row.impression_count if row else 0
+            if partner._empathy_is_objecting():
+                status = "objecting"
+            elif not best:
+                status = "unknown"
+            elif partner.user_id == best:
+                status = "already"
+            elif count < max(1, self.min_impressions):
+                status = "thin"
+            else:
+                status = "move"
+            result.append(
+                {
+                    "partner_id": partner.id,
+                    "current_user_id": partner.user_id.id,
+                    "new_user_id": best.id if status in ("move", "thin") else False,
+                    "fair_rapport": partner.empathy_best_rapport if best else 0.0,
+                    "impression_count": count,
+                    "status": status,
+                    "selected": status == "move",
+                }
             )
-            wizard.preview = Markup(
-                "<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-                "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>%s</tbody></table>"
-            ) % (
-                self.env._("Customer"),
-                self.env._("Salesperson now"),
-                self.env._("New salesperson"),
-                self.env._("Fair rapport"),
-                self.env._("Own ratings"),
-                self.env._("Why"),
-                rows,
-            )
+        return result
+
+    @api.depends("line_ids.selected", "line_ids.status")
+    def _compute_change_count(self):
+        for wizard in self:
+            wizard.change_count = len(wizard._empathy_selected_lines())
+
+    def _empathy_selected_lines(self):
+        return self.line_ids.filtered(lambda line: line.selected and line.new_user_id)
 
     def action_confirm(self):
-        """Set the best advisor as salesperson and log who changed it and why."""
+        """Set the best advisor as salesperson of the selected customers, log it, say so."""
         self.ensure_one()
         self._empathy_check_manager()
-        changes = self._empathy_changes()
-        if not changes:
-            raise UserError(self.env._("Nothing to change."))
-        for partner, advisor in changes:
+        lines = self._empathy_selected_lines()
+        if not lines:
+            raise UserError(self.env._("Nothing to change: no customer is selected."))
+        for line in lines:
+            partner, advisor = line.partner_id, line.new_user_id
             previous = partner.user_id
             partner.write({"user_id": advisor.id})
             partner.message_post(
                 body=self.env._(
                     "Salesperson changed from %(old)s to %(new)s by %(manager)s: best fair"
-                    " rapport with this customer (%(score).1f / 5).",
+                    " rapport with this customer (%(score)s / 5).",
                     old=previous.name or self.env._("nobody"),
                     new=advisor.name,
                     manager=self.env.user.name,
-                    score=partner.empathy_best_rapport,
+                    score=partner._empathy_format_score(line.fair_rapport),
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-        return {"type": "ir.actions.act_window_close"}
+        kept = len(self.line_ids) - len(lines)
+        message = self.env._(
+            "%(moved)s customer(s) moved to their best advisor: %(names)s.",
+            moved=len(lines),
+            names=", ".join(lines.partner_id.mapped("display_name")[:5])
+            + (", …" if len(lines) > 5 else ""),
+        )
+        if kept:
+            message += " " + self.env._("%s left unchanged.", kept)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Assigned to best advisor"),
+                "message": message,
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

@@ -44,12 +44,22 @@ function assertNoHorizontalScroll() {
     }
 }
 
+/** the rapport figure read on the pipeline card, compared with the briefing */
+let myRapport = "";
+
 tours.add("empathic_crm_pipeline_tour", {
     steps: () => [
         {
             content: "The pipeline card shows the mood trend and my rapport",
             trigger:
-                ".o_kanban_record:contains('Hawaii kit') .o_empathy_kanban_badge:has(.o_empathy_mood_trend.fa-arrow-down):contains('4.0')",
+                ".o_kanban_record:contains('Hawaii kit') .o_empathy_kanban_badge:has(.o_empathy_mood_trend.fa-arrow-down) .o_empathy_my_rapport",
+            run() {
+                // one rapport figure: the card's is the one the briefing says is mine
+                myRapport = this.anchor.textContent.trim();
+                if (!/^\d[.,]\d$/.test(myRapport)) {
+                    throw new Error(`the card's rapport is not one figure: "${myRapport}"`);
+                }
+            },
         },
         {
             content: "Open the opportunity",
@@ -64,6 +74,16 @@ tours.add("empathic_crm_pipeline_tour", {
         {
             content: "... with the last impression, its author and date",
             trigger: ".o_field_widget[name=empathy_briefing]:contains('Last impression'):contains('Talked about Kona')",
+        },
+        {
+            content: "... and the same rapport figure as the card, mine",
+            trigger: ".o_field_widget[name=empathy_briefing]:contains('Rapport:')",
+            run() {
+                const text = this.anchor.textContent;
+                if (!text.includes(`yours ${myRapport} / 5`)) {
+                    throw new Error(`the briefing's rapport differs from the card's ${myRapport}`);
+                }
+            },
         },
     ],
 });

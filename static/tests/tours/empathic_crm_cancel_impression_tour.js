@@ -16,8 +16,32 @@ registry.category("web_tour.tours").add("empathic_crm_cancel_impression_tour", {
             run: "click",
         },
         {
-            content: "Cancel the impression dialog",
-            trigger: ".modal .modal-footer button:contains('Cancel')",
+            content: "Type a note",
+            trigger: ".modal .o_empathy_impression_wizard .o_field_widget[name=note] textarea",
+            run: "edit Asked about the heat in Kona",
+        },
+        {
+            content: "Cancel: a typed note is not discarded silently",
+            trigger: ".modal .modal-footer button.o_empathy_cancel_typed:contains('Cancel')",
+            run: "click",
+        },
+        {
+            content: "Keep editing",
+            trigger: ".modal:contains('Discard what you typed?') button:contains('Keep editing')",
+            run: "click",
+        },
+        {
+            content: "The note is still there",
+            trigger: ".modal .o_empathy_impression_wizard .o_field_widget[name=note] textarea:value(Asked about the heat in Kona)",
+        },
+        {
+            content: "Cancel again, and discard",
+            trigger: ".modal .modal-footer button.o_empathy_cancel_typed:contains('Cancel')",
+            run: "click",
+        },
+        {
+            content: "Discard",
+            trigger: ".modal:contains('Discard what you typed?') button:contains('Discard')",
             run: "click",
         },
         {

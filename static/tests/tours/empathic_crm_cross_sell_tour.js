@@ -27,7 +27,7 @@ registry.category("web_tour.tours").add("empathic_crm_cross_sell_tour", {
         },
         {
             content: "The reason is shown with the suggestions of its rule",
-            trigger: `${SUGGESTIONS} td[name=empathy_reason_once]:contains('marathon is in Hawaii')`,
+            trigger: `${SUGGESTIONS} td[name=empathy_reason_shown]:contains('marathon is in Hawaii')`,
         },
         {
             content: "The swim shorts and the travel guide are suggested, names in full",
