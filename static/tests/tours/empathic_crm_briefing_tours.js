@@ -55,7 +55,7 @@ tours.add("empathic_crm_pipeline_tour", {
                 ".o_kanban_record:contains('Hawaii kit') .o_empathy_kanban_badge:has(.o_empathy_mood_trend.fa-arrow-down) .o_empathy_my_rapport",
             run() {
                 // one rapport figure: the card's is the one the briefing says is mine
-                myRapport = this.anchor.textContent.trim();
+                myRapport = this.anchor.textContent.replace(/[^\d.,]/g, "");
                 if (!/^\d[.,]\d$/.test(myRapport)) {
                     throw new Error(`the card's rapport is not one figure: "${myRapport}"`);
                 }
