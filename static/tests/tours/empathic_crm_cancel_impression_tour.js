@@ -21,6 +21,11 @@ registry.category("web_tour.tours").add("empathic_crm_cancel_impression_tour", {
             run: "edit Asked about the heat in Kona",
         },
         {
+            content: "Leave the note (the dialog takes what was typed)",
+            trigger: ".modal:has(.o_empathy_impression_wizard) .modal-title",
+            run: "click",
+        },
+        {
             content: "Cancel: a typed note is not discarded silently",
             trigger: ".modal .modal-footer button.o_empathy_cancel_typed:contains('Cancel')",
             run: "click",
