@@ -5,38 +5,26 @@ composer, calendar, handover, activity popover, phone)."""
 from datetime import datetime, timedelta
 
 from odoo import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 
-from .common import ActivityAsserts
+from .common import EmpathyTourCommon
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
-class TestBriefingTours(ActivityAsserts, HttpCase):
+class TestBriefingTours(EmpathyTourCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.admin = cls.env.ref("base.user_admin")
         cls.ben = new_test_user(
             cls.env, login="emp_ben_best", name="Ben Best", groups="sales_team.group_sale_salesman"
         )
-        cls.partner = cls.env["res.partner"].create(
-            {
-                "name": "Jonas Keller",
-                "email": "jonas.keller@example.com",
-                "user_id": cls.admin.id,
-                "empathy_communication_style": "emotional",
-                "empathy_temperament": "easy",
-                "empathy_personal_notes": "Favourite book: Born to Run.",
-                "empathy_motive_ids": [
-                    Command.set(
-                        [
-                            cls.env.ref("empathic_crm.motive_marathon").id,
-                            cls.env.ref("empathic_crm.motive_hawaii_trip").id,
-                        ]
-                    )
-                ],
-            }
+        cls.partner = cls._create_hawaii_runner(
+            email="jonas.keller@example.com",
+            user_id=cls.admin.id,
+            empathy_communication_style="emotional",
+            empathy_temperament="easy",
+            empathy_personal_notes="Favourite book: Born to Run.",
         )
         now = datetime.now().replace(microsecond=0)
         # Ben clicks best; the mood declines over the last contacts (Admin's)
@@ -80,16 +68,6 @@ class TestBriefingTours(ActivityAsserts, HttpCase):
                 "user_id": cls.admin.id,
             }
         )
-
-    def _schedule_call(self, record=None):
-        return (record or self.partner).activity_schedule(
-            "mail.mail_activity_data_call",
-            summary="Discuss the Hawaii trip",
-            user_id=self.admin.id,
-        )
-
-    def _contact_tour(self, tour):
-        self.start_tour(f"/odoo/contacts/{self.partner.id}", tour, login="admin")
 
     def test_pipeline_tour(self):
         self.assertEqual(self.partner.empathy_mood_trend, "declining")

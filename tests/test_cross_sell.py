@@ -16,28 +16,19 @@ from odoo.tests import TransactionCase, tagged, users
 from odoo.addons.empathic_crm.models import sale_order_cross_sell_pricing
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from .common import EmpathyWorld
+
 _logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
-class TestCrossSell(TransactionCase):
+class TestCrossSell(EmpathyWorld, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(
-            context=dict(cls.env.context, tracking_disable=True, no_reset_password=True)
-        )
-        cls.company = cls.env.company
-        cls.company_b = cls.env["res.company"].create({"name": "XS Company B"})
-        cls.user_sales = mail_new_test_user(
-            cls.env, login="xs_sales", name="Xena Sales", groups="sales_team.group_sale_salesman"
-        )
-        cls.user_manager = mail_new_test_user(
-            cls.env,
-            login="xs_manager",
-            name="Xaver Manager",
-            groups="sales_team.group_sale_manager",
-        )
+        cls._setup_env()
+        cls._setup_companies("XS Company B")
+        cls._create_users("xs", "user_{}", sales="Xena Sales", manager="Xaver Manager")
         cls.env["ir.config_parameter"].set_param("empathic_crm.auto_suggest", False)
 
         cls.marathon = cls.env.ref("empathic_crm.motive_marathon")
@@ -53,41 +44,24 @@ class TestCrossSell(TransactionCase):
         )
         cls.categ_other = Category.create({"name": "XS Books"})
 
-        def product(name, categ, price):
-            return cls.env["product.product"].create(
-                {"name": name, "categ_id": categ.id, "list_price": price, "type": "consu"}
-            )
-
-        cls.shirt = product("XS Running Shirt", cls.categ_apparel, 40.0)
-        cls.watch = product("XS Sports Watch", cls.categ_running, 250.0)
-        cls.shorts = product("XS Swim Shorts", cls.categ_other, 30.0)
-        cls.guide = product("XS Hawaii Travel Guide", cls.categ_other, 20.0)
-        cls.gels = product("XS Energy Gels", cls.categ_running, 2.5)
-        cls.novel = product("XS Novel", cls.categ_other, 12.0)
+        cls.shirt = cls._create_product("XS Running Shirt", 40.0, cls.categ_apparel)
+        cls.watch = cls._create_product("XS Sports Watch", 250.0, cls.categ_running)
+        cls.shorts = cls._create_product("XS Swim Shorts", 30.0, cls.categ_other)
+        cls.guide = cls._create_product("XS Hawaii Travel Guide", 20.0, cls.categ_other)
+        cls.gels = cls._create_product("XS Energy Gels", 2.5, cls.categ_running)
+        cls.novel = cls._create_product("XS Novel", 12.0, cls.categ_other)
 
         Partner = cls.env["res.partner"]
-        cls.hawaii_runner = Partner.create(
-            {
-                "name": "XS Jonas",
-                "empathy_motive_ids": [Command.set([cls.marathon.id, cls.hawaii.id])],
-                "empathy_value_ids": [Command.set(cls.sustainability.ids)],
-            }
+        cls.hawaii_runner = cls._create_hawaii_runner(
+            name="XS Jonas", empathy_value_ids=[Command.set(cls.sustainability.ids)]
         )
         cls.runner = Partner.create(
             {"name": "XS Sophie", "empathy_motive_ids": [Command.set(cls.marathon.ids)]}
         )
 
         Rule = cls.env["empathy.cross.sell.rule"]
-        cls.rule_hawaii = Rule.create(
-            {
-                "name": "XS Marathon in Hawaii",
-                "sequence": 1,
-                "motive_ids": [Command.set([cls.marathon.id, cls.hawaii.id])],
-                "motive_match": "all",
-                "trigger_categ_ids": [Command.set(cls.categ_running.ids)],
-                "suggested_product_ids": [Command.set([cls.shorts.id, cls.guide.id])],
-                "reason": "His marathon is in Hawaii: swim shorts for the beach after the race.",
-            }
+        cls.rule_hawaii = cls._create_hawaii_rule(
+            "XS Marathon in Hawaii", cls.categ_running, cls.shorts | cls.guide, sequence=1
         )
         cls.rule_marathon = Rule.create(
             {
@@ -523,14 +497,7 @@ class TestCrossSell(TransactionCase):
     # ------------------------------------------------------------------
     def _count_suggest_queries(self, order):
         """Return the queries of one refresh, from cold record caches, flush included."""
-        self.env.flush_all()
-        self.env.cr.flush()
-        self.env.invalidate_all()
-        before = self.cr.sql_log_count
-        order.action_empathy_suggest()
-        self.env.flush_all()
-        self.env.cr.flush()
-        return self.cr.sql_log_count - before
+        return self._count_queries(order.action_empathy_suggest)
 
     def test_query_count_lines(self):
         """The same number of queries for 1 and for 50 order lines."""

@@ -2,44 +2,25 @@
 """Browser tour: empathic suggestions on the Hawaii runner's quotation."""
 
 from odoo import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
+
+from .common import EmpathyHttpCommon
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
-class TestCrossSellTour(HttpCase):
+class TestCrossSellTour(EmpathyHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env["ir.config_parameter"].set_param("empathic_crm.auto_suggest", False)
-        marathon = cls.env.ref("empathic_crm.motive_marathon")
-        hawaii = cls.env.ref("empathic_crm.motive_hawaii_trip")
         running = cls.env["product.category"].create({"name": "Tour Running"})
-
-        def product(name, categ=None, price=10.0):
-            values = {"name": name, "list_price": price, "type": "consu"}
-            if categ:
-                values["categ_id"] = categ.id
-            return cls.env["product.product"].create(values)
-
-        cls.shirt = product("Tour Running Shirt", running, 39.0)
-        cls.shorts = product("Tour Swim Shorts", price=29.0)
-        cls.guide = product("Tour Hawaii Travel Guide", price=19.9)
-        cls.rule = cls.env["empathy.cross.sell.rule"].create(
-            {
-                "name": "Tour Marathon in Hawaii",
-                "motive_ids": [Command.set([marathon.id, hawaii.id])],
-                "motive_match": "all",
-                "trigger_categ_ids": [Command.set(running.ids)],
-                "suggested_product_ids": [Command.set([cls.shorts.id, cls.guide.id])],
-                "reason": "His marathon is in Hawaii: swim shorts for the beach after the race.",
-            }
+        cls.shirt = cls._create_product("Tour Running Shirt", 39.0, running)
+        cls.shorts = cls._create_product("Tour Swim Shorts", 29.0)
+        cls.guide = cls._create_product("Tour Hawaii Travel Guide", 19.9)
+        cls.rule = cls._create_hawaii_rule(
+            "Tour Marathon in Hawaii", running, cls.shorts | cls.guide
         )
-        partner = cls.env["res.partner"].create(
-            {
-                "name": "Jonas Keller",
-                "empathy_motive_ids": [Command.set([marathon.id, hawaii.id])],
-            }
-        )
+        partner = cls._create_hawaii_runner()
         cls.order = cls.env["sale.order"].create(
             {
                 "partner_id": partner.id,

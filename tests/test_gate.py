@@ -2,7 +2,7 @@
 import gc
 
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
 
 from odoo.addons.empathic_crm.models.empathy_gate import gate_open
 from odoo.addons.mail.tools.discuss import Store
@@ -38,11 +38,7 @@ class TestGate(EmpathyCommon):
         self.assertEqual(action["context"]["default_activity_ids"], activities.ids)
 
     def _confirm(self, action, rapport="4", mood="1", schedule_next=False, **values):
-        wizard_form = Form(
-            self.env["empathy.impression.wizard"]
-            .with_user(self.user_sales)
-            .with_context(**action["context"])
-        )
+        wizard_form = self._dialog_form(action)
         wizard_form.rapport = rapport
         wizard_form.mood = mood
         for name, value in values.items():
@@ -138,11 +134,7 @@ class TestGate(EmpathyCommon):
         activity = self._activity(self.runner)
         with self.web_request():
             action = activity.action_feedback()
-        wizard = Form(
-            self.env["empathy.impression.wizard"]
-            .with_user(self.user_sales)
-            .with_context(**action["context"])
-        )
+        wizard = self._dialog_form(action)
         wizard.rapport = "5"
         # the dialog is closed without confirming: nothing happens
         self.assertActivityOpen(activity)
@@ -165,11 +157,7 @@ class TestGate(EmpathyCommon):
         activity = self._activity(self.runner, activity_type=self.meeting_type)
         with self.web_request():
             action = activity.action_feedback()
-        wizard = Form(
-            self.env["empathy.impression.wizard"]
-            .with_user(self.user_sales)
-            .with_context(**action["context"])
-        )
+        wizard = self._dialog_form(action)
         # no silent pre-fill of rapport and mood: an explicit "Same as last time"
         self.assertEqual((wizard.rapport, wizard.mood), (False, False))
         self.assertEqual(wizard.last_impression_label, "(1 Jun: ★★, Unhappy)")

@@ -2,37 +2,30 @@
 """empathy.impression.empathy_log_interactions: the external API of other channels."""
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
+from .common import EmpathyWorld
 
-SALES_GROUPS = "sales_team.group_sale_salesman,base.group_partner_manager"
 #: prefixed to the references of the rows: unique even in a database with other data
 REF = "test-interaction-api-"
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
-class TestInteractionApi(TransactionCase):
+class TestInteractionApi(EmpathyWorld, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(
-            context=dict(cls.env.context, tracking_disable=True, no_reset_password=True)
+        cls._setup_env()
+        # salespersons and the manager create contacts
+        cls._create_users(
+            "emp_api",
+            groups="base.group_partner_manager",
+            sales="Sally Fair",
+            sales2="Sam Call",
+            manager="Mia Manager",
+            internal=None,
+            portal=None,
         )
-        cls.sales = mail_new_test_user(
-            cls.env, login="emp_api_sales", name="Sally Fair", groups=SALES_GROUPS
-        )
-        cls.sales2 = mail_new_test_user(
-            cls.env, login="emp_api_sales2", name="Sam Call", groups=SALES_GROUPS
-        )
-        cls.manager = mail_new_test_user(
-            cls.env,
-            login="emp_api_manager",
-            name="Mia Manager",
-            groups="sales_team.group_sale_manager,base.group_partner_manager",
-        )
-        cls.internal = new_test_user(cls.env, login="emp_api_internal", groups="base.group_user")
-        cls.portal = new_test_user(cls.env, login="emp_api_portal", groups="base.group_portal")
         cls.marathon = cls.env.ref("empathic_crm.motive_marathon")
         cls.hawaii = cls.env.ref("empathic_crm.motive_hawaii_trip")
         cls.runner = cls.env["res.partner"].create(

@@ -12,8 +12,6 @@ from psycopg2 import errors
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from ..models.empathy_interaction_intake_contact import (
     PARTNER_LOCK_NAMESPACE,
     PHONE_KEY_SQL,
@@ -21,22 +19,18 @@ from ..models.empathy_interaction_intake_contact import (
     phone_key,
     vat_key,
 )
+from .common import EmpathyWorld
 
-SALES_GROUPS = "sales_team.group_sale_salesman,base.group_partner_manager"
 REF = "test-interaction-intake-"
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
-class TestInteractionIntake(TransactionCase):
+class TestInteractionIntake(EmpathyWorld, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(
-            context=dict(cls.env.context, tracking_disable=True, no_reset_password=True)
-        )
-        cls.sales = mail_new_test_user(
-            cls.env, login="emp_intake_sales", name="Ida Intake", groups=SALES_GROUPS
-        )
+        cls._setup_env()
+        cls._create_users("emp_intake", groups="base.group_partner_manager", sales="Ida Intake")
         cls.customer = cls.env["res.partner"].create(
             {"name": "Lena Lauf", "email": "lena.lauf@intake.example.org"}
         )

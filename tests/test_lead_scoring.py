@@ -230,17 +230,6 @@ class TestLeadScoring(EmpathyCommon):
         self.assertNotIn("empathy_scoring_explanation", arch)
         self.assertNotIn("What moves the probability", arch)
 
-    def _count_queries(self, function):
-        """Return the queries of ``function()`` from cold caches, flush included."""
-        self.env.flush_all()
-        self.env.cr.flush()
-        self.env.invalidate_all()
-        before = self.cr.sql_log_count
-        function()
-        self.env.flush_all()
-        self.env.cr.flush()
-        return self.cr.sql_log_count - before
-
     def test_nightly_rescoring_constant_queries_per_batch(self):
         partners = self.env["res.partner"].create(
             [{"name": "Customer %s" % i, "empathy_communication_style": "mixed"} for i in range(12)]

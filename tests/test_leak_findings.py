@@ -11,39 +11,27 @@ import json
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import EmpathyCommon
+from .common import EmpathyCommon, EmpathyHttpCommon
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
-class TestLeakFindingsRpc(HttpCase):
+class TestLeakFindingsRpc(EmpathyHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, no_reset_password=True))
+        cls._setup_env(tracking_disable=False)
         env = cls.env
-        cls.company_b = env["res.company"].create({"name": "Findings Company B"})
-        cls.internal = new_test_user(env, login="fnd_internal", groups="base.group_user")
-        cls.portal = new_test_user(env, login="fnd_portal", groups="base.group_portal")
-        cls.sales = mail_new_test_user(
-            env, login="fnd_sales", name="Fay Sales", groups="sales_team.group_sale_salesman"
-        )
-        cls.sales2 = mail_new_test_user(
-            env, login="fnd_sales2", name="Finn Second", groups="sales_team.group_sale_salesman"
-        )
-        cls.manager = mail_new_test_user(
-            env, login="fnd_manager", name="Fred Manager", groups="sales_team.group_sale_manager"
-        )
-        cls.sales_b = mail_new_test_user(
-            env,
-            login="fnd_sales_b",
-            name="Fiona B",
-            groups="sales_team.group_sale_salesman",
-            company_id=cls.company_b.id,
-            company_ids=[Command.set(cls.company_b.ids)],
+        cls._setup_companies("Findings Company B")
+        cls._create_users(
+            "fnd",
+            internal=None,
+            portal=None,
+            sales="Fay Sales",
+            sales2="Finn Second",
+            manager="Fred Manager",
+            sales_b="Fiona B",
         )
         cls.hawaii = env.ref("empathic_crm.motive_hawaii_trip")
         # a customer with a portal account: reachable through user_ids.partner_id
@@ -84,19 +72,10 @@ class TestLeakFindingsRpc(HttpCase):
     def _call(self, login, model, method, *args, **kwargs):
         """Call ``model.method`` like the web client, as ``login``; return the JSON answer."""
         self.authenticate(login, login)
-        response = self.url_open(
+        return self._json_rpc(
             f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
+            {"model": model, "method": method, "args": args, "kwargs": kwargs},
         )
-        return response.json()
 
     def _refused(self, answer):
         self.assertIn("error", answer, f"not refused: {answer}")

@@ -17,8 +17,9 @@ from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.empathic_crm.models.base_field_guard import is_guarded
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.mail.tools.discuss import Store
+
+from .common import EmpathyWorld
 
 #: every guarded text of the secret partner contains it
 SECRET = "Zebrafish"
@@ -67,32 +68,26 @@ def searchable(field):
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
-class TestLeaks(TransactionCase):
+class TestLeaks(EmpathyWorld, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, no_reset_password=True))
+        cls._setup_env(tracking_disable=False)
         env = cls.env
-        cls.company = env.company
-        cls.company_b = env["res.company"].create({"name": "Leak Company B"})
-        cls.manager = mail_new_test_user(
-            env, login="leak_manager", name="Leak Manager", groups="sales_team.group_sale_manager"
-        )
-        cls.sales = mail_new_test_user(
-            env, login="leak_sales", name="Leak Sales", groups="sales_team.group_sale_salesman"
+        cls._setup_companies("Leak Company B")
+        cls._create_users(
+            "leak",
+            manager="Leak Manager",
+            sales="Leak Sales",
+            portal=None,
+            internal=None,
+            sales_b="Leak Sales B",
         )
         cls.roles = {
-            "portal": new_test_user(env, login="leak_portal", groups="base.group_portal"),
+            "portal": cls.portal,
             "public": env.ref("base.public_user"),
-            "internal": new_test_user(env, login="leak_internal", groups="base.group_user"),
-            "sales_b": mail_new_test_user(
-                env,
-                login="leak_sales_b",
-                name="Leak Sales B",
-                groups="sales_team.group_sale_salesman",
-                company_id=cls.company_b.id,
-                company_ids=[Command.set(cls.company_b.ids)],
-            ),
+            "internal": cls.internal,
+            "sales_b": cls.sales_b,
         }
         cls.motive = env["empathy.motive"].create({"name": f"{SECRET} motive"})
         cls.value = env["empathy.value"].create({"name": f"{SECRET} value"})

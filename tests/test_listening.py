@@ -12,8 +12,6 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from .common import EmpathyCommon
 
 _logger = logging.getLogger(__name__)
@@ -24,12 +22,7 @@ class ListeningCommon(EmpathyCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["ir.config_parameter"].set_param("empathic_crm.auto_suggest", False)
-        cls.user_editor = mail_new_test_user(
-            cls.env,
-            login="emp_editor",
-            name="Erik Editor",
-            groups="sales_team.group_sale_salesman,base.group_partner_manager",
-        )
+        cls._create_users("emp", "user_{}", editor="Erik Editor")
         cls.value_community = cls.env.ref("empathic_crm.value_community")
         cls.campaign = cls.env["utm.campaign"].create(
             {
@@ -39,23 +32,10 @@ class ListeningCommon(EmpathyCommon):
             }
         )
         cls.campaign_plain = cls.env["utm.campaign"].create({"title": "Newsletter November"})
-        cls.product = cls.env["product.product"].create(
-            {"name": "Listening Running Shirt", "type": "consu", "list_price": 40.0}
-        )
-        cls.product2 = cls.env["product.product"].create(
-            {"name": "Listening Socks", "type": "consu", "list_price": 9.0}
-        )
-        cls.cartridges = cls.env["product.product"].create(
-            {
-                "name": "Printer Cartridges",
-                "type": "consu",
-                "list_price": 50.0,
-                "empathy_reorder_days": 60,
-            }
-        )
-        cls.toner = cls.env["product.product"].create(
-            {"name": "Toner", "type": "consu", "list_price": 80.0, "empathy_reorder_days": 30}
-        )
+        cls.product = cls._create_product("Listening Running Shirt", 40.0)
+        cls.product2 = cls._create_product("Listening Socks", 9.0)
+        cls.cartridges = cls._create_product("Printer Cartridges", 50.0, empathy_reorder_days=60)
+        cls.toner = cls._create_product("Toner", 80.0, empathy_reorder_days=30)
         cls.Evidence = cls.env["empathy.motive.evidence"]
 
     # helpers ----------------------------------------------------------------
@@ -78,17 +58,6 @@ class ListeningCommon(EmpathyCommon):
         return self.Evidence.search(
             [("partner_id", "=", partner.id)] + [(key, "=", value) for key, value in domain.items()]
         )
-
-    def _count_queries(self, func):
-        """Return the number of queries ``func`` runs, flushed, with cold caches."""
-        self.env.flush_all()
-        self.env.cr.flush()
-        self.env.invalidate_all()
-        before = self.cr.sql_log_count
-        func()
-        self.env.flush_all()
-        self.env.cr.flush()
-        return self.cr.sql_log_count - before
 
 
 @tagged("post_install", "-at_install", "empathic_crm")

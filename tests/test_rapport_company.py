@@ -17,14 +17,7 @@ class TestRapportPerCompany(EmpathyCommon):
     def setUpClass(cls):
         super().setUpClass()
         # a second advisor of company B and a salesperson of both companies
-        cls.user_sales_b2 = mail_new_test_user(
-            cls.env,
-            login="emp_sales_b2",
-            name="Berta B",
-            groups="sales_team.group_sale_salesman",
-            company_id=cls.company_b.id,
-            company_ids=[(6, 0, cls.company_b.ids)],
-        )
+        cls._create_users("emp", "user_{}", sales_b2="Berta B")
         cls.shared = cls.env["res.partner"].create({"name": "Shared Customer"})  # no company
 
     def _as(self, user, company=None):

@@ -3,9 +3,9 @@ import json
 from datetime import datetime, timedelta
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import ActivityAsserts, EmpathyCommon
+from .common import EmpathyCommon, EmpathyHttpCommon
 
 PARTNER_FIELDS = [
     "empathy_motive_ids",
@@ -118,16 +118,13 @@ class TestSecurityMatrix(EmpathyCommon):
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
-class TestSecurityRpc(ActivityAsserts, HttpCase):
+class TestSecurityRpc(EmpathyHttpCommon):
     """Real HTTP JSON-RPC calls: what portal users and API clients get."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal = new_test_user(cls.env, login="emp_rpc_portal", groups="base.group_portal")
-        cls.sales = new_test_user(
-            cls.env, login="emp_rpc_sales", groups="sales_team.group_sale_salesman"
-        )
+        cls._create_users("emp_rpc", portal=None, sales=None)
         cls.partner = cls.portal.partner_id
         cls.partner.write(
             {
@@ -138,19 +135,7 @@ class TestSecurityRpc(ActivityAsserts, HttpCase):
         )
 
     def _jsonrpc(self, service, method, *args):
-        response = self.url_open(
-            "/jsonrpc",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {"service": service, "method": method, "args": args},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
+        return self._json_rpc("/jsonrpc", {"service": service, "method": method, "args": args})
 
     def _execute(self, login, model, method, *args, **kwargs):
         uid = self._jsonrpc("common", "login", self.env.cr.dbname, login, login)["result"]

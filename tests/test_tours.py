@@ -1,43 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """Browser tours: the Empathy tab and the impression dialog of the web client."""
 
-from odoo import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import ActivityAsserts
+from .common import EmpathyTourCommon
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
-class TestEmpathyTours(ActivityAsserts, HttpCase):
+class TestEmpathyTours(EmpathyTourCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.admin = cls.env.ref("base.user_admin")
-        cls.call_type = cls.env.ref("mail.mail_activity_data_call")
-        cls.partner = cls.env["res.partner"].create(
-            {
-                "name": "Jonas Keller",
-                "email": "jonas.keller@example.com",
-                "empathy_motive_ids": [
-                    Command.set(
-                        [
-                            cls.env.ref("empathic_crm.motive_marathon").id,
-                            cls.env.ref("empathic_crm.motive_hawaii_trip").id,
-                        ]
-                    )
-                ],
-            }
-        )
-
-    def _schedule_call(self):
-        return self.partner.activity_schedule(
-            "mail.mail_activity_data_call",
-            summary="Discuss the Hawaii trip",
-            user_id=self.admin.id,
-        )
-
-    def _start(self, tour):
-        self.start_tour(f"/odoo/contacts/{self.partner.id}", tour, login="admin")
+        cls.partner = cls._create_hawaii_runner(email="jonas.keller@example.com")
 
     def _impressions(self):
         return self.env["empathy.impression"].search([("partner_id", "=", self.partner.id)])
@@ -67,17 +41,17 @@ class TestEmpathyTours(ActivityAsserts, HttpCase):
         return impression, messages
 
     def test_partner_tab_tour(self):
-        self._start("empathic_crm_partner_tab_tour")
+        self._contact_tour("empathic_crm_partner_tab_tour")
 
     def test_mark_done_tour(self):
         """4 clicks from the chatter: Mark Done, star, mood, Done."""
         activity = self._schedule_call()
-        self._start("empathic_crm_mark_done_tour")
+        self._contact_tour("empathic_crm_mark_done_tour")
         self._assert_completed_with_impression(activity)
 
     def test_inline_validation_tour(self):
         activity = self._schedule_call()
-        self._start("empathic_crm_inline_validation_tour")
+        self._contact_tour("empathic_crm_inline_validation_tour")
         _impression, message = self._assert_completed_with_impression(activity)
         self.assertIn("Talked about the race", str(message.body), "feedback from the dialog")
 
@@ -106,14 +80,14 @@ class TestEmpathyTours(ActivityAsserts, HttpCase):
 
     def test_done_schedule_next_tour(self):
         activity = self._schedule_call()
-        self._start("empathic_crm_done_schedule_next_tour")
+        self._contact_tour("empathic_crm_done_schedule_next_tour")
         self._assert_completed_with_impression(activity)
         # the next activity was discarded in the Schedule Activity dialog
         self.assertFalse(self.partner.activity_ids)
 
     def test_cancel_impression_tour(self):
         activity = self._schedule_call()
-        self._start("empathic_crm_cancel_impression_tour")
+        self._contact_tour("empathic_crm_cancel_impression_tour")
         self.assertActivityOpen(activity, "cancelling the dialog must keep the activity")
         self.assertFalse(self._impressions())
         self.assertFalse(self._done_messages())
