@@ -26,3 +26,6 @@ from . import sale_order
 from . import sale_order_line
 from . import sale_order_option
 from . import utm_campaign
+from . import empathy_kind_rapport
+from . import empathy_kind_rapport_fit
+from . import empathy_rapport_matching
