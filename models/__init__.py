@@ -29,3 +29,4 @@ from . import utm_campaign
 from . import empathy_kind_rapport
 from . import empathy_kind_rapport_fit
 from . import empathy_rapport_matching
+from . import res_partner_matching
