@@ -31,3 +31,4 @@ from . import empathy_kind_rapport_fit
 from . import empathy_rapport_matching
 from . import res_partner_matching
 from . import crm_lead_matching
+from . import crm_team_matching
