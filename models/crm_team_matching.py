@@ -7,6 +7,8 @@ from ast import literal_eval
 
 from odoo import fields, models
 
+from .empathy_matching import plan_assignment
+
 _logger = logging.getLogger(__name__)
 
 
@@ -40,10 +42,9 @@ class CrmTeamMatching(models.Model):
         """Odoo's ``crm.team._assign_and_convert_leads``, with the member chosen by fit.
 
         Same quotas, member order, member domains, lead order, conversion and commits as
-        Odoo 18; where core takes the first member in its round robin whose domain
-        matches, this takes, among those members, the one with the best expected fit
-        (the first in the round robin on a tie). The fits of all the team's leads x
-        members are computed at once (a constant number of queries per team).
+        Odoo 18. The leads of a team are first planned (``_empathy_plan_assignment``),
+        then converted in Odoo's order. The fits of all the team's leads x members are
+        computed at once (a constant number of queries per team).
         """
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         result_data = {}
@@ -78,35 +79,19 @@ class CrmTeamMatching(models.Model):
                 }
             )
             leads_to_assign = self.env["crm.lead"].browse(leads_to_assign_ids).exists()
-            allowed = {
-                member: set(
-                    leads_to_assign.filtered_domain(
-                        literal_eval(member.assignment_domain or "[]")
-                    ).ids
-                )
-                for member in members_to_assign
-            }
-            fits = self._empathy_member_fits(leads_to_assign, members_to_assign)
             # core's key (the built-in id: ties keep the search order)
-            for lead in leads_to_assign.sorted(lambda lead: (-lead.probability, id)):
+            ordered = leads_to_assign.sorted(lambda lead: (-lead.probability, id))
+            plan = team._empathy_plan_assignment(ordered, members_to_assign, quota_per_member)
+            for lead in ordered:
                 counter += 1
-                eligible = [member for member in members_to_assign if lead.id in allowed[member]]
-                if not eligible:
+                member_found = plan.get(lead.id)
+                if not member_found:
                     continue
-                lead_fits = fits.get(lead.id, {})
-                # max() keeps the first of equal fits: Odoo's round robin on a tie
-                member_found = max(
-                    eligible, key=lambda member, f=lead_fits: f.get(member.user_id.id, 0.0)
-                )
                 lead.with_context(mail_auto_subscribe_no_notify=True).convert_opportunity(
                     lead.partner_id, user_ids=member_found.user_id.ids
                 )
                 result_data[member_found]["assigned"] += lead
-                members_to_assign.remove(member_found)
-                quota_per_member[member_found] -= 1
-                if quota_per_member[member_found] > 0:
-                    members_to_assign.append(member_found)
-                # core commits in bundles outside tests, so do its twin
+                # core commits in bundles outside tests, so does its twin
                 if auto_commit and counter % commit_bundle_size == 0:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
             if auto_commit:
@@ -118,6 +103,26 @@ class CrmTeamMatching(models.Model):
             len(result_data),
         )
         return result_data
+
+    def _empathy_plan_assignment(self, leads, members, quota_per_member):
+        """Return {lead id: member} for ``leads`` (in Odoo's order); updates the quotas.
+
+        See ``empathy_matching.plan_assignment``: Odoo's round robin, each lead to the
+        allowed member with the best expected fit, leads left waiting placed by moving
+        another lead to a member with a narrower domain.
+        """
+        allowed = {
+            member: set(leads.filtered_domain(literal_eval(member.assignment_domain or "[]")).ids)
+            for member in members
+        }
+        fits = self._empathy_member_fits(leads, members)
+        return plan_assignment(
+            leads.ids,
+            list(members),
+            allowed,
+            lambda member, lead_id: fits.get(lead_id, {}).get(member.user_id.id, 0.0),
+            quota_per_member,
+        )
 
     def _empathy_member_fits(self, leads, members):
         """Return {lead id: {user id: fit}} for the leads x the members' users."""

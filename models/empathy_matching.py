@@ -101,3 +101,56 @@ def blend_pair(kind_fit, team_mean, pair_mean, impression_count, advisor_mean, s
 
 def clip(value):
     return min(5.0, max(1.0, value))
+
+
+def plan_assignment(leads, members, allowed, fit, quota):
+    """Return {lead: member}: Odoo's lead round robin, choosing members by fit.
+
+    ``leads`` in Odoo's order; ``members`` in the round robin's order; ``allowed``:
+    {member: set of the leads its domain matches}; ``fit(member, lead)``; ``quota``:
+    {member: leads it may still receive}, updated in place.
+
+    1. Where Odoo takes the first member of the round robin whose domain matches the
+       lead, take, among those members, the one with the best fit (the first in the
+       round robin on a tie: leads nobody knows anything about go as in Odoo).
+    2. Preferring the best fit can use up the capacity of members who take any lead
+       for leads that members with a narrower domain could have taken. A lead left
+       without a member therefore takes the place of a lead whose member can hand it
+       to a member with quota left (the move that costs the least fit), so that the
+       option leaves no more leads waiting than the capacities make necessary this way.
+    """
+    plan, holders, waiting = {}, {member: [] for member in members}, []
+    queue = [member for member in members if quota[member] > 0]
+    for lead in leads:
+        eligible = [member for member in queue if lead in allowed[member]]
+        if not eligible:
+            waiting.append(lead)
+            continue
+        # max() keeps the first of equal fits: Odoo's round robin on a tie
+        member = max(eligible, key=lambda member, lead=lead: fit(member, lead))
+        plan[lead] = member
+        holders[member].append(lead)
+        queue.remove(member)
+        quota[member] -= 1
+        if quota[member] > 0:
+            queue.append(member)
+    for lead in waiting:
+        open_members = [member for member in members if quota[member] > 0]
+        best = None
+        for member in members:
+            if lead not in allowed[member]:
+                continue
+            for other in holders[member]:
+                for target in open_members:
+                    if target != member and other in allowed[target]:
+                        cost = fit(member, other) - fit(target, other) - fit(member, lead)
+                        if best is None or cost < best[0]:
+                            best = (cost, member, other, target)
+        if best:
+            _cost, member, other, target = best
+            holders[member].remove(other)
+            holders[member].append(lead)
+            holders[target].append(other)
+            plan[lead], plan[other] = member, target
+            quota[target] -= 1
+    return plan

@@ -671,3 +671,19 @@ class TestMatching(EmpathyCommon):
         self.assertEqual(
             {assigned[lead.id] for lead in unknown}, {self.user_lena, self.user_sales2}
         )
+
+    def test_assignment_by_fit_assigns_as_many_as_the_capacity_allows(self):
+        """The best fit must not waste a flexible member on a lead a narrower one takes."""
+        de = self.env.ref("base.de")
+        team = self._team(
+            {self.user_sales: 1, self.user_lena: 1},
+            domains={self.user_lena: f"[('country_id', '=', {de.id})]"},
+        )
+        team.empathy_assign_by_fit = True
+        german = self._leads(team, self._new_emotional(1), country_id=de.id)
+        swiss = self._leads(team, self._new_emotional(1), country_id=self.env.ref("base.ch").id)
+        swiss.probability = 10
+        assigned = self._assign(team, german | swiss)
+        # Sally fits the German lead best, but only she may take the Swiss one
+        self.assertEqual(assigned[swiss.id], self.user_sales)
+        self.assertEqual(assigned[german.id], self.user_lena)
