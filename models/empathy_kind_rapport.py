@@ -459,7 +459,8 @@ class EmpathyKindRapport(models.Model):
 
     @api.model
     def _empathy_rebuild(self):
-        """Recompute all rows in one statement (then the effects in one more).
+        """Recompute all rows in one statement (then the effects in one more); return
+        the number of rows.
 
         Raw SQL instead of the ORM: a GROUP BY over every rapport row and the traits
         of its customer (the kinds of ``_empathy_partner_kinds``, expressed as a
@@ -536,3 +537,5 @@ class EmpathyKindRapport(models.Model):
             )
         )
         self._empathy_refresh_effects()
+        self.env.cr.execute("SELECT count(*) FROM empathy_kind_rapport")
+        return self.env.cr.fetchone()[0]
