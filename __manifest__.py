@@ -45,6 +45,9 @@
         "views/utm_campaign_views.xml",
         "views/crm_lead_scoring_views.xml",
         "views/empathy_motive_campaign_report_views.xml",
+        "views/empathy_kind_rapport_views.xml",
+        "views/crm_team_views.xml",
+        "views/crm_lead_matching_views.xml",
         "views/empathic_crm_menus.xml",
     ],
     "demo": [

@@ -1038,6 +1038,10 @@ class Generator:
         with Timer() as timer:
             count = env["res.partner"]._empathy_fill_click_sets()
         self.report("partner click sets (UPDATE)", count, timer.seconds)
+        # the rapport by kind of customer (advisor matching): the addon's own rebuild
+        with Timer() as timer:
+            count = env["empathy.kind.rapport"]._empathy_rebuild()
+        self.report("rapport by kind of customer (INSERT ... SELECT)", count, timer.seconds)
         env.invalidate_all()
 
     def aggregates_rebased(self, half_life):

@@ -47,6 +47,13 @@ from . import sale_order_line
 from . import sale_order_listening
 from . import sale_order_option
 from . import utm_campaign
+from . import empathy_kind_rapport
+from . import empathy_kind_rapport_fit
+from . import empathy_kind_rapport_upkeep
+from . import empathy_rapport_matching
+from . import res_partner_matching
+from . import crm_lead_matching
+from . import crm_team_matching
 
 # last: the thin overrides of ORM internals, above every concern they call
 from . import orm_overrides

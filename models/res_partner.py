@@ -18,6 +18,7 @@ PROFILE_FIELDS = (
     "empathy_impression_ids",
     "empathy_motive_evidence_ids",
 )
+TEMPERAMENTS = [("easy", "Easy-going"), ("neutral", "Neutral"), ("demanding", "Demanding")]
 PREFERRED_CHANNELS = [
     c for c in CHANNELS if c[0] in ("phone", "email", "meeting", "video", "chat", "letter")
 ]
@@ -52,7 +53,7 @@ class ResPartner(models.Model):
         index="btree_not_null",
     )
     empathy_temperament = fields.Selection(
-        [("easy", "Easy-going"), ("neutral", "Neutral"), ("demanding", "Demanding")],
+        TEMPERAMENTS,
         string="Temperament",
         groups=EMPATHY_USER_GROUP,
         index="btree_not_null",

@@ -1,0 +1,240 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Rapport by kind of customer: the expected fit of advisors with customers, explained."""
+
+from dataclasses import dataclass, field
+
+from odoo import api, models
+from odoo.tools import SQL, formatLang
+
+from .empathy_matching import (
+    ALL,
+    NOTABLE_EFFECT,
+    THIN_EVIDENCE,
+    TRAITS,
+    blend_pair,
+    kind_effect,
+    predict,
+    supported,
+)
+
+#: the team mean of a company without any rapport yet: the middle of the scale
+NEUTRAL_MEAN = 3.0
+#: the explanation names at most this many kinds
+EXPLAINED_KINDS = 2
+
+
+@dataclass
+class Fit:
+    """The expected fit of one advisor with one customer, and how it came about."""
+
+    user_id: int
+    fit: float
+    basis: str  # "pair", "kind" or "team"
+    #: [(trait, value, effect, customers of the kind)], strongest first
+    kinds: list = field(default_factory=list)
+    impression_count: int = 0
+
+
+class EmpathyKindRapportFit(models.Model):
+    _inherit = "empathy.kind.rapport"
+
+    @api.model
+    def _empathy_fit_table(self, profiles, user_ids, company_id):
+        """Return {key: [Fit, ...] best first} for ``profiles`` x ``user_ids`` in a company.
+
+        ``profiles`` maps a key (a contact, a lead) to ``(partner id or False,
+        {trait: [values]})``; the partner's rapport rows (if any) make the basis
+        ``pair``. A constant number of queries (two) whatever the number of keys and
+        advisors. No access check: callers decide who sees what.
+        """
+        user_ids = sorted(set(user_ids))
+        if not profiles or not user_ids:
+            return {key: [] for key in profiles}
+        wanted = sorted(
+            {
+                (trait, value)
+                for _partner, traits in profiles.values()
+                for trait, values in traits.items()
+                for value in values
+            }
+        )
+        self.flush_model()
+        self.env["empathy.rapport"].flush_model()
+        partner_ids = sorted({partner for partner, _traits in profiles.values() if partner})
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT user_id, trait, value, pair_count, sum_score, sum_score_sq, 0
+                  FROM empathy_kind_rapport
+                 WHERE company_id = %(company)s AND user_id = ANY(%(users)s)
+                   AND (trait = 'all' OR (trait, value) IN (
+                            SELECT * FROM unnest(%(traits)s::varchar[], %(values)s::varchar[])))
+             UNION ALL
+                SELECT NULL, 'team', '', sum(pair_count), sum(sum_score), 0, 0
+                  FROM empathy_kind_rapport
+                 WHERE company_id = %(company)s AND trait = 'all'
+             UNION ALL
+                SELECT user_id, 'pair', partner_id::varchar, impression_count, score, 0, 1
+                  FROM empathy_rapport
+                 WHERE company_id = %(company)s AND user_id = ANY(%(users)s)
+                   AND partner_id = ANY(%(partners)s) AND impression_count > 0
+                """,
+                company=company_id,
+                users=user_ids,
+                traits=[trait for trait, _value in wanted],
+                values=[value for _trait, value in wanted],
+                partners=partner_ids,
+            )
+        )
+        rows, pairs, team_mean = {}, {}, NEUTRAL_MEAN
+        for user, trait, value, count, total, squares, is_pair in self.env.cr.fetchall():
+            if is_pair:
+                pairs[int(value), user] = (total or 0.0, count)
+            elif user is None:
+                if count:
+                    team_mean = total / count
+            else:
+                rows[user, trait, value] = (count, total, squares)
+        shrinkage = float(self.env["empathy.rapport"]._empathy_shrinkage())
+        table = {}
+        for key, (partner, traits) in profiles.items():
+            fits = [
+                self._empathy_fit_of(user, partner, traits, rows, pairs, team_mean, shrinkage)
+                for user in user_ids
+            ]
+            fits.sort(key=lambda fit: (-fit.fit, fit.user_id))
+            table[key] = fits
+        return table
+
+    @api.model
+    def _empathy_fit_of(self, user, partner, traits, rows, pairs, team_mean, shrinkage):
+        """Return the Fit of advisor ``user`` with a customer of ``traits`` (no query)."""
+        totals = rows.get((user, ALL, ""))
+        effects, kinds = {}, []
+        if totals and totals[0] > 0:
+            advisor_count, advisor_sum = totals[0], totals[1]
+            for trait in TRAITS:
+                for value in traits.get(trait, ()):
+                    row = rows.get((user, trait, value))
+                    if not row or not supported(
+                        trait, row[1], row[2], row[0], advisor_sum, advisor_count
+                    ):
+                        continue
+                    effect = kind_effect(row[1], row[0], advisor_sum, advisor_count, shrinkage)
+                    effects.setdefault(trait, []).append(effect)
+                    kinds.append((trait, value, effect, row[0]))
+        kind_fit = predict(team_mean, effects)
+        kinds.sort(key=lambda kind: -abs(kind[2]))
+        pair = pairs.get((partner, user)) if partner else None
+        if pair:
+            advisor_mean = totals[1] / totals[0] if totals and totals[0] > 0 else pair[0]
+            fit = blend_pair(kind_fit, team_mean, pair[0], pair[1], advisor_mean, shrinkage)
+            return Fit(user, fit, "pair", kinds, pair[1])
+        return Fit(user, kind_fit, "kind" if kinds else "team", kinds)
+
+    # ------------------------------------------------------------------
+    # explanation
+    # ------------------------------------------------------------------
+    @api.model
+    def _empathy_kind_label(self, trait, value):
+        """Return a kind of customer in words, e.g. "demanding customers" (translated)."""
+        env = self.env
+        if trait == "style":
+            return {
+                "factual": env._("fact-oriented customers"),
+                "emotional": env._("emotion- and design-oriented customers"),
+                "mixed": env._("customers with a mixed style"),
+            }.get(value, value)
+        if trait == "temperament":
+            return {
+                "easy": env._("easy-going customers"),
+                "neutral": env._("customers of neutral temperament"),
+                "demanding": env._("demanding customers"),
+            }.get(value, value)
+        if trait == "motive":
+            name = env["empathy.motive"].sudo().browse(int(value)).name or value
+            return env._("customers with the motive %(motive)s", motive=name)
+        if trait == "value":
+            name = env["empathy.value"].sudo().browse(int(value)).name or value
+            return env._("customers who value %(value)s", value=name)
+        if trait == "channel":
+            labels = dict(self._fields["channel"]._description_selection(env))
+            return env._("customers who prefer %(channel)s", channel=labels.get(value, value))
+        return value
+
+    @api.model
+    def _empathy_format(self, number, sign=False):
+        text = formatLang(self.env, abs(number) if sign else number, digits=1)
+        if sign:
+            text = ("+" if number >= 0 else "−") + text
+        return text
+
+    @api.model
+    def _empathy_fit_explanation(self, fit, name):
+        """Say why ``fit`` (a Fit) is what it is, in one sentence; ``name``: the advisor.
+
+        Names the strongest kinds with their fair deviation and how many such customers
+        it rests on; never the advisor's overall level or rating scale.
+        """
+        env = self.env
+        notable = [kind for kind in fit.kinds if abs(kind[2]) >= NOTABLE_EFFECT]
+        parts = []
+        for trait, value, effect, count in notable[:EXPLAINED_KINDS]:
+            label = self._empathy_kind_label(trait, value)
+            if count == 1:
+                parts.append(
+                    env._(
+                        "clicks with %(kind)s (fair %(effect)s over one such customer)",
+                        kind=label,
+                        effect=self._empathy_format(effect, sign=True),
+                    )
+                    if effect >= 0
+                    else env._(
+                        "clicks less with %(kind)s (fair %(effect)s over one such customer)",
+                        kind=label,
+                        effect=self._empathy_format(effect, sign=True),
+                    )
+                )
+            elif effect >= 0:
+                parts.append(
+                    env._(
+                        "clicks with %(kind)s (fair %(effect)s over %(count)s such customers)",
+                        kind=label,
+                        effect=self._empathy_format(effect, sign=True),
+                        count=count,
+                    )
+                )
+            else:
+                parts.append(
+                    env._(
+                        "clicks less with %(kind)s (fair %(effect)s over %(count)s such customers)",
+                        kind=label,
+                        effect=self._empathy_format(effect, sign=True),
+                        count=count,
+                    )
+                )
+        kinds_text = env._(" and ").join(parts)
+        score = self._empathy_format(fit.fit)
+        if fit.basis == "pair":
+            if fit.impression_count == 1:
+                own = env._("from their own rapport with this customer (one impression)")
+            else:
+                own = env._(
+                    "from their own rapport with this customer (%(count)s impressions)",
+                    count=fit.impression_count,
+                )
+            text = env._("%(advisor)s: %(fit)s, %(own)s", advisor=name, fit=score, own=own)
+            if kinds_text:
+                text += "; " + kinds_text
+            return text + "."
+        if fit.basis == "team" or not kinds_text:
+            return env._(
+                "%(advisor)s: %(fit)s, no evidence yet about customers like this: the team"
+                " average.",
+                advisor=name,
+                fit=score,
+            )
+        text = env._("%(advisor)s: %(fit)s, %(kinds)s.", advisor=name, fit=score, kinds=kinds_text)
+        if max(kind[3] for kind in fit.kinds) < THIN_EVIDENCE:
+            text += " " + env._("Little evidence yet: close to the team average.")
+        return text

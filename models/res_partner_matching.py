@@ -1,0 +1,201 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Contacts: who is likely to click with a customer, by kind of person (issue #24)."""
+
+from markupsafe import Markup
+
+from odoo import api, models
+from odoo.exceptions import AccessError
+
+from .empathy_groups import EMPATHY_MANAGER_GROUP as MANAGER_GROUP
+from .empathy_groups import EMPATHY_USER_GROUP as EMPATHY_GROUP
+from .empathy_matching import ALL
+
+#: writes that can change a contact's kind of customer (or whether it counts at all)
+KIND_FIELDS = frozenset(
+    {
+        "empathy_communication_style",
+        "empathy_temperament",
+        "empathy_preferred_channel",
+        "empathy_motive_ids",
+        "empathy_value_ids",
+        "empathy_objection",
+        "parent_id",
+        "is_company",
+    }
+)
+#: writes that can change whether the contacts of a company object (commercial partner)
+HIERARCHY_FIELDS = frozenset({"empathy_objection", "parent_id", "is_company"})
+
+
+def kind_profile(keys):
+    """Return {trait: [values]} from ``_empathy_partner_kinds`` keys (``ALL`` left out)."""
+    profile = {}
+    for trait, value in keys:
+        if trait != ALL:
+            profile.setdefault(trait, []).append(value)
+    return profile
+
+
+class ResPartnerMatching(models.Model):
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------------
+    # public API
+    # ------------------------------------------------------------------
+    def empathy_advisor_fit(self, user_ids=None):
+        """Return the expected fit of advisors with this contact, best first.
+
+        One dict per candidate advisor (internal users with empathy access in the
+        contact's company, or ``user_ids``): ``user_id``, ``fit`` (1-5), ``basis``
+        (``pair``: their own rapport with the contact, blended with the kind;
+        ``kind``: learnt from customers of the same kind; ``team``: no evidence, the
+        team mean) and ``explanation`` (translated). Salespeople get their own row
+        only, managers everyone's. A contact who objects to profiling (or whose
+        company objects) gets ``[]``: nothing empathy-based runs for that person.
+        """
+        self.ensure_one()
+        self._empathy_check_fit_access()
+        self.check_access("read")
+        fits = self._empathy_fits(user_ids)
+        Kind = self.env["empathy.kind.rapport"]
+        names = {
+            user.id: user.name
+            for user in self.env["res.users"].sudo().browse([fit.user_id for fit in fits])
+        }
+        return [
+            {
+                "user_id": fit.user_id,
+                "fit": fit.fit,
+                "basis": fit.basis,
+                "explanation": Kind._empathy_fit_explanation(fit, names[fit.user_id]),
+            }
+            for fit in fits
+        ]
+
+    # ------------------------------------------------------------------
+    # helpers
+    # ------------------------------------------------------------------
+    def _empathy_check_fit_access(self):
+        """Fits are for users with empathy access (portal, public, others: AccessError)."""
+        if not self.env.su and (self.env.user.share or not self.env.user.has_group(EMPATHY_GROUP)):
+            raise AccessError(
+                self.env._("Only users with empathy access can see who is likely to click.")
+            )
+
+    def _empathy_fits(self, user_ids=None, all_advisors=False):
+        """Return [Fit] of this contact, best first (see ``empathy_advisor_fit``).
+
+        ``all_advisors``: every candidate whatever the current user may see (for a
+        name-only suggestion); otherwise salespeople get their own fit only.
+        """
+        self.ensure_one()
+        Kind = self.env["empathy.kind.rapport"].sudo()
+        keys = Kind._empathy_partner_kinds([self.id]).get(self.id)
+        if not keys:  # objecting (or gone)
+            return []
+        company = self.company_id or self.env.company
+        if user_ids is None:
+            users = self._empathy_candidate_advisors(company)
+        else:
+            users = self.env["res.users"].sudo().browse(user_ids).exists()
+            users = users.filtered(lambda user: not user.share)
+        if not all_advisors and not self._empathy_sees_all_fits():
+            users &= self.env.user
+        if not users:
+            return []
+        profiles = {self.id: (self.id, kind_profile(keys))}
+        return Kind._empathy_fit_table(profiles, users.ids, company.id)[self.id]
+
+    @api.model
+    def _empathy_sees_all_fits(self):
+        """Return whether the current user sees every advisor's fit (managers)."""
+        return self.env.su or self.env.user.has_group(MANAGER_GROUP)
+
+    @api.model
+    def _empathy_candidate_advisors(self, company):
+        """Return the internal users with empathy access in ``company`` (sudo)."""
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("share", "=", False),
+                    ("groups_id", "in", self.env.ref(EMPATHY_GROUP).ids),
+                    ("company_ids", "in", company.ids),
+                ]
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # briefing: who is likely to click when nobody has met the person yet
+    # ------------------------------------------------------------------
+    def _empathy_briefing_html(self):
+        html = super()._empathy_briefing_html()
+        line = self._empathy_likely_advisor_html()
+        if not line:
+            return html
+        if html.endswith("</ul>"):
+            return Markup(html[: -len("</ul>")]) + line + Markup("</ul>")
+        return html + Markup("<ul class='o_empathy_briefing'>%s</ul>") % line
+
+    def _empathy_likely_advisor_html(self):
+        """Return the briefing item naming who is likely to click (or False).
+
+        Only when nobody of the current company has met the person: then the best
+        advisor says more. Salespeople read the name; the figures and the reasons are
+        for managers and for the advisor concerned (fits are manager/own-only).
+        """
+        self.ensure_one()
+        if not self.id or self.empathy_best_advisor_id or self.empathy_objection:
+            return False
+        fits = self._empathy_fits(all_advisors=True)
+        best = fits[0] if fits else None
+        if not best or best.basis != "kind":
+            return False
+        user = self.env["res.users"].sudo().browse(best.user_id)
+        if self._empathy_sees_all_fits() or user == self.env.user:
+            text = self.env["empathy.kind.rapport"]._empathy_fit_explanation(best, user.name)
+        else:
+            text = user.name
+        return Markup("<li class='o_empathy_likely_advisor'><strong>%s</strong> %s</li>") % (
+            self.env._("Likely to click (nobody has met them yet):"),
+            text,
+        )
+
+    # ------------------------------------------------------------------
+    # the kind of customer changes: move the contact's pairs between kinds
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        if not self.ids or not KIND_FIELDS & set(vals):
+            return super().write(vals)
+        Kind = self.env["empathy.kind.rapport"].sudo()
+        before = Kind._empathy_partner_kinds(self._empathy_kind_affected(vals), with_rapport=True)
+        result = super().write(vals)
+        if before:
+            after = Kind._empathy_partner_kinds(list(before))
+            moved = sorted(pid for pid, keys in before.items() if keys != after.get(pid, []))
+            if moved:
+                pairs = Kind._empathy_partner_pairs(moved)
+                Kind._empathy_apply_pairs(pairs, pairs, before, after)
+        return result
+
+    def unlink(self):
+        Kind = self.env["empathy.kind.rapport"].sudo()
+        before = Kind._empathy_partner_kinds(self.ids, with_rapport=True)
+        if before:
+            # the rapport rows go with the contact (ON DELETE CASCADE, no ORM unlink)
+            pairs = Kind._empathy_partner_pairs(list(before))
+            Kind._empathy_apply_pairs(pairs, {}, before)
+        return super().unlink()
+
+    def _empathy_kind_affected(self, vals):
+        """Return the ids whose kind may change with ``vals``: these contacts, and their
+        company's contacts when an objection or the hierarchy changes (1 query)."""
+        if not HIERARCHY_FIELDS & set(vals):
+            return self.ids
+        related = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(["|", ("id", "child_of", self.ids), ("commercial_partner_id", "in", self.ids)])
+        )
+        return sorted(set(self.ids) | set(related.ids))
