@@ -74,24 +74,26 @@ class CrmLeadMatching(models.Model):
         """
         Kind = self.env["empathy.kind.rapport"].sudo()
         leads = self.sudo()
-        partners = leads.partner_id | leads.partner_id.commercial_partner_id
+        # the stored contacts (a lead being edited in a form has a new id itself)
+        partners = (leads.partner_id | leads.partner_id.commercial_partner_id)._origin
         kinds = Kind._empathy_partner_kinds(partners.ids)
         profiles = {}
         campaign_leads = leads.filtered(lambda lead: not lead.partner_id and lead.campaign_id)
         for lead in leads - campaign_leads:
-            partner = lead.partner_id
+            partner = lead.partner_id._origin
             if not partner:
                 continue
             keys = kinds.get(partner.id)
-            company = partner.commercial_partner_id
+            company = partner.commercial_partner_id._origin
             if keys == [(ALL, "")] and company != partner and kinds.get(company.id):
                 partner, keys = company, kinds[company.id]
             if keys:
                 profiles[lead.id] = (partner.id, kind_profile(keys))
         for lead in campaign_leads:
+            campaign = lead.campaign_id._origin
             traits = {
-                "motive": [str(i) for i in lead.campaign_id.empathy_motive_ids.ids],
-                "value": [str(i) for i in lead.campaign_id.empathy_value_ids.ids],
+                "motive": [str(i) for i in campaign.empathy_motive_ids.ids],
+                "value": [str(i) for i in campaign.empathy_value_ids.ids],
             }
             traits = {trait: values for trait, values in traits.items() if values}
             if traits:

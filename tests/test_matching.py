@@ -8,7 +8,7 @@ from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.crm.models.crm_team import Team as CoreTeam
 from odoo.addons.empathic_crm.models.crm_team_matching import CrmTeamMatching
@@ -385,6 +385,7 @@ class TestMatching(EmpathyCommon):
                 if impressions:
                     impressions[:1].user_id = rng.choice(users)
         customers[:2].unlink()
+        customers[2].with_user(self.user_manager).action_empathy_erase()
         self.motive_gift.unlink()
         rows = self._assert_equals_rebuild()
         self.assertGreater(len(rows), 20)
@@ -515,6 +516,15 @@ class TestMatching(EmpathyCommon):
             {"name": "Unknown", "partner_id": self.plain.id, "team_id": False}
         )
         self.assertFalse(plain.empathy_suggested_user_id)
+
+    def test_lead_form_shows_the_suggestion_while_editing(self):
+        form = Form(self.env["crm.lead"].with_user(self.user_manager))
+        form.name = "Typed in"
+        form.partner_id = self.newcomer
+        form.team_id = self.env["crm.team"]  # not the manager's team: every advisor
+        self.assertEqual(form.empathy_suggested_user_id, self.user_sales)
+        form.partner_id = self.plain
+        self.assertFalse(form.empathy_suggested_user_id)
 
     def test_lead_without_contact_uses_the_campaign(self):
         motive = self.motive_hawaii
