@@ -154,6 +154,24 @@ class CrmLead(models.Model):
         Set-based: the same queries for one lead or thousands. Won and lost leads are
         never touched (their values are frozen); contacts objecting to profiling get
         the neutral values. Only leads whose values change are marked as modified.
+
+        Raw SQL, what it takes over from the ORM:
+
+        * flush: ``_empathy_scoring_flush`` (leads, stages, contacts, motives,
+          rapport rows, impressions: what the statement reads);
+        * cache and ``modified()``: the four fields of the changed leads
+          (``RETURNING``), so the explanation and Predictive Lead Scoring see them;
+        * write_date/write_uid: not set: derived factors of the contact (like core's
+          ``automated_probability``, which Predictive Lead Scoring itself writes by
+          SQL without them); the lead was not edited, and the nightly rescoring
+          would otherwise mark every open lead as modified by the cron;
+        * record rules and companies: none, on purpose: the factors must be the same
+          whoever triggers the refresh (they feed the team's frequency tables); each
+          lead reads its own company's rapport row and impressions (the lead's
+          company, else its salesperson's);
+        * speed: one statement for any number of leads; no millisecond figure is
+          benchmarked (``tests/test_lead_scoring.py`` guards its query count); the
+          ORM would read each lead's contact, rapport row and newest impressions.
         """
         self._empathy_scoring_flush()
         rapport = SQL.identifier("r", self._empathy_scoring_fair_column())
@@ -223,16 +241,31 @@ class CrmLead(models.Model):
     @api.model
     def _cron_empathy_scoring_refresh(self):
         """Nightly: bring the empathy factors of all open leads up to date, in batches."""
+        ids = self._empathy_sql_open_lead_ids()
+        for start in range(0, len(ids), SCORING_BATCH):
+            self.browse(ids[start : start + SCORING_BATCH])._empathy_scoring_refresh_batch()
+        return True
+
+    @api.model
+    def _empathy_sql_open_lead_ids(self):
+        """Return the ids of all open leads (active, not in a won stage), one query.
+
+        Raw SQL: ids only, whatever the caller's record rules and active companies
+        (the nightly rescoring covers every company's open leads) and with the
+        same notion of "open" as ``_empathy_scoring_update`` (a lead without stage
+        is open). Flush: ``active``, ``stage_id`` of leads and ``is_won`` of stages;
+        read-only: no cache, ``modified()`` or write date to take over. Speed is
+        not the reason (a sudo ``search`` is one query too); no figure.
+        """
+        self.env["crm.lead"].flush_model(["active", "stage_id"])
+        self.env["crm.stage"].flush_model(["is_won"])
         self.env.cr.execute(
             SQL(
                 "SELECT l.id FROM crm_lead l LEFT JOIN crm_stage s ON s.id = l.stage_id"
                 " WHERE l.active AND NOT COALESCE(s.is_won, FALSE) ORDER BY l.id"
             )
         )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        for start in range(0, len(ids), SCORING_BATCH):
-            self.browse(ids[start : start + SCORING_BATCH])._empathy_scoring_refresh_batch()
-        return True
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _empathy_scoring_refresh_batch(self):
         """Refresh one batch of open leads and write what follows (probabilities)."""
