@@ -2,6 +2,10 @@
 """Searching the contact's rapport aggregates fast: per-company expression indexes,
 index-friendly SQL for their conditions, *I click with them* answered by the click sets
 (called by orm_overrides.py).
+
+Raw SQL throughout (listed in readme/DEVELOPMENT.md): leaves of the ORM's own search
+(flushed through ``to_flush``, record rules and companies the ORM's) and the indexes
+they need (DDL in ``init``).
 """
 
 import json
