@@ -204,15 +204,6 @@ class EmpathyInteractionIntake(models.AbstractModel):
             for row in entry["rows"]:
                 row.update(partner=partner.with_env(self.env), partner_created=True)
 
-
-def _partner_keys(row):
-    """Return the keys identifying the row's contact, the most reliable first."""
-    keys = []
-    for kind, key in (("email", "email_key"), ("vat", "vat_key"), ("phone", "phone_key")):
-        if row[key]:
-            keys.append((kind, row[key]))
-    return keys
-
     # ------------------------------------------------------------------
     # Raw SQL (matching and creating contacts): listed in readme/DEVELOPMENT.md.
     # All three read only (no cache, ``modified()`` or write date to take over).
@@ -278,3 +269,12 @@ def _partner_keys(row):
             )
         )
         return {partner_id for (partner_id,) in cr.fetchall()}
+
+
+def _partner_keys(row):
+    """Return the keys identifying the row's contact, the most reliable first."""
+    keys = []
+    for kind, key in (("email", "email_key"), ("vat", "vat_key"), ("phone", "phone_key")):
+        if row[key]:
+            keys.append((kind, row[key]))
+    return keys
