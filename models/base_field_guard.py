@@ -75,6 +75,11 @@ class Base(models.AbstractModel):
         if field.related and not field.store and is_guarded(field.related_field):
             raise self._empathy_access_error(field)
         if self._empathy_company_field():
+            # SQL fragment (a WHERE of the ORM's own query, which flushes and applies
+            # the record rules): the company filter of Odoo's standard multi-company
+            # rules, ``company_id in company_ids`` with shared records (NULL), for
+            # the user's active companies (``env.companies``, what ``company_ids``
+            # evaluates to), also where a model has no such rule of its own
             company = self._field_to_sql(alias, "company_id", query)
             query.add_where(
                 SQL(

@@ -148,88 +148,9 @@ class CrmLead(models.Model):
             )
 
     @api.model
-    def _empathy_scoring_update(self, where):
-        """Set the empathy factors of the open leads matching ``where`` (SQL on ``l``).
-
-        Set-based: the same queries for one lead or thousands. Won and lost leads are
-        never touched (their values are frozen); contacts objecting to profiling get
-        the neutral values. Only leads whose values change are marked as modified.
-        """
-        self._empathy_scoring_flush()
-        rapport = SQL.identifier("r", self._empathy_scoring_fair_column())
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH leads AS (
-                    SELECT l.id, l.partner_id, l.user_id,
-                           COALESCE(l.company_id, u.company_id) AS company_id,
-                           p.empathy_communication_style AS style,
-                           (COALESCE(p.empathy_objection, FALSE)
-                            OR COALESCE(cp.empathy_objection, FALSE)) AS objecting
-                      FROM crm_lead l
-                 LEFT JOIN crm_stage s ON s.id = l.stage_id
-                 LEFT JOIN res_users u ON u.id = l.user_id
-                 LEFT JOIN res_partner p ON p.id = l.partner_id
-                 LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                     WHERE %(where)s
-                       AND l.active AND NOT COALESCE(s.is_won, FALSE)
-                ), bands AS (
-                    SELECT l.id,
-                           CASE WHEN l.objecting OR %(rapport)s IS NULL THEN 'none'
-                                WHEN %(rapport)s < %(low)s THEN 'low'
-                                WHEN %(rapport)s < %(high)s THEN 'medium'
-                                ELSE 'high' END AS rapport_band,
-                           CASE WHEN l.objecting OR m.recent IS NULL THEN 'none'
-                                ELSE %(trend)s END AS mood_band,
-                           CASE WHEN l.objecting OR l.style IS NULL THEN 'none'
-                                ELSE l.style END AS style_band,
-                           CASE WHEN NOT l.objecting AND EXISTS (
-                                    SELECT 1 FROM res_partner_empathy_motive_rel rel
-                                     WHERE rel.partner_id = l.partner_id
-                                ) THEN 'yes' ELSE 'no' END AS motive_known
-                      FROM leads l
-                 LEFT JOIN empathy_rapport r
-                        ON r.partner_id = l.partner_id AND r.user_id = l.user_id
-                       AND r.company_id = l.company_id
-                 LEFT JOIN LATERAL (%(window)s) m ON TRUE
-                )
-                UPDATE crm_lead l
-                   SET empathy_rapport_band = b.rapport_band,
-                       empathy_mood_band = b.mood_band,
-                       empathy_style_band = b.style_band,
-                       empathy_motive_known = b.motive_known
-                  FROM bands b
-                 WHERE l.id = b.id
-                   AND (l.empathy_rapport_band IS DISTINCT FROM b.rapport_band
-                        OR l.empathy_mood_band IS DISTINCT FROM b.mood_band
-                        OR l.empathy_style_band IS DISTINCT FROM b.style_band
-                        OR l.empathy_motive_known IS DISTINCT FROM b.motive_known)
-             RETURNING l.id
-                """,
-                where=where,
-                rapport=rapport,
-                low=LOW_RAPPORT,
-                high=RAPPORT_HIGH,
-                window=mood_window_sql(SQL("l.partner_id"), SQL("l.company_id")),
-                trend=mood_trend_sql(SQL("m.recent"), SQL("m.earlier")),
-            )
-        )
-        changed = self.env["crm.lead"].browse(row[0] for row in self.env.cr.fetchall())
-        if changed:
-            changed.invalidate_recordset(list(SCORING_FIELDS))
-            changed.modified(list(SCORING_FIELDS))
-        return changed
-
-    @api.model
     def _cron_empathy_scoring_refresh(self):
         """Nightly: bring the empathy factors of all open leads up to date, in batches."""
-        self.env.cr.execute(
-            SQL(
-                "SELECT l.id FROM crm_lead l LEFT JOIN crm_stage s ON s.id = l.stage_id"
-                " WHERE l.active AND NOT COALESCE(s.is_won, FALSE) ORDER BY l.id"
-            )
-        )
-        ids = [row[0] for row in self.env.cr.fetchall()]
+        ids = self._empathy_sql_open_lead_ids()
         for start in range(0, len(ids), SCORING_BATCH):
             self.browse(ids[start : start + SCORING_BATCH])._empathy_scoring_refresh_batch()
         return True
@@ -354,3 +275,118 @@ class CrmLead(models.Model):
                 if items
                 else False
             )
+
+    # ------------------------------------------------------------------
+    # Raw SQL (lead scoring factors): listed in readme/DEVELOPMENT.md
+    # ------------------------------------------------------------------
+    @api.model
+    def _empathy_scoring_update(self, where):
+        """Set the empathy factors of the open leads matching ``where`` (SQL on ``l``).
+
+        Set-based: the same queries for one lead or thousands. Won and lost leads are
+        never touched (their values are frozen); contacts objecting to profiling get
+        the neutral values. Only leads whose values change are marked as modified.
+
+        Raw SQL, what it takes over from the ORM:
+
+        * flush: ``_empathy_scoring_flush`` (leads, stages, contacts, motives,
+          rapport rows, impressions: what the statement reads);
+        * cache and ``modified()``: the four fields of the changed leads
+          (``RETURNING``), so the explanation and Predictive Lead Scoring see them;
+        * write_date/write_uid: not set: derived factors of the contact (like core's
+          ``automated_probability``, which Predictive Lead Scoring itself writes by
+          SQL without them); the lead was not edited, and the nightly rescoring
+          would otherwise mark every open lead as modified by the cron;
+        * record rules and companies: none, on purpose: the factors must be the same
+          whoever triggers the refresh (they feed the team's frequency tables); each
+          lead reads its own company's rapport row and impressions (the lead's
+          company, else its salesperson's);
+        * speed: one statement for any number of leads; no millisecond figure is
+          benchmarked (``tests/test_lead_scoring.py`` guards its query count); the
+          ORM would read each lead's contact, rapport row and newest impressions.
+        """
+        self._empathy_scoring_flush()
+        rapport = SQL.identifier("r", self._empathy_scoring_fair_column())
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH leads AS (
+                    SELECT l.id, l.partner_id, l.user_id,
+                           COALESCE(l.company_id, u.company_id) AS company_id,
+                           p.empathy_communication_style AS style,
+                           (COALESCE(p.empathy_objection, FALSE)
+                            OR COALESCE(cp.empathy_objection, FALSE)) AS objecting
+                      FROM crm_lead l
+                 LEFT JOIN crm_stage s ON s.id = l.stage_id
+                 LEFT JOIN res_users u ON u.id = l.user_id
+                 LEFT JOIN res_partner p ON p.id = l.partner_id
+                 LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                     WHERE %(where)s
+                       AND l.active AND NOT COALESCE(s.is_won, FALSE)
+                ), bands AS (
+                    SELECT l.id,
+                           CASE WHEN l.objecting OR %(rapport)s IS NULL THEN 'none'
+                                WHEN %(rapport)s < %(low)s THEN 'low'
+                                WHEN %(rapport)s < %(high)s THEN 'medium'
+                                ELSE 'high' END AS rapport_band,
+                           CASE WHEN l.objecting OR m.recent IS NULL THEN 'none'
+                                ELSE %(trend)s END AS mood_band,
+                           CASE WHEN l.objecting OR l.style IS NULL THEN 'none'
+                                ELSE l.style END AS style_band,
+                           CASE WHEN NOT l.objecting AND EXISTS (
+                                    SELECT 1 FROM res_partner_empathy_motive_rel rel
+                                     WHERE rel.partner_id = l.partner_id
+                                ) THEN 'yes' ELSE 'no' END AS motive_known
+                      FROM leads l
+                 LEFT JOIN empathy_rapport r
+                        ON r.partner_id = l.partner_id AND r.user_id = l.user_id
+                       AND r.company_id = l.company_id
+                 LEFT JOIN LATERAL (%(window)s) m ON TRUE
+                )
+                UPDATE crm_lead l
+                   SET empathy_rapport_band = b.rapport_band,
+                       empathy_mood_band = b.mood_band,
+                       empathy_style_band = b.style_band,
+                       empathy_motive_known = b.motive_known
+                  FROM bands b
+                 WHERE l.id = b.id
+                   AND (l.empathy_rapport_band IS DISTINCT FROM b.rapport_band
+                        OR l.empathy_mood_band IS DISTINCT FROM b.mood_band
+                        OR l.empathy_style_band IS DISTINCT FROM b.style_band
+                        OR l.empathy_motive_known IS DISTINCT FROM b.motive_known)
+             RETURNING l.id
+                """,
+                where=where,
+                rapport=rapport,
+                low=LOW_RAPPORT,
+                high=RAPPORT_HIGH,
+                window=mood_window_sql(SQL("l.partner_id"), SQL("l.company_id")),
+                trend=mood_trend_sql(SQL("m.recent"), SQL("m.earlier")),
+            )
+        )
+        changed = self.env["crm.lead"].browse(row[0] for row in self.env.cr.fetchall())
+        if changed:
+            changed.invalidate_recordset(list(SCORING_FIELDS))
+            changed.modified(list(SCORING_FIELDS))
+        return changed
+
+    @api.model
+    def _empathy_sql_open_lead_ids(self):
+        """Return the ids of all open leads (active, not in a won stage), one query.
+
+        Raw SQL: ids only, whatever the caller's record rules and active companies
+        (the nightly rescoring covers every company's open leads) and with the
+        same notion of "open" as ``_empathy_scoring_update`` (a lead without stage
+        is open). Flush: ``active``, ``stage_id`` of leads and ``is_won`` of stages;
+        read-only: no cache, ``modified()`` or write date to take over. Speed is
+        not the reason (a sudo ``search`` is one query too); no figure.
+        """
+        self.env["crm.lead"].flush_model(["active", "stage_id"])
+        self.env["crm.stage"].flush_model(["is_won"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT l.id FROM crm_lead l LEFT JOIN crm_stage s ON s.id = l.stage_id"
+                " WHERE l.active AND NOT COALESCE(s.is_won, FALSE) ORDER BY l.id"
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]

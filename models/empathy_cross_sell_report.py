@@ -51,7 +51,14 @@ class EmpathyCrossSellReport(models.Model):
     )
 
     def _query(self):
-        """Return the SQL of the view: one row per suggested optional product."""
+        """Return the SQL of the view: one row per suggested optional product.
+
+        A read-only ``_table_query``, read through the ORM: access rights and record
+        rules (the report's multi-company rule, security/) apply to its rows;
+        nothing to invalidate or date; no flush of the documents (the ORM does not
+        know what the query reads: a report is opened in a request of its own).
+        Raw SQL because a report joins several models into one row.
+        """
         return SQL(
             """
             SELECT opt.id AS id,

@@ -1,6 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """The mood trend rule, written once: the mean mood of the newest impressions against
-the ones before, as the SQL that the contact's aggregates and the lead scoring share."""
+the ones before, as the SQL that the contact's aggregates and the lead scoring share.
+
+Raw SQL fragments (listed in readme/DEVELOPMENT.md), used inside
+``res.partner._empathy_refresh_rapport`` and ``crm.lead._empathy_scoring_update``,
+whose docstrings say what they take over (both flush the impressions first). The
+window reads the newest 2 x MOOD_WINDOW rows through
+``empathy_impression_partner_date_idx``: 6 rows whatever the history.
+"""
 
 from odoo.tools import SQL
 

@@ -57,6 +57,12 @@ class EmpathyMotiveCampaignReport(models.Model):
         A response is a lead or a quotation/order (cancelled ones excluded) whose
         campaign carries the motive; a quotation made from a lead counts as a second
         response.
+
+        A read-only ``_table_query``, read through the ORM: access rights and record
+        rules (the report's multi-company rule, security/) apply to its rows;
+        nothing to invalidate or date; no flush of the documents (the ORM does not
+        know what the query reads: a report is opened in a request of its own).
+        Raw SQL because a report joins several models into one row.
         """
         return SQL(
             """

@@ -61,7 +61,8 @@ class EmpathyRapport(models.Model):
                         # a short transaction that waits for the row locks of other
                         # appliers instead of failing on their updates: READ COMMITTED
                         # (each statement sees the latest commits), every row locked
-                        # in a fixed order before it is read
+                        # in a fixed order before it is read (raw SQL: the ORM has no
+                        # isolation level per cursor; a session setting, writes nothing)
                         new_cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
                         env = api.Environment(
                             new_cr, SUPERUSER_ID, {"empathy_rapport_locking": True}

@@ -25,9 +25,22 @@ class EmpathyRapportQueue(models.Model):
     mood = fields.Integer()
     sign = fields.Integer(required=True, help="1: impression added, -1: removed.")
 
+    # ------------------------------------------------------------------
+    # Raw SQL (the rapport queue): listed in readme/DEVELOPMENT.md. The queue is
+    # technical (``_log_access = False``, no computed field, no rule: only the
+    # system reads it), so no write date, ``modified()`` or record rule to take
+    # over; the ORM cache never holds its rows (nothing reads them through it).
+    # ------------------------------------------------------------------
     @api.model
     def _empathy_enqueue(self, changes):
-        """Queue [(sign, snapshot)] in one INSERT (no ORM: this is the hot path)."""
+        """Queue [(sign, snapshot)] in one INSERT (no ORM: this is the hot path).
+
+        Instead of ``create`` (defaults, cache and ``modified`` per row, ids
+        returned, none of which the queue needs): one statement. Append-only, so concurrent
+        recorders never conflict: 16 clients on 20 shared customers record 114-146
+        impressions/s with 0 rows rejected (benchmarks/README.md, *Concurrent
+        intake*). Nothing to flush (no field of other models is read).
+        """
         self.env.cr.execute(
             SQL(
                 """
@@ -50,7 +63,9 @@ class EmpathyRapportQueue(models.Model):
     def _empathy_take(self, limit):
         """Delete and return up to ``limit`` queued changes as [(sign, snapshot)].
 
-        Rows locked by a concurrent applier are skipped: it applies them.
+        Rows locked by a concurrent applier are skipped: it applies them. The ORM
+        has no ``FOR UPDATE SKIP LOCKED`` (``search`` + ``unlink`` would wait for,
+        or conflict with, the concurrent applier); one statement takes and deletes.
         """
         self.env.cr.execute(
             SQL(
@@ -79,3 +94,10 @@ class EmpathyRapportQueue(models.Model):
                 self.env.cr.fetchall()
             )
         ]
+
+    @api.model
+    def _empathy_sql_clear(self):
+        """Delete every queued change (``action_recompute_all`` rebuilds from the
+        impressions, which the queued changes are part of). Raw SQL: one statement
+        instead of ``search([]).unlink()`` (no ``ondelete`` or rule to honour)."""
+        self.env.cr.execute("DELETE FROM empathy_rapport_queue")

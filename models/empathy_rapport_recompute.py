@@ -45,7 +45,7 @@ class EmpathyRapport(models.Model):
         """Rebuild every rapport row and partner aggregate from the impressions."""
         self._empathy_check_manager()
         # queued changes are part of the impressions read below: drop them first
-        self.env.cr.execute("DELETE FROM empathy_rapport_queue")
+        self.env["empathy.rapport.queue"]._empathy_sql_clear()
         impressions = self.env["empathy.impression"].sudo().search([])  # pylint: disable=no-search-all
         values = self._empathy_compute_from_scratch(impressions)
         self.sudo().search([]).unlink()  # pylint: disable=no-search-all
@@ -56,8 +56,23 @@ class EmpathyRapport(models.Model):
             ]
         )
         # partners with aggregates in any company, and those with impressions
-        self.env["res.partner"].flush_model(["empathy_best_advisor_id"])
-        self.env.cr.execute("SELECT id FROM res_partner WHERE empathy_best_advisor_id IS NOT NULL")
-        ids = {row[0] for row in self.env.cr.fetchall()} | set(impressions.partner_id.ids)
+        ids = self._empathy_sql_partners_with_aggregates() | set(impressions.partner_id.ids)
         self.env["res.partner"].sudo().browse(ids)._empathy_refresh_rapport()
         return True
+
+    # ------------------------------------------------------------------
+    # Raw SQL (data repair): listed in readme/DEVELOPMENT.md
+    # ------------------------------------------------------------------
+    @api.model
+    def _empathy_sql_partners_with_aggregates(self):
+        """Return the ids of the contacts with a best advisor in any company.
+
+        Raw SQL because the field is company-dependent: the ORM's ``search`` would
+        only see the current company's value (jsonb key), the repair needs all.
+        Flush: ``empathy_best_advisor_id``; read-only, as the system (a manager's
+        button, checked by the caller): no record rules, all companies on purpose.
+        Speed is not the reason; no figure.
+        """
+        self.env["res.partner"].flush_model(["empathy_best_advisor_id"])
+        self.env.cr.execute("SELECT id FROM res_partner WHERE empathy_best_advisor_id IS NOT NULL")
+        return {row[0] for row in self.env.cr.fetchall()}

@@ -208,15 +208,28 @@ class ResPartner(models.Model):
         if self._fields[fname].type == "many2many":
             # Odoo left-joins the relation table (one row per line): objecting partners
             # join no line, so that they count once in the empty group
-            alias = query.make_alias(self._table, fname)
-            kind, table, condition = query._joins[alias]
-            query._joins[alias] = (
-                kind,
-                table,
-                SQL("%s AND NOT %s", condition, self._empathy_objecting_sql(self._table)),
+            self._empathy_restrict_join(
+                query,
+                query.make_alias(self._table, fname),
+                SQL("NOT %s", self._empathy_objecting_sql(self._table)),
             )
             return sql
         return self._empathy_masked_sql(self._table, sql)
+
+    @api.model
+    def _empathy_restrict_join(self, query, alias, condition):
+        """AND ``condition`` to the ON clause of the join ``alias`` already in ``query``.
+
+        Relies on Odoo 18.0's ``odoo.tools.query.Query`` internals: ``_joins`` maps
+        an alias to ``(kind, table, condition)``. The public API has no supported way:
+        ``add_join`` only adds a new alias and asserts that an existing alias is
+        added again with the *same* condition, ``make_alias`` only names it, and a
+        WHERE condition would drop the objecting partners from the read_group
+        instead of counting them once in the empty group. Check this on every Odoo
+        upgrade (``tests/test_objection_search.py``, ``test_read_group_many2many``).
+        """
+        kind, table, join_condition = query._joins[alias]
+        query._joins[alias] = (kind, table, SQL("%s AND %s", join_condition, condition))
 
     def _empathy_mask_aggregate(self, aggregate_spec, query, sql):
         """Return the aggregate ``sql`` computed without objecting partners' values."""

@@ -686,6 +686,38 @@ class TestReorderFollowUp(ListeningCommon):
         self.assertFalse(self._followups(self.buyer))
         self.assertFalse(followup.exists())
 
+    def test_newer_order_of_other_company_does_not_cover(self):
+        """Only a newer order of the same company covers the follow-up."""
+        with freeze_time("2026-01-10 09:00:00"):
+            old = self._order(self.buyer, self.cartridges, confirm=True)
+        self.assertEqual(old.company_id, self.company)
+        self._followups(self.buyer).unlink()
+        other = self._order(
+            self.buyer,
+            self.cartridges,
+            company_id=self.company_b.id,
+            date_order=fields.Datetime.to_datetime("2026-02-01 09:00:00"),
+        )
+        other.write({"state": "sale"})  # confirmed, without its own follow-up
+        newest = old._empathy_newest_order_dates(
+            {(self.buyer.id, self.cartridges.id, self.company.id)}
+        )
+        self.assertEqual(
+            newest,
+            {(self.buyer.id, self.cartridges.id, self.company.id): old.date_order},
+            "the order of company B is not read",
+        )
+        old._empathy_schedule_reorders()
+        followup = self._followups(self.buyer)
+        self.assertEqual(len(followup), 1, "company B's order says nothing about company A's")
+        self.assertEqual(followup.date_deadline, fields.Date.to_date("2026-03-11"))
+        # a newer order of company A still covers it
+        followup.unlink()
+        with freeze_time("2026-02-01 09:00:00"):
+            self._order(self.buyer, self.cartridges).write({"state": "sale"})
+        old._empathy_schedule_reorders()
+        self.assertFalse(self._followups(self.buyer))
+
     def test_follow_up_per_customer(self):
         self._order(self.buyer, self.cartridges, confirm=True)
         self._order(self.plain, self.cartridges, confirm=True)
