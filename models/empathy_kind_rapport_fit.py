@@ -227,10 +227,19 @@ class EmpathyKindRapportFit(models.Model):
             if kinds_text:
                 text += "; " + kinds_text
             return text + "."
-        if fit.basis == "team" or not kinds_text:
+        if fit.basis == "team":
             return env._(
                 "%(advisor)s: %(fit)s, no evidence yet about customers like this: the team"
                 " average.",
+                advisor=name,
+                fit=score,
+            )
+        if not kinds_text:
+            # small differences add up to the figure, none worth naming: say so, do not
+            # call a figure that differs from the team's "the team average"
+            return env._(
+                "%(advisor)s: %(fit)s, small differences with customers like this, none"
+                " that stands out yet.",
                 advisor=name,
                 fit=score,
             )
