@@ -11,6 +11,35 @@ from .empathy_kind_rapport import PARTNER_TRAIT_FIELDS
 from .empathy_matching import ALL
 
 
+def _insert_rows_sql(alias, uid):
+    """Return ``INSERT INTO empathy_kind_rapport ... SELECT`` of the rows of ``alias``.
+
+    ``alias`` has the columns ``u, c, t, v`` (advisor, company, trait, value) and ``n, i,
+    s, q`` (customers, impressions, sum and sum of squares of the pair means); the typed
+    column of the trait value (for grouping with labels) is filled from ``t`` and ``v``.
+    The one INSERT head of the incremental UPSERT and of the rebuild: they differ in
+    their source and in what ON CONFLICT does.
+    """
+    source = SQL.identifier(alias)
+    return SQL(
+        """INSERT INTO empathy_kind_rapport AS k
+               (user_id, company_id, trait, value, communication_style, temperament,
+                motive_id, value_id, channel, pair_count, impression_count,
+                sum_score, sum_score_sq, fair_effect,
+                create_uid, create_date, write_uid, write_date)
+        SELECT %(a)s.u, %(a)s.c, %(a)s.t, %(a)s.v,
+               CASE WHEN %(a)s.t = 'style' THEN %(a)s.v END,
+               CASE WHEN %(a)s.t = 'temperament' THEN %(a)s.v END,
+               CASE WHEN %(a)s.t = 'motive' THEN %(a)s.v::int END,
+               CASE WHEN %(a)s.t = 'value' THEN %(a)s.v::int END,
+               CASE WHEN %(a)s.t = 'channel' THEN %(a)s.v END,
+               %(a)s.n, %(a)s.i, %(a)s.s, %(a)s.q, 0.0,
+               %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'""",
+        a=source,
+        uid=uid,
+    )
+
+
 class EmpathyKindRapport(models.Model):
     _inherit = "empathy.kind.rapport"
 
@@ -74,19 +103,7 @@ class EmpathyKindRapport(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO empathy_kind_rapport AS k
-                       (user_id, company_id, trait, value, communication_style, temperament,
-                        motive_id, value_id, channel, pair_count, impression_count,
-                        sum_score, sum_score_sq, fair_effect,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT d.u, d.c, d.t, d.v,
-                       CASE WHEN d.t = 'style' THEN d.v END,
-                       CASE WHEN d.t = 'temperament' THEN d.v END,
-                       CASE WHEN d.t = 'motive' THEN d.v::int END,
-                       CASE WHEN d.t = 'value' THEN d.v::int END,
-                       CASE WHEN d.t = 'channel' THEN d.v END,
-                       d.n, d.i, d.s, d.q, 0.0,
-                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                %(insert)s
                   FROM unnest(%(u)s::int[], %(c)s::int[], %(t)s::varchar[], %(v)s::varchar[],
                               %(n)s::int[], %(i)s::int[], %(s)s::float8[], %(q)s::float8[])
                        AS d(u, c, t, v, n, i, s, q)
@@ -99,7 +116,7 @@ class EmpathyKindRapport(models.Model):
                        write_uid = EXCLUDED.write_uid,
                        write_date = EXCLUDED.write_date
                 """,
-                uid=self.env.uid,
+                insert=_insert_rows_sql("d", self.env.uid),
                 u=list(columns[0]),
                 c=list(columns[1]),
                 t=list(columns[2]),
@@ -223,19 +240,7 @@ class EmpathyKindRapport(models.Model):
                              WHERE f.u = k.user_id AND f.c = k.company_id
                                AND f.t = k.trait AND f.v = k.value)
                 )
-                INSERT INTO empathy_kind_rapport AS k
-                       (user_id, company_id, trait, value, communication_style, temperament,
-                        motive_id, value_id, channel, pair_count, impression_count,
-                        sum_score, sum_score_sq, fair_effect,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT f.u, f.c, f.t, f.v,
-                       CASE WHEN f.t = 'style' THEN f.v END,
-                       CASE WHEN f.t = 'temperament' THEN f.v END,
-                       CASE WHEN f.t = 'motive' THEN f.v::int END,
-                       CASE WHEN f.t = 'value' THEN f.v::int END,
-                       CASE WHEN f.t = 'channel' THEN f.v END,
-                       f.n, f.i, f.s, f.q, 0.0,
-                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                %(insert)s
                   FROM fresh f
               ORDER BY f.u, f.c, f.t <> 'all', f.t, f.v
                     ON CONFLICT (user_id, company_id, trait, value) DO UPDATE
@@ -249,7 +254,7 @@ class EmpathyKindRapport(models.Model):
                        IS DISTINCT FROM (EXCLUDED.pair_count, EXCLUDED.impression_count,
                                          EXCLUDED.sum_score, EXCLUDED.sum_score_sq)
                 """,
-                uid=self.env.uid,
+                insert=_insert_rows_sql("f", self.env.uid),
             )
         )
         self._empathy_refresh_effects()
