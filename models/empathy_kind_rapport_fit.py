@@ -11,7 +11,6 @@ from .empathy_matching import (
     NOTABLE_EFFECT,
     THIN_EVIDENCE,
     TRAITS,
-    blend_pair,
     kind_effect,
     predict,
     supported,
@@ -43,8 +42,10 @@ class EmpathyKindRapportFit(models.Model):
         """Return {key: [Fit, ...] best first} for ``profiles`` x ``user_ids`` in a company.
 
         ``profiles`` maps a key (a contact, a lead) to ``(partner id or False,
-        {trait: [values]})``; the partner's rapport rows (if any) make the basis
-        ``pair``. A constant number of queries (two) whatever the number of keys and
+        {trait: [values]})``. An advisor who has met the partner gets the pair's fair
+        rapport (basis ``pair``): the very figure the briefing and the report show for
+        the pair, so that one relationship has one number and the suggestion agrees
+        with the best advisor among those who have met the customer. A constant number of queries (two) whatever the number of keys and
         advisors. No access check: callers decide who sees what.
         """
         user_ids = sorted(set(user_ids))
@@ -74,7 +75,7 @@ class EmpathyKindRapportFit(models.Model):
                   FROM empathy_kind_rapport
                  WHERE company_id = %(company)s AND trait = 'all'
              UNION ALL
-                SELECT user_id, 'pair', partner_id::varchar, impression_count, score, 0, 1
+                SELECT user_id, 'pair', partner_id::varchar, impression_count, fair_score, 0, 1
                   FROM empathy_rapport
                  WHERE company_id = %(company)s AND user_id = ANY(%(users)s)
                    AND partner_id = ANY(%(partners)s) AND impression_count > 0
@@ -109,6 +110,10 @@ class EmpathyKindRapportFit(models.Model):
     @api.model
     def _empathy_fit_of(self, user, partner, traits, rows, pairs, team_mean, shrinkage):
         """Return the Fit of advisor ``user`` with a customer of ``traits`` (no query)."""
+        pair = pairs.get((partner, user)) if partner else None
+        if pair:
+            # the pair's fair rapport, as everywhere else: the kind does not shape it
+            return Fit(user, pair[0], "pair", [], pair[1])
         totals = rows.get((user, ALL, ""))
         effects, kinds = {}, []
         if totals and totals[0] > 0:
@@ -123,14 +128,8 @@ class EmpathyKindRapportFit(models.Model):
                     effect = kind_effect(row[1], row[0], advisor_sum, advisor_count, shrinkage)
                     effects.setdefault(trait, []).append(effect)
                     kinds.append((trait, value, effect, row[0]))
-        kind_fit = predict(team_mean, effects)
         kinds.sort(key=lambda kind: -abs(kind[2]))
-        pair = pairs.get((partner, user)) if partner else None
-        if pair:
-            advisor_mean = totals[1] / totals[0] if totals and totals[0] > 0 else pair[0]
-            fit = blend_pair(kind_fit, team_mean, pair[0], pair[1], advisor_mean, shrinkage)
-            return Fit(user, fit, "pair", kinds, pair[1])
-        return Fit(user, kind_fit, "kind" if kinds else "team", kinds)
+        return Fit(user, predict(team_mean, effects), "kind" if kinds else "team", kinds)
 
     # ------------------------------------------------------------------
     # explanation
@@ -223,10 +222,7 @@ class EmpathyKindRapportFit(models.Model):
                     "from their own rapport with this customer (%(count)s impressions)",
                     count=fit.impression_count,
                 )
-            text = env._("%(advisor)s: %(fit)s, %(own)s", advisor=name, fit=score, own=own)
-            if kinds_text:
-                text += "; " + kinds_text
-            return text + "."
+            return env._("%(advisor)s: %(fit)s, %(own)s", advisor=name, fit=score, own=own) + "."
         if fit.basis == "team":
             return env._(
                 "%(advisor)s: %(fit)s, no evidence yet about customers like this: the team"

@@ -20,8 +20,8 @@ The expected fit of an advisor with a customer whose kind is known is
     fit = team mean + sum over the dimensions of the mean kind effect within the
           dimension (motives and values can be several)
 
-within 1..5; when the advisor has already met the customer, the pair's own rapport
-outweighs the kind as it accumulates impressions (``blend_pair``). A secondary
+within 1..5; an advisor who has already met the customer is judged by the pair's own
+fair rapport instead (one relationship, one figure: the one the briefing shows). A secondary
 dimension (motives, values, channel) counts only where the advisor's evidence stands
 out from its noise (``supported``): many such values have no effect at all, and a sum
 of small noises would drown the styles' signal.
@@ -83,20 +83,6 @@ def predict(team_mean, effects):
         if values:
             total += sum(values) / len(values)
     return clip(total)
-
-
-def blend_pair(kind_fit, team_mean, pair_mean, impression_count, advisor_mean, shrinkage):
-    """Return the fit of an advisor who has met the customer.
-
-    The kind's expectation is the prior of the pair's own deviation from the advisor's
-    mean; the pair's impressions move it as the fair rapport moves from the team mean:
-    ``n / (n + k)`` of the way toward the observed deviation.
-    """
-    if impression_count <= 0:
-        return kind_fit
-    weight = impression_count / (impression_count + shrinkage)
-    prior = kind_fit - team_mean
-    return clip(team_mean + prior + weight * (pair_mean - advisor_mean - prior))
 
 
 def clip(value):

@@ -47,7 +47,7 @@ class ResPartnerMatching(models.Model):
 
         One dict per candidate advisor (internal users with empathy access in the
         contact's company, or ``user_ids``): ``user_id``, ``fit`` (1-5), ``basis``
-        (``pair``: their own rapport with the contact, blended with the kind;
+        (``pair``: their fair rapport with the contact, the briefing's figure;
         ``kind``: learnt from customers of the same kind; ``team``: no evidence, the
         team mean) and ``explanation`` (translated). Salespeople get their own row
         only, managers everyone's. A contact who objects to profiling (or whose

@@ -12,7 +12,6 @@ from odoo.tests import Form, tagged
 
 from odoo.addons.crm.models.crm_team import Team as CoreTeam
 from odoo.addons.empathic_crm.models.crm_team_matching import CrmTeamMatching
-from odoo.addons.empathic_crm.models.empathy_matching import blend_pair
 from odoo.addons.empathic_crm.models.empathy_rapport_matching import REBUILD_PARAM
 
 from .common import EmpathyCommon
@@ -132,13 +131,16 @@ class TestMatching(EmpathyCommon):
         self.assertEqual(values, sorted(values, reverse=True), "best first")
         self.assertTrue(all(1.0 <= value <= 5.0 for value in values))
 
-    def test_pair_outweighs_kind(self):
+    def test_pair_is_its_fair_rapport(self):
+        """An advisor who has met the customer: the pair's fair rapport, the briefing's
+        figure (one relationship, one number), whatever the kind would suggest."""
         customer = self.emotional[0]
         fits = self._fits(customer, user_ids=self.advisors.ids)
         self.assertEqual(fits[self.user_lena.id]["basis"], "pair")
-        self.assertIn(
-            "from their own rapport with this customer (2 impressions)",
-            fits[self.user_lena.id]["explanation"],
+        self.assertEqual(
+            fits[self.user_lena.id]["explanation"].split(", ", 1)[1],
+            "from their own rapport with this customer (2 impressions).",
+            "the figure is the pair's: no kind named beside it",
         )
         self.assertEqual(fits[self.user_sales2.id]["basis"], "team")
         # Sam rates three factual customers 2 and clicks with this one, ten times
@@ -146,23 +148,35 @@ class TestMatching(EmpathyCommon):
         for partner in self.factual[:3]:
             Impression.create(self._vals(partner, self.user_sales2, [2]))
         Impression.create(self._vals(customer, self.user_sales2, [5] * 10, 10))
+        self.env["empathy.rapport"]._empathy_refresh_scales()
         fits = self._fits(customer, user_ids=self.advisors.ids)
-        sam = fits[self.user_sales2.id]
-        self.assertEqual(sam["basis"], "pair")
-        self.assertEqual(
-            next(iter(fits)), self.user_sales2.id, "his own rapport outweighs the kind"
+        rapport = self.env["empathy.rapport"].search([("partner_id", "=", customer.id)])
+        for user in self.advisors:
+            row = rapport.filtered(lambda r, user=user: r.user_id == user)
+            self.assertEqual(fits[user.id]["basis"], "pair")
+            self.assertAlmostEqual(fits[user.id]["fit"], row.fair_score, places=9)
+        self.assertEqual(next(iter(fits)), self.user_sales2.id, "his own rapport counts")
+        customer.invalidate_recordset()
+        self.assertEqual(customer.empathy_best_advisor_id, self.user_sales2)
+        self.assertEqual(fits[self.user_sales2.id]["fit"], customer.empathy_best_rapport)
+        score = self.Kind._empathy_format(customer.empathy_best_rapport)
+        self.assertIn(f"{score} / 5", customer.with_user(self.user_manager).empathy_briefing)
+        self.assertTrue(
+            fits[self.user_sales2.id]["explanation"].startswith(
+                f"{self.user_sales2.name}: {score},"
+            )
         )
-        totals = self.Kind.search([("trait", "=", "all")])
-        team = sum(totals.mapped("sum_score")) / sum(totals.mapped("pair_count"))
-        own = totals.filtered(lambda row: row.user_id == self.user_sales2)
-        kind_fit = (
-            team
-            + self.Kind.search(
-                [("user_id", "=", self.user_sales2.id), ("communication_style", "=", "emotional")]
-            ).fair_effect
+
+    def test_lead_suggestion_agrees_with_best_advisor(self):
+        """Among advisors who all met the customer, the lead suggests the best advisor."""
+        customer = self.emotional[1]
+        self.env["empathy.rapport"]._empathy_refresh_scales()
+        lead = self.env["crm.lead"].create(
+            {"name": "Emotional lead", "partner_id": customer.id, "user_id": False}
         )
-        want = blend_pair(kind_fit, team, 5.0, 10, own.sum_score / own.pair_count, 2)
-        self.assertAlmostEqual(sam["fit"], want, places=6)
+        lead_fits = lead._empathy_lead_fits(user_ids=(self.user_sales | self.user_lena).ids)
+        self.assertEqual(lead_fits[lead.id][0].user_id, customer.empathy_best_advisor_id.id)
+        self.assertEqual(lead_fits[lead.id][0].fit, customer.empathy_best_rapport)
 
     def test_secondary_traits_need_evidence(self):
         """One motive customer says nothing; six clear ones do."""
