@@ -34,6 +34,9 @@ COMMUNICATION_STYLES = [
 _logger = logging.getLogger(__name__)
 #: edits of impressions older than this are tracked in their chatter (audit)
 AUDIT_AFTER_HOURS = 24
+RETENTION_PARAM = "empathic_crm.retention_months"
+#: months impressions are kept when the setting is unset
+DEFAULT_RETENTION_MONTHS = 24
 #: impressions deleted per transaction by the retention cron
 RETENTION_BATCH = 1000
 MOOD_FACES = {-2: "😠", -1: "🙁", 0: "😐", 1: "🙂", 2: "😄"}
@@ -380,7 +383,7 @@ class EmpathyImpression(models.Model):
     @api.model
     def _empathy_retention_limit(self):
         """Return the datetime before which impressions are deleted."""
-        months = get_int_param(self.env, "empathic_crm.retention_months", 24)
+        months = get_int_param(self.env, RETENTION_PARAM, DEFAULT_RETENTION_MONTHS)
         return fields.Datetime.now() - relativedelta(months=months)
 
     @api.model

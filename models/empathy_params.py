@@ -12,6 +12,10 @@ def get_int_param(env, key, default, minimum=1):
 
 
 PROTECT_ADVISORS_PARAM = "empathic_crm.protect_advisors"
+#: *Assign to best advisor* (wizard): the best advisor's impressions of a customer
+#: needed before the customer is moved
+MIN_IMPRESSIONS_PARAM = "empathic_crm.assign_min_impressions"
+DEFAULT_MIN_IMPRESSIONS = 3
 #: figures that become a per-advisor total or average when grouped by advisor only
 MEASURE_TYPES = ("integer", "float", "monetary")
 

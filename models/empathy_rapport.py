@@ -26,6 +26,7 @@ REBASE_LIMIT = 48.0  # rebase before 2 ** (exponent * TREND_FACTOR) leaves float
 #: the trend compares a short-memory mean (half-life / TREND_FACTOR) with the score
 TREND_FACTOR = 4.0
 TREND_THRESHOLD = 0.25
+HALF_LIFE_PARAM = "empathic_crm.rapport_half_life_days"
 DEFAULT_HALF_LIFE = 180
 STATE_FIELDS = ("weight_ref", "sum_w", "sum_wr", "sum_w_short", "sum_wr_short")
 
@@ -115,11 +116,7 @@ class EmpathyRapport(models.Model):
     @api.model
     def _empathy_half_life(self):
         """Return the half-life of an impression's weight, in days."""
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("empathic_crm.rapport_half_life_days", DEFAULT_HALF_LIFE)
-        )
+        value = self.env["ir.config_parameter"].sudo().get_param(HALF_LIFE_PARAM, DEFAULT_HALF_LIFE)
         try:
             return max(1.0, float(value))
         except (TypeError, ValueError):

@@ -295,6 +295,8 @@ class TestLeaks(EmpathyWorld, TransactionCase):
             ("res.users", "empathy_motive_ids"),
             ("sale.order", "empathy_briefing"),
             ("sale.order.option", "empathy_reason"),
+            ("crm.lead", "empathy_suggested_user_id"),
+            ("crm.lead", "empathy_suggested_reason"),
             ("product.template", "empathy_cross_sell_rule_ids"),
             ("utm.campaign", "empathy_motive_ids"),
         ):

@@ -2,6 +2,7 @@
 import random
 from datetime import datetime, timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged, users
 from odoo.tools import SQL
@@ -236,6 +237,38 @@ class TestRapport(EmpathyCommon):
         self.assertEqual(self.env["empathy.rapport"]._empathy_shrinkage(), 7)
         self.assertAlmostEqual(by_user[sally].fair_score, team + 3 / 10 * (4 - 10 / 3), places=9)
         self.assertAlmostEqual(self.runner.empathy_best_rapport, 4.37, places=2)
+
+    def test_settings_defaults_have_one_home(self):
+        """The settings form, the parameters a new database gets and the fallback of the
+        code (parameter unset) say the same: each default is one constant."""
+        Param = self.env["ir.config_parameter"].sudo()
+        settings = self.env["res.config.settings"]
+        defaults = settings.default_get(list(settings._fields))
+        checked = 0
+        for name, field in settings._fields.items():
+            key = getattr(field, "config_parameter", None)
+            if not key or not key.startswith("empathic_crm.") or field.type != "integer":
+                continue
+            with self.subTest(key=key):
+                self.assertEqual(defaults[name], field.default(settings))
+                stored = Param.get_param(key)
+                if stored:  # a declared initial value (data file)
+                    self.assertEqual(int(stored), field.default(settings), "data file")
+                checked += 1
+        self.assertGreaterEqual(checked, 7)
+        # the code's fallback when a parameter is deleted is the settings' default
+        for key, field, read in (
+            ("empathic_crm.retention_months", "empathy_retention_months", None),
+            ("empathic_crm.rapport_shrinkage", "empathy_rapport_shrinkage", "shrinkage"),
+        ):
+            Param.search([("key", "=", key)]).unlink()
+            default = settings._fields[field].default(settings)
+            if read == "shrinkage":
+                self.assertEqual(self.env["empathy.rapport"]._empathy_shrinkage(), default)
+            else:
+                limit = self.env["empathy.impression"]._empathy_retention_limit()
+                months = round((fields.Datetime.now() - limit).days / 30.44)
+                self.assertEqual(months, default)
 
     def test_sql_fair_score_is_the_python_one(self):
         """The bulk refresh's SQL formula (``fair_score_sql``) gives ``fair_score``'s values."""

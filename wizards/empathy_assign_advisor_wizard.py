@@ -5,11 +5,11 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.empathy_groups import check_empathy_manager
-from ..models.empathy_params import get_int_param
-
-MIN_IMPRESSIONS_PARAM = "empathic_crm.assign_min_impressions"
-#: the best advisor's impressions of a customer needed before the customer is moved
-DEFAULT_MIN_IMPRESSIONS = 3
+from ..models.empathy_params import (
+    DEFAULT_MIN_IMPRESSIONS,
+    MIN_IMPRESSIONS_PARAM,
+    get_int_param,
+)
 
 
 class EmpathyAssignAdvisorWizard(models.TransientModel):
