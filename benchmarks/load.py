@@ -22,7 +22,9 @@ latency, rows rejected by cause (concurrency or other), calls that failed after 
 client's retries, the client's retries and the server's own request retries,
 duplicate contacts, acknowledged = stored, and a rapport check: every rapport row of
 the customers against ``empathy.rapport._empathy_compute_from_scratch`` and the
-partner aggregates against ``res.partner._empathy_refresh_rapport`` (rolled back).
+partner aggregates against ``res.partner._empathy_refresh_rapport`` (rolled back), and
+the rapport by kind of customer (``empathy.kind.rapport``, one UPSERT per impression
+from every worker at once) against its rebuild (rolled back).
 
 Exit status: 1 when the harness breaks or a correctness check fails (a row rejected
 for concurrency, a duplicate contact, a lost or doubled impression, a rapport
@@ -58,6 +60,8 @@ MANAGERS = [f"load_manager_{n:02d}" for n in range(1, 5)]
 SALES_GROUPS = ("sales_team.group_sale_salesman", "base.group_partner_manager")
 MANAGER_GROUPS = ("sales_team.group_sale_manager", "base.group_partner_manager")
 CUSTOMER_EMAIL = "load.customer.{:05d}@example.com"
+#: communication styles given to the load customers in turn
+STYLES = ("factual", "emotional", "mixed")
 START_TIMEOUT = 180
 #: what a row error caused by concurrent writers looks like (never acceptable)
 CONCURRENCY_PATTERN = re.compile(
@@ -195,7 +199,15 @@ def prepare(admin, customers, clients):
         ids = admin.call(
             "res.partner",
             "create",
-            [{"name": f"Customer {email.split('.')[2]}", "email": email} for email in chunk],
+            [
+                {
+                    "name": f"Customer {email.split('.')[2]}",
+                    "email": email,
+                    # kinds of customer: concurrent writers meet on the same kind rows
+                    "empathy_communication_style": STYLES[index % len(STYLES)],
+                }
+                for index, email in enumerate(chunk, start)
+            ],
         )
         existing.update(zip(chunk, ids, strict=True))
     return [existing[email] for email in emails]
@@ -461,8 +473,48 @@ def rapport_check(config, database, partner_ids):
                     problems.append(
                         f"partner {before['id']}: {name} {before[name]} != recomputed {after[name]}"
                     )
+        problems.extend(kind_check(env))
         cr.rollback()
     return problems, queued
+
+
+#: the columns of the rapport by kind of customer that its rebuild recomputes
+KIND_COLUMNS = (
+    "user_id, company_id, trait, value, pair_count, impression_count, sum_score, sum_score_sq"
+)
+
+
+def kind_check(env):
+    """Compare the incremental rapport by kind of customer with its rebuild (rolled back)."""
+    if "empathy.kind.rapport" not in env:
+        return []
+    Kind = env["empathy.kind.rapport"].sudo()
+    cr = env.cr
+
+    def snapshot():
+        env.flush_all()
+        cr.execute(f"SELECT {KIND_COLUMNS} FROM empathy_kind_rapport ORDER BY 1, 2, 3, 4")
+        return {row[:4]: row[4:] for row in cr.fetchall()}
+
+    incremental = snapshot()
+    savepoint = cr.savepoint()
+    try:
+        Kind._empathy_rebuild()
+        rebuilt = snapshot()
+    finally:
+        savepoint.close(rollback=True)
+    problems = []
+    for key in sorted(set(incremental) | set(rebuilt), key=str):
+        have, want = incremental.get(key), rebuilt.get(key)
+        if have is None or want is None:
+            problems.append(f"kind {key}: {'missing' if have is None else 'left over'}")
+        elif have[:2] != want[:2] or any(
+            abs(a - b) > 1e-6 for a, b in zip(have[2:], want[2:], strict=True)
+        ):
+            problems.append(f"kind {key}: {have} != rebuilt {want}")
+    if not incremental:
+        problems.append("kind check: no rows (nothing was learnt)")
+    return problems
 
 
 # ----------------------------------------------------------------------
