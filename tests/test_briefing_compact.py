@@ -2,6 +2,8 @@
 """The compact briefing where salespeople act: pipeline, calendar, composer,
 activity popovers, the impression dialog and the handover To-Do."""
 
+import re
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
@@ -97,6 +99,62 @@ class TestCompactBriefing(EmpathyCommon):
         self.assertIn("01.06.2026", html, "dates in the language's format")
         self.assertRegex(html, r"\d,\d / 5", "decimal comma in German")
         self.assertNotIn("Emotion-oriented", html)
+
+    def test_full_briefing_and_explanations_in_german(self):
+        """What a German salesperson and manager read: German words, the German number
+        and date format, one term for rapport (Draht), no emoji, no English left."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(["empathic_crm"], ["de_DE"], overwrite=True)
+        self._impression(self.runner, user=self.user_sales, days_ago=0, rapport=5, mood=1)
+        self.env["empathy.rapport"]._empathy_refresh_scales()
+        newcomer = self.env["res.partner"].create(
+            {"name": "Neue Kundin", "empathy_communication_style": "emotional"}
+        )
+        texts = {}
+        for role, user in (("sales", self.user_sales), ("manager", self.user_manager)):
+            runner = self.runner.with_user(user).with_context(lang="de_DE")
+            runner.invalidate_recordset()
+            texts[f"{role} briefing"] = str(runner.empathy_briefing)
+            texts[f"{role} compact"] = self._compact(self.runner, user=user, lang="de_DE")
+            texts[f"{role} new contact"] = str(
+                newcomer.with_user(user).with_context(lang="de_DE").empathy_briefing
+            )
+        rows = (
+            self.env["empathy.rapport"]
+            .with_user(self.user_manager)
+            .with_context(lang="de_DE")
+            .search([("partner_id", "=", self.runner.id)])
+        )
+        for row in rows:
+            texts[f"explanation {row.user_id.name}"] = row.fair_explanation
+        for fit in (
+            newcomer.with_user(self.user_manager).with_context(lang="de_DE").empathy_advisor_fit()
+        ):
+            texts[f"fit {fit['user_id']}"] = fit["explanation"]
+        self.assertIn("Draht", texts["sales briefing"])
+        self.assertIn("Draht", texts["sales compact"])
+        english = re.compile(
+            r"\b(the|you|yours|rapport|impressions?|rates|stars?|team average|Mood|Last"
+            r"|heard|clicks?|customers?|from|with|best)\b"
+        )
+        for name, text in texts.items():
+            visible = re.sub(r"<[^>]+>", " ", text)
+            # the personal notes are the salesperson's own words (here English)
+            for own_words in ("Favourite book: Born to Run.", "Runs the Honolulu Marathon"):
+                visible = visible.replace(own_words, "")
+            dateless = re.sub(r"\d{2}\.\d{2}\.\d{4}", "", visible)
+            with self.subTest(name):
+                self.assertNotRegex(dateless, r"\d\.\d", "decimal point in German")
+                self.assertNotRegex(visible, r"\d{2}/\d{2}/\d{4}", "English date")
+                self.assertNotRegex(visible, r"\bRapport\b|Chemie")
+                self.assertIsNone(english.search(visible), visible)
+                self.assertNotRegex(visible, r"[\U0001F300-\U0001FAFF\u2639\u263A]", "emoji")
+        self.assertRegex(texts["sales briefing"], r"\d,\d / 5")
+        self.assertIn("bei Ihnen", texts["sales compact"])
+        # one German word per kind of customer, in the compact and in the full briefing
+        self.assertIn("Emotions- und designorientiert:", texts["sales compact"])
+        self.assertIn("umgänglich:", texts["sales compact"])
+        self.assertIn("Umgänglich:", texts["sales briefing"])
 
     def test_compact_objection_and_empty(self):
         self.runner.empathy_objection = True
