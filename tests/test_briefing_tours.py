@@ -6,69 +6,12 @@ from datetime import datetime, timedelta
 
 from odoo import Command
 from odoo.tests import tagged
-from odoo.tests.common import new_test_user
 
-from .common import EmpathyTourCommon
+from .common import EmpathyStoryTourCommon
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
-class TestBriefingTours(EmpathyTourCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.ben = new_test_user(
-            cls.env, login="emp_ben_best", name="Ben Best", groups="sales_team.group_sale_salesman"
-        )
-        cls.partner = cls._create_hawaii_runner(
-            email="jonas.keller@example.com",
-            user_id=cls.admin.id,
-            empathy_communication_style="emotional",
-            empathy_temperament="easy",
-            empathy_personal_notes="Favourite book: Born to Run.",
-        )
-        now = datetime.now().replace(microsecond=0)
-        # Ben clicks best; the mood declines over the last contacts (Admin's)
-        rows = [(cls.ben, 5, 2, 60), (cls.ben, 5, 2, 50), (cls.ben, 5, 2, 40)]
-        rows += [(cls.admin, 4, -1, 3), (cls.admin, 4, -1, 2), (cls.admin, 4, -1, 1)]
-        cls.env["empathy.impression"].create(
-            [
-                {
-                    "partner_id": cls.partner.id,
-                    "user_id": user.id,
-                    "rapport": rapport,
-                    "mood": mood,
-                    "date": now - timedelta(days=days),
-                    "note": "Talked about Kona",
-                }
-                for user, rapport, mood, days in rows
-            ]
-        )
-        # fair rapport compares each advisor with their own average: the admin clicks
-        # with other customers, Ben less, so that Ben clicks best with Jonas
-        others = cls.env["res.partner"].create([{"name": "Other %s" % i} for i in range(3)])
-        cls.env["empathy.impression"].create(
-            [
-                {
-                    "partner_id": other.id,
-                    "user_id": user.id,
-                    "rapport": rapport,
-                    "mood": 0,
-                    "date": now - timedelta(days=70),
-                }
-                for other in others
-                for user, rapport in ((cls.admin, 5), (cls.ben, 3))
-            ]
-        )
-        cls.env["empathy.rapport"]._empathy_refresh_scales()
-        cls.lead = cls.env["crm.lead"].create(
-            {
-                "name": "Hawaii kit",
-                "type": "opportunity",
-                "partner_id": cls.partner.id,
-                "user_id": cls.admin.id,
-            }
-        )
-
+class TestBriefingTours(EmpathyStoryTourCommon):
     def test_pipeline_tour(self):
         self.assertEqual(self.partner.empathy_mood_trend, "declining")
         self.start_tour("/odoo/crm", "empathic_crm_pipeline_tour", login="admin")

@@ -102,8 +102,7 @@ class EmpathyImpressionWizard(models.TransientModel):
                 fields.Datetime.context_timestamp(self, previous.date),
                 date_format="d MMM",
             )
-            # the mood's label without its face: "🙂 Pleased" -> "Pleased"
-            mood = moods.get(str(previous.mood), "").split(" ", 1)[-1]
+            mood = moods.get(str(previous.mood), "")
             wizard.last_impression_label = self.env._(
                 "(%(day)s: %(stars)s, %(mood)s)", day=day, stars="★" * previous.rapport, mood=mood
             )

@@ -34,6 +34,23 @@ registry.category("web_tour.tours").add("empathic_crm_cross_sell_tour", {
             trigger: `${SUGGESTIONS}:has(${SHORTS}) ${GUIDE} td[name=product_id]:contains('Tour Hawaii Travel Guide')`,
         },
         {
+            content: "Every suggested product shows its reason",
+            trigger: `${SUGGESTIONS} ${GUIDE}`,
+            run() {
+                const rows = document.querySelectorAll(`${SUGGESTIONS} .o_data_row`);
+                if (rows.length < 2) {
+                    throw new Error(`expected the two suggestions, got ${rows.length} rows`);
+                }
+                for (const row of rows) {
+                    const product = row.querySelector("td[name=product_id]")?.textContent.trim();
+                    const reason = row.querySelector("td[name=empathy_reason_shown]")?.textContent.trim();
+                    if (!reason) {
+                        throw new Error(`no reason beside ${product}`);
+                    }
+                }
+            },
+        },
+        {
             content: "Add the swim shorts to the order in one click",
             trigger: `${SUGGESTIONS} ${SHORTS} button[name=button_add_to_order]`,
             run: "click",

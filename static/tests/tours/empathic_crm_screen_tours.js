@@ -1,0 +1,319 @@
+import { registry } from "@web/core/registry";
+
+const tours = registry.category("web_tour.tours");
+const CARDS = ".o_field_widget[name=empathy_impression_ids] .o_empathy_impression_cards";
+const MOOD_WORDS = ["Angry", "Unhappy", "Neutral", "Pleased", "Delighted"];
+/** Emoji need a colour font that not every machine has: text and Odoo's icon font only */
+const EMOJI = /\p{Extended_Pictographic}/u;
+
+/**
+ * Fail when the page, the form sheet or a dialog scrolls sideways.
+ */
+function assertNoHorizontalScroll() {
+    const page = document.scrollingElement || document.documentElement;
+    const boxes = [page, ...document.querySelectorAll(".o_content, .o_form_sheet_bg, .modal-body")];
+    const tooWide = boxes.filter((el) => el.scrollWidth > el.clientWidth + 1);
+    if (tooWide.length) {
+        throw new Error(
+            `horizontal scrolling: ${tooWide
+                .map((el) => `${el.className} ${el.scrollWidth}>${el.clientWidth}`)
+                .join(", ")}`
+        );
+    }
+}
+
+/**
+ * Fail when an element lies (partly) outside the visible width of the window.
+ *
+ * @param {Element} el
+ * @param {string} what
+ */
+function assertInsideWindow(el, what) {
+    const rect = el.getBoundingClientRect();
+    if (rect.width === 0 || rect.left < -1 || rect.right > window.innerWidth + 1) {
+        throw new Error(`${what} is cut: ${rect.left}..${rect.right} of ${window.innerWidth}px`);
+    }
+}
+
+tours.add("empathic_crm_impression_cards_phone_tour", {
+    steps: () => [
+        {
+            timeout: 30000, // the first view may load slowly on a busy machine
+            content: "Phone layout (390×844)",
+            trigger: ".o_form_view .o_field_widget[name=name]",
+            run() {
+                if (window.innerWidth > 400) {
+                    throw new Error(`expected a phone viewport, got ${window.innerWidth}px`);
+                }
+            },
+        },
+        {
+            content: "Open the Empathy tab",
+            trigger: ".o_notebook .nav-link:contains('Empathy')",
+            run: "click",
+        },
+        {
+            content: "The impressions are cards, not a table",
+            trigger: `${CARDS} .o_kanban_record:contains('first marathon')`,
+            run() {
+                const field = document.querySelector(".o_field_widget[name=empathy_impression_ids]");
+                if (field.querySelector("table")) {
+                    throw new Error("the impressions are a table on a phone");
+                }
+            },
+        },
+        {
+            content: "The card shows date, advisor, five whole stars, the mood in words",
+            trigger: `${CARDS} .o_kanban_record:contains('first marathon')`,
+            run() {
+                const card = this.anchor;
+                assertInsideWindow(card, "the card");
+                if (!card.querySelector(".o_field_widget[name=date]")?.textContent.trim()) {
+                    throw new Error("the card has no date");
+                }
+                if (!card.textContent.includes("Ben Best")) {
+                    throw new Error("the card does not name the advisor");
+                }
+                const stars = card.querySelectorAll(".o_empathy_rapport .o_priority_star.fa-star");
+                if (stars.length !== 5) {
+                    throw new Error(`expected five full stars, got ${stars.length}`);
+                }
+                stars.forEach((star, i) => assertInsideWindow(star, `star ${i + 1}`));
+                const mood = card.querySelector(".o_empathy_mood")?.textContent.trim();
+                if (mood !== "Delighted") {
+                    throw new Error(`the mood is not said in words: "${mood}"`);
+                }
+                assertInsideWindow(card.querySelector(".o_empathy_mood"), "the mood");
+            },
+        },
+        {
+            content: "A long note is kept to three lines on its card",
+            trigger: `${CARDS} .o_kanban_record .o_empathy_card_note:contains('first marathon')`,
+            run() {
+                const note = this.anchor;
+                const lineHeight = parseFloat(getComputedStyle(note).lineHeight) || 21;
+                const height = note.getBoundingClientRect().height;
+                if (height > lineHeight * 3.5) {
+                    throw new Error(`the note takes ${height}px (${lineHeight}px a line)`);
+                }
+                const card = note.closest(".o_kanban_record");
+                if (card.getBoundingClientRect().height > 260) {
+                    throw new Error(`the card is ${card.getBoundingClientRect().height}px high`);
+                }
+            },
+        },
+        {
+            content: "Every card says its mood in words",
+            trigger: `${CARDS} .o_kanban_record`,
+            run() {
+                for (const card of document.querySelectorAll(`${CARDS} .o_kanban_record:not(.o_kanban_ghost)`)) {
+                    const mood = card.querySelector(".o_empathy_mood")?.textContent.trim();
+                    if (!MOOD_WORDS.includes(mood)) {
+                        throw new Error(`a card's mood is "${mood}"`);
+                    }
+                }
+            },
+        },
+        {
+            content: "Nothing scrolls sideways",
+            trigger: CARDS,
+            run: assertNoHorizontalScroll,
+        },
+    ],
+});
+
+tours.add("empathic_crm_pipeline_phone_tour", {
+    steps: () => [
+        {
+            timeout: 30000,
+            content: "The card's badge says in words what its figure is",
+            trigger: ".o_kanban_record:contains('Hawaii kit') .o_empathy_my_rapport:contains('My rapport')",
+            run() {
+                const label = [...this.anchor.querySelectorAll("span")].find((el) =>
+                    el.textContent.includes("My rapport")
+                );
+                if (!label || label.getBoundingClientRect().width === 0) {
+                    throw new Error("the badge's words are hidden on a phone");
+                }
+                assertInsideWindow(this.anchor, "the badge");
+            },
+        },
+    ],
+});
+
+/** the Measures of the rapport report, read when the menu is open */
+function assertMeasures() {
+    const items = [...document.querySelectorAll(".o-dropdown--menu .o-dropdown-item, .o-dropdown--menu .dropdown-item")];
+    const names = items.map((el) => el.textContent.trim()).filter(Boolean);
+    if (!names.includes("Fair rapport")) {
+        throw new Error(`no "Fair rapport" among the measures: ${names.join(", ")}`);
+    }
+    const internal = names.filter((name) =>
+        /^Sum W|Weight|Advisor's average|Team average/.test(name)
+    );
+    if (internal.length) {
+        throw new Error(`internal figures offered as measures: ${internal.join(", ")}`);
+    }
+}
+
+tours.add("empathic_crm_rapport_report_tour", {
+    steps: () => [
+        {
+            timeout: 30000,
+            content: "The report opens as a pivot of customers",
+            trigger: ".o_pivot table tbody th:contains('Jonas Keller')",
+            run() {
+                const head = document.querySelector(".o_pivot table thead").textContent;
+                for (const advisor of ["Ben Best", "Mitchell Admin"]) {
+                    if (head.includes(advisor)) {
+                        throw new Error(`a column per advisor: ${advisor}`);
+                    }
+                }
+                // level 1 (padding 35px) are customers; advisors only nested below them
+                const level1 = [...document.querySelectorAll(".o_pivot tbody th")].filter(
+                    (th) => th.style.paddingLeft === "35px"
+                );
+                const titles = level1.map((th) => th.textContent.trim());
+                if (!titles.includes("Jonas Keller")) {
+                    throw new Error(`the first level is not the customers: ${titles.join(", ")}`);
+                }
+                const advisors = titles.filter((t) => ["Ben Best", "Mitchell Admin"].includes(t));
+                if (advisors.length) {
+                    throw new Error(`a total per advisor: ${advisors.join(", ")}`);
+                }
+            },
+        },
+        {
+            content: "The title says what the figures describe",
+            trigger: ".o_breadcrumb:contains('not performance')",
+        },
+        {
+            content: "Open the measures",
+            trigger: ".o_pivot_buttons button:contains('Measures'), .o_control_panel button:contains('Measures')",
+            run: "click",
+        },
+        {
+            content: "Only real measures are offered",
+            trigger: ".o-dropdown--menu:contains('Fair rapport')",
+            run: assertMeasures,
+        },
+        {
+            content: "Switch to the graph",
+            trigger: ".o_switch_view.o_graph",
+            run: "click",
+        },
+        {
+            content: "The graph's bars are customers, not advisors",
+            trigger: ".o_graph_renderer canvas",
+            async run() {
+                const canvas = this.anchor;
+                const chart = window.Chart && window.Chart.getChart(canvas);
+                if (!chart) {
+                    throw new Error("no chart on the canvas");
+                }
+                const labels = chart.data.labels.map(String);
+                if (!labels.some((label) => label.includes("Jonas Keller"))) {
+                    throw new Error(`the x-axis is not the customers: ${labels.join(", ")}`);
+                }
+                if (labels.some((label) => /Ben Best|Mitchell Admin/.test(label))) {
+                    throw new Error(`a bar per advisor: ${labels.join(", ")}`);
+                }
+            },
+        },
+        {
+            content: "Open the graph's measures",
+            trigger: ".o_control_panel button:contains('Measures'), .o_graph_view button:contains('Measures')",
+            run: "click",
+        },
+        {
+            content: "The graph offers only real measures too",
+            trigger: ".o-dropdown--menu:contains('Fair rapport')",
+            run: assertMeasures,
+        },
+    ],
+});
+
+tours.add("empathic_crm_dialog_labels_tour", {
+    steps: () => [
+        {
+            timeout: 30000,
+            content: "Mark the call done from the chatter",
+            trigger: ".o-mail-Activity:contains('Discuss the Hawaii trip') .o-mail-Activity-markDone",
+            run: "click",
+        },
+        {
+            content: "Every visible input of the dialog has a label",
+            trigger: ".modal .o_empathy_impression_wizard .o_field_widget[name=note] textarea",
+            run() {
+                const dialog = document.querySelector(".modal .o_empathy_impression_wizard");
+                const inputs = [...dialog.querySelectorAll("input, textarea, select")].filter(
+                    (el) => el.type !== "hidden" && el.offsetParent !== null
+                );
+                if (inputs.length < 4) {
+                    throw new Error(`only ${inputs.length} inputs found`);
+                }
+                const unlabelled = inputs.filter((el) => {
+                    const label = [...(el.labels || [])].map((l) => l.textContent.trim()).join("");
+                    return !label && !el.getAttribute("aria-label");
+                });
+                if (unlabelled.length) {
+                    throw new Error(
+                        `inputs without a label: ${unlabelled
+                            .map((el) => el.closest(".o_field_widget")?.getAttribute("name") || el.outerHTML)
+                            .join(", ")}`
+                    );
+                }
+                const labels = [...dialog.querySelectorAll(".o_form_label")].map((l) => l.textContent.trim());
+                for (const name of ["Did we click?", "Customer's mood", "Channel", "Note"]) {
+                    if (!labels.some((label) => label.startsWith(name))) {
+                        throw new Error(`no label "${name}": ${labels.join(" | ")}`);
+                    }
+                }
+                const doubled = labels.filter((label) => /\?\s*\?/.test(label));
+                if (doubled.length || /\?\s*\?/.test(dialog.textContent)) {
+                    throw new Error(`a doubled question mark: ${doubled.join(" | ")}`);
+                }
+            },
+        },
+        {
+            content: "The briefing in the dialog is text and icons, no emoji",
+            trigger: ".modal .o_empathy_wizard_briefing:contains('Born to Run')",
+            run() {
+                const text = this.anchor.textContent;
+                const found = text.match(EMOJI);
+                if (found) {
+                    throw new Error(`an emoji in the briefing: "${found[0]}"`);
+                }
+            },
+        },
+        {
+            content: "The last impression is offered in words, no emoji",
+            trigger: ".modal .o_empathy_same_as_last",
+            run() {
+                const found = this.anchor.textContent.match(EMOJI);
+                if (found) {
+                    throw new Error(`an emoji beside Same as last time: "${found[0]}"`);
+                }
+            },
+        },
+        {
+            content: "Click the 4th star",
+            trigger: ".modal .o_field_widget[name=rapport] .o_priority_star[aria-label='Good']",
+            run: "click",
+        },
+        {
+            content: "Pick the customer's mood",
+            trigger: ".modal .o_field_widget[name=mood] .o_selection_badge:contains('Pleased')",
+            run: "click",
+        },
+        {
+            content: "Confirm",
+            trigger: ".modal button.o_empathy_confirm",
+            run: "click",
+        },
+        {
+            content: "The dialog is closed",
+            trigger: "body:not(:has(.modal))",
+        },
+    ],
+});

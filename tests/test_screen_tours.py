@@ -1,0 +1,59 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Browser tours: what salespeople and managers read (the impressions on a phone,
+the manager's rapport report, the dialog's labels)."""
+
+from datetime import datetime
+
+from odoo.tests import tagged
+
+from odoo.addons.empathic_crm.models.empathy_params import PROTECT_ADVISORS_PARAM
+
+from .common import EmpathyStoryTourCommon
+
+LONG_NOTE = (
+    "Jonas told the whole story of his first marathon, the training plan for Kona, "
+    "the shoes he tried and returned, his sister's wedding in June and why he will "
+    "never run in cotton again. " * 4
+)
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestScreenTours(EmpathyStoryTourCommon):
+    def test_impression_cards_phone_tour(self):
+        """On a phone the contact's impressions are cards: date, advisor, five stars,
+        the mood in words and a note kept to three lines, without sideways scrolling."""
+        self.env["empathy.impression"].create(
+            {
+                "partner_id": self.partner.id,
+                "user_id": self.ben.id,
+                "rapport": 5,
+                "mood": 2,
+                "date": datetime.now().replace(microsecond=0),
+                "note": LONG_NOTE,
+            }
+        )
+        self.browser_size = "390x844"
+        self.touch_enabled = True
+        self._contact_tour("empathic_crm_impression_cards_phone_tour")
+
+    def test_pipeline_phone_tour(self):
+        """The card badge says what it is in words on a phone (no hover there)."""
+        self.browser_size = "390x844"
+        self.touch_enabled = True
+        self.start_tour("/odoo/crm", "empathic_crm_pipeline_phone_tour", login="admin")
+
+    def test_rapport_report_tour(self):
+        """The manager's report opens on customers: no total or bar per advisor, no
+        internal sums among the measures."""
+        self.assertFalse(self.env["ir.config_parameter"].sudo().get_param(PROTECT_ADVISORS_PARAM))
+        self.start_tour(
+            "/odoo/action-empathic_crm.empathy_rapport_action",
+            "empathic_crm_rapport_report_tour",
+            login="admin",
+        )
+
+    def test_dialog_labels_tour(self):
+        """Every input of the impression dialog has a label, no label is doubled."""
+        activity = self._schedule_call()
+        self._contact_tour("empathic_crm_dialog_labels_tour")
+        self.assertActivityDone(activity)
