@@ -55,6 +55,7 @@
         "demo/empathy_cross_sell_demo.xml",
         "demo/empathic_crm_listening_demo.xml",
         "demo/empathic_crm_briefing_demo.xml",
+        "demo/empathic_crm_demo_de.xml",
     ],
     "assets": {
         "web.assets_backend": [

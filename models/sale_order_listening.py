@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo import api, models
+from odoo.tools import SQL, format_date, formatLang
 
 
 class SaleOrder(models.Model):
@@ -94,6 +94,10 @@ class SaleOrder(models.Model):
         self.ensure_one()
         partner = self.partner_id
         user = partner.empathy_best_advisor_id or self.user_id or self.env.user
+        # written for the one who follows up: in their language, dates as they read them
+        env = self.with_context(lang=user.lang or self.env.lang).env
+        product = line.product_id.with_env(env).display_name
+        qty = line.product_uom_qty
         return {
             "res_model_id": model_id,
             "res_id": partner.id,
@@ -101,15 +105,15 @@ class SaleOrder(models.Model):
             "user_id": user.id,
             "date_deadline": date,
             "empathy_reorder_product_id": line.product_id.id,
-            "summary": self.env._("Reorder %s", line.product_id.display_name),
+            "summary": env._("Reorder %s", product),
             "note": Markup("<p>%s</p>")
-            % self.env._(
+            % env._(
                 "%(customer)s ordered %(qty)s × %(product)s on %(date)s (%(order)s):"
                 " probably running low now. Ask whether to send a refill.",
                 customer=partner.display_name,
-                qty="%g" % line.product_uom_qty,
-                product=line.product_id.display_name,
-                date=fields.Date.to_string(self.date_order.date()),
+                qty=formatLang(env, qty, digits=0 if qty == int(qty) else 2),
+                product=product,
+                date=format_date(env, self.date_order.date()),
                 order=self.name,
             ),
         }

@@ -21,3 +21,19 @@ die() { printf '\033[1;31m[empathic] ERROR:\033[0m %s\n' "$*" >&2; exit 1; }
 
 odoo_bin() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" "$@"; }
 psql_cmd() { psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -v ON_ERROR_STOP=1 "$@"; }
+
+# Install empathic_crm with its demo story into the (new) database of "$1", a function
+# that runs odoo-bin for that database; "$2" is the database's language (en_US, de_DE):
+# as the database manager does, the language is loaded and the admin speaks it before
+# the addon arrives, so the story is written in it.
+install_demo_story() {
+    local run="$1" lang="${2:-en_US}" db="$3"
+    if [ "$lang" != "en_US" ]; then
+        "$run" -i base --without-demo= --load-language="$lang" --stop-after-init --log-level=warn
+        psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$db" -v ON_ERROR_STOP=1 -qc \
+            "UPDATE res_partner SET lang = '$lang' WHERE id IN (SELECT partner_id FROM res_users
+             WHERE login = 'admin') OR id = (SELECT partner_id FROM res_company ORDER BY id LIMIT 1)"
+    fi
+    # an empty --without-demo means: with demo data
+    "$run" -i empathic_crm --without-demo= --stop-after-init --log-level=warn
+}

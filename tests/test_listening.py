@@ -631,6 +631,19 @@ class TestReorderFollowUp(ListeningCommon):
         self.assertIn("Reorder", followup.summary)
         self.assertIn("Printer Cartridges", followup.summary)
 
+    def test_follow_up_in_the_advisors_language(self):
+        """The follow-up is read by its advisor: in their language, the date as they
+        write it (the order may be confirmed by an English user or a cron)."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(["empathic_crm"], ["de_DE"], overwrite=True)
+        self.user_sales.lang = "de_DE"
+        with freeze_time("2026-01-10 09:00:00"):
+            order = self._order(self.buyer, self.cartridges, user_id=self.user_sales.id)
+            order.with_context(lang="en_US").action_confirm()
+        followup = self._followups(self.buyer)
+        self.assertEqual(followup.summary, "Printer Cartridges nachbestellen")
+        self.assertIn("hat am 10.01.2026 1 × Printer Cartridges bestellt", str(followup.note))
+
     def test_follow_up_for_best_advisor(self):
         self._impression(self.buyer, user=self.user_sales2)
         order = self._order(self.buyer, self.cartridges, user_id=self.user_sales.id)
