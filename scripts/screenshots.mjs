@@ -4,7 +4,10 @@
 // Usage: node scripts/screenshots.mjs [shot ...]       (default: all shots)
 // Environment: BASE_URL (http://127.0.0.1:8176), OUT_DIR (static/description),
 //   PLAYWRIGHT_NODE_DIR (where playwright-core is installed, ~/.cache/empathic_crm/node),
-//   CHROMIUM (/usr/bin/chromium), ODOO_LOGIN / ODOO_PASSWORD (admin / admin)
+//   CHROMIUM (/usr/bin/chromium), ODOO_LOGIN / ODOO_PASSWORD (admin / admin),
+//   SHOTS_LOCALE (en-US; de-DE for the German database: the browser's locale)
+// Selectors name fields, tabs and buttons, never their labels: the same shots are taken
+// of a German database.
 import { createRequire } from "node:module";
 import { mkdirSync } from "node:fs";
 import os from "node:os";
@@ -23,7 +26,9 @@ const OUT = process.env.OUT_DIR || path.join(here, "..", "static", "description"
 const LOGIN = process.env.ODOO_LOGIN || "admin";
 const PASSWORD = process.env.ODOO_PASSWORD || "admin";
 const VIEWPORT = { width: 1400, height: 900 };
+const PHONE = { width: 390, height: 844 };
 const CUSTOMER = "Jonas Keller";
+const LOCALE = process.env.SHOTS_LOCALE || "en-US";
 
 const log = (...args) => console.log("[screenshots]", ...args);
 
@@ -90,9 +95,9 @@ async function scrollToNotebook(page) {
     await page.waitForTimeout(200);
 }
 
-async function clickTab(page, label) {
-    const tab = page.locator(".o_notebook .nav-link", { hasText: new RegExp(`^\\s*${label}\\s*$`) });
-    await tab.first().click();
+/** Open the notebook page of this name (the page's name attribute, not its label). */
+async function clickTab(page, name) {
+    await page.locator(`.o_notebook .nav-link[name=${name}]`).first().click();
     await page.waitForTimeout(300);
 }
 
@@ -116,7 +121,7 @@ async function openPartner(page) {
 const SHOTS = {
     async partner_empathy_tab(page) {
         await openPartner(page);
-        await clickTab(page, "Empathy");
+        await clickTab(page, "empathy");
         await settle(page, ".o_notebook .tab-pane.active .o_field_widget[name=empathy_impression_ids]");
         await scrollToNotebook(page);
         // the tab is long: make the window as tall as needed to show the impressions too
@@ -136,50 +141,31 @@ const SHOTS = {
 
     async impression_dialog(page) {
         await openPartner(page);
-        const activity = page.locator(".o-mail-Activity").filter({
-            has: page.locator("button", { hasText: "Mark Done" }),
-        });
-        await activity.first().waitFor({ state: "visible", timeout: 15000 });
-        await activity.first().scrollIntoViewIfNeeded();
-        await activity.first().locator("button", { hasText: "Mark Done" }).first().click();
-        const popover = page.locator(".o-mail-ActivityMarkAsDone");
-        await popover.waitFor({ state: "visible" });
-        await popover.getByRole("button", { name: "Done", exact: true }).click();
+        // Mark Done opens the impression dialog at once
+        const markDone = page.locator(".o-mail-Activity .o-mail-Activity-markDone").first();
+        await markDone.waitFor({ state: "visible", timeout: 15000 });
+        await markDone.scrollIntoViewIfNeeded();
+        await markDone.click();
         const dialog = page.locator(".modal-dialog").filter({ has: page.locator(".o_empathy_impression_wizard") });
         await dialog.waitFor({ state: "visible", timeout: 15000 });
         await idle(page);
-        await dialog.locator(".o_priority_star").nth(3).click();
-        await dialog.locator(".o_field_widget[name=mood] .o_selection_badge", { hasText: "Pleased" }).first().click();
+        await dialog.locator(".o_field_widget[name=rapport] .o_priority_star").nth(3).click();
+        await dialog.locator(".o_field_widget[name=mood] .o_selection_badge").nth(3).click();
         await idle(page);
         await page.waitForTimeout(300);
-        // the "Mark Done" popover stays open behind the dialog: keep it out of the picture
-        const hide = await page.addStyleTag({
-            content: ".popover:has(.o-mail-ActivityMarkAsDone) { visibility: hidden !important; }",
-        });
         await save(page, "impression_dialog");
-        await hide.evaluate((el) => el.remove());
-        // leave the activity as it was
-        await dialog.locator("footer button, .modal-footer button", { hasText: "Cancel" }).first().click();
+        // leave the activity as it was: closing the dialog never completes it
+        await page.keyboard.press("Escape");
+        await dialog.waitFor({ state: "hidden" });
     },
 
     async rapport_pivot(page) {
+        // as a manager opens it: customers, each with the advisors who met them
         await page.goto(`${BASE}/odoo/action-empathic_crm.empathy_rapport_action`);
         await settle(page, ".o_pivot table");
-        // make sure the grid is advisors (rows) x customers (columns): expand the
-        // "Total" headers if a saved default or a favourite left them collapsed
-        const expandTotal = async (part, groupBy) => {
-            const total = page.locator(`.o_pivot ${part} .o_pivot_header_cell_closed`, { hasText: /^\s*Total\s*$/ });
-            if (await total.count()) {
-                await total.first().click();
-                await page.locator(".o-dropdown--menu .dropdown-item", { hasText: groupBy }).first().click();
-                await settle(page, ".o_pivot table");
-            }
-        };
-        await expandTotal("thead", "Customer");
-        await expandTotal("tbody", "Advisor");
-        const column = page.locator(".o_pivot thead th", { hasText: CUSTOMER });
-        if (!(await column.count())) {
-            throw new Error(`no "${CUSTOMER}" column in the rapport pivot`);
+        const row = page.locator(".o_pivot tbody th", { hasText: CUSTOMER });
+        if (!(await row.count())) {
+            throw new Error(`no "${CUSTOMER}" row in the rapport pivot`);
         }
         await save(page, "rapport_pivot");
     },
@@ -197,49 +183,36 @@ const SHOTS = {
         }
         await page.goto(`${BASE}/odoo/action-sale.action_quotations_with_onboarding/${orders[0].id}`);
         await settle(page, ".o_form_view .o_notebook");
-        const suggest = page.locator("button[name=action_empathy_suggest]:visible");
-        if (await suggest.count()) {
+        const suggestions = page.locator(".o_empathy_suggestions .o_field_widget[name=empathy_suggestion_ids]");
+        if (!(await suggestions.locator(".o_data_row").count())) {
+            const suggest = page.locator("button[name=action_empathy_suggest]:visible");
+            if (!(await suggest.count())) {
+                throw new Error("no suggestions and no button to ask for them");
+            }
             await suggest.first().click();
-            await settle(page, ".o_form_view .o_notebook");
-        } else {
-            log('no "Empathic suggestions" button: keeping the options as they are');
-        }
-        await clickTab(page, "Optional Products");
-        const options = page.locator(".o_notebook .tab-pane.active .o_field_widget[name=sale_order_option_ids]");
-        await options.waitFor({ state: "visible" });
-        if (!(await options.locator(".o_data_row").count())) {
-            throw new Error("the quotation has no optional products");
+            await settle(page, ".o_empathy_suggestions .o_data_row");
         }
         await scrollToNotebook(page);
         await save(page, "quotation_suggestions");
     },
 
     async silent_customers(page) {
-        const actions = await rpc(page, "ir.actions.act_window", "search_read", [[["name", "ilike", "Silent"]]], {
-            fields: ["id", "name", "res_model"],
-            order: "id",
-        });
-        const action = actions.find((a) => a.res_model === "res.partner") || actions[0];
-        if (!action) {
-            log('skipped silent_customers: no "Silent" window action in this database');
-            return "skipped";
-        }
-        await page.goto(`${BASE}/odoo/action-${action.id}`);
+        await page.goto(`${BASE}/odoo/action-empathic_crm.res_partner_action_empathy_silent`);
         await settle(page, ".o_list_view, .o_view_nocontent");
-        const rows = await page.locator(".o_list_view .o_data_row").count();
-        if (!rows) {
-            throw new Error(`"${action.name}" shows an empty list`);
+        if (!(await page.locator(".o_list_view .o_data_row").count())) {
+            throw new Error("the silent customers list is empty");
         }
         await save(page, "silent_customers");
     },
 };
 
 /** Open a second session as another user (e.g. an advisor) in the same browser. */
-async function loginAs(page, login, password) {
+async function loginAs(page, login, password, options = {}) {
     const context = await page.context().browser().newContext({
         viewport: VIEWPORT,
-        locale: "en-US",
+        locale: LOCALE,
         timezoneId: "Europe/Berlin",
+        ...options,
     });
     context.setDefaultTimeout(20000);
     const other = await context.newPage();
@@ -259,9 +232,19 @@ Object.assign(SHOTS, {
         // Ben's pipeline: his own rapport with the customer is on the card
         const ben = await loginAs(page, "ben", "ben");
         try {
+            const [lead] = await rpc(
+                ben,
+                "crm.lead",
+                "search_read",
+                [[["partner_id.name", "=", CUSTOMER], ["type", "=", "opportunity"], ["user_id.login", "=", "ben"]]],
+                { fields: ["name"], order: "id", limit: 1 }
+            );
+            if (!lead) {
+                throw new Error(`no opportunity of ${CUSTOMER} for ben (demo data missing?)`);
+            }
             await ben.goto(`${BASE}/odoo/crm`);
             await settle(ben, ".o_kanban_view");
-            const card = ben.locator(".o_kanban_record", { hasText: "Hawaii marathon kit" });
+            const card = ben.locator(".o_kanban_record", { hasText: lead.name });
             await card.locator(".o_empathy_kanban_badge").waitFor({ state: "visible" });
             await ben.mouse.move(0, VIEWPORT.height - 1);
             const box = await card.boundingBox();
@@ -284,6 +267,27 @@ Object.assign(SHOTS, {
         }
     },
 
+    async impression_cards_phone(page) {
+        // Ben on his phone: the contact's impressions are cards
+        const ben = await loginAs(page, "ben", "ben", { viewport: PHONE, isMobile: true, hasTouch: true });
+        try {
+            const id = await partnerId(ben);
+            await ben.goto(`${BASE}/odoo/contacts/${id}`);
+            await settle(ben, ".o_form_view .o_notebook");
+            await clickTab(ben, "empathy");
+            const cards = ben.locator(".o_field_widget[name=empathy_impression_ids] .o_empathy_impression_cards");
+            await cards.locator(".o_kanban_record").first().waitFor({ state: "visible" });
+            await cards.evaluate((el) => el.scrollIntoView({ block: "start" }));
+            await ben.waitForTimeout(300);
+            await checkPage(ben);
+            const file = path.join(OUT, "impression_cards_phone.png");
+            await ben.screenshot({ path: file, animations: "disabled", caret: "hide" });
+            log(`saved ${file}`);
+        } finally {
+            await ben.context().close();
+        }
+    },
+
     async composer_hint(page) {
         await openPartner(page);
         await page.locator(".o-mail-Chatter-sendMessage").first().click();
@@ -292,7 +296,8 @@ Object.assign(SHOTS, {
         await dialog.waitFor({ state: "visible", timeout: 15000 });
         await settle(page, ".modal .o_empathy_style_hint");
         await save(page, "composer_hint", dialog);
-        await dialog.locator(".modal-footer button", { hasText: "Discard" }).first().click();
+        await dialog.locator(".modal-header .btn-close").first().click();
+        await dialog.waitFor({ state: "hidden" });
         // leave the chatter's composer closed again
         await page.locator(".o-mail-Chatter-sendMessage").first().click();
     },
@@ -322,7 +327,7 @@ async function main() {
     });
     const failed = [];
     try {
-        const context = await browser.newContext({ viewport: VIEWPORT, locale: "en-US", timezoneId: "Europe/Berlin" });
+        const context = await browser.newContext({ viewport: VIEWPORT, locale: LOCALE, timezoneId: "Europe/Berlin" });
         context.setDefaultTimeout(20000);
         const page = await context.newPage();
         page.on("pageerror", (error) => log("page error:", error.message));

@@ -68,8 +68,12 @@ tours.add("empathic_crm_impression_cards_phone_tour", {
             run() {
                 const card = this.anchor;
                 assertInsideWindow(card, "the card");
-                if (!card.querySelector(".o_field_widget[name=date]")?.textContent.trim()) {
+                const date = card.querySelector(".o_field_widget[name=date]")?.textContent.trim();
+                if (!date) {
                     throw new Error("the card has no date");
+                }
+                if (/\d:\d\d/.test(date)) {
+                    throw new Error(`the card's date has a time of day: "${date}"`);
                 }
                 if (!card.textContent.includes("Ben Best")) {
                     throw new Error("the card does not name the advisor");
@@ -180,6 +184,16 @@ tours.add("empathic_crm_rapport_report_tour", {
                 const advisors = titles.filter((t) => ["Ben Best", "Mitchell Admin"].includes(t));
                 if (advisors.length) {
                     throw new Error(`a total per advisor: ${advisors.join(", ")}`);
+                }
+            },
+        },
+        {
+            content: "The fair rapport reads as in every sentence: one decimal",
+            trigger: ".o_pivot tbody tr:has(th:contains('Jonas Keller')) td.o_pivot_cell_value",
+            run() {
+                const figure = this.anchor.textContent.trim();
+                if (!/^\d[.,]\d$/.test(figure)) {
+                    throw new Error(`the fair rapport reads "${figure}"`);
                 }
             },
         },
