@@ -360,7 +360,8 @@ class EmpathyImpression(models.Model):
 
     def _empathy_apply_to_partners(self):
         """Add the heard motives and the observed style to the partners."""
-        for impression in self.sudo():
+        # customers in id order: each write locks its customer (see res_partner_matching)
+        for impression in self.sudo().sorted(lambda imp: (imp.partner_id.id, imp.id)):
             partner_vals = {}
             new_motives = impression.motive_ids and (
                 impression.motive_ids - impression.partner_id.empathy_motive_ids

@@ -347,6 +347,22 @@ class EmpathyRapport(models.Model):
     # Raw SQL (rapport maintenance under concurrency): listed in readme/DEVELOPMENT.md
     # ------------------------------------------------------------------
     @api.model
+    @api.model
+    def _empathy_lock_partners(self, partner_ids):
+        """Lock these customers' rows, in id order (raw SQL: ``FOR NO KEY UPDATE``).
+
+        The one lock that serialises everyone who moves a customer's rapport: the
+        queue's appliers (``_empathy_lock_rows``) and a change of the customer's kind
+        (``res.partner.write``), so that neither reads the other's state half-done.
+        """
+        if partner_ids:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+                    sorted(set(partner_ids)),
+                )
+            )
+
     def _empathy_lock_rows(self, keys):
         """Lock the partners of ``keys`` (in id order), then create missing rows.
 
@@ -373,12 +389,7 @@ class EmpathyRapport(models.Model):
           (benchmarks/README.md, *Concurrent intake*).
         """
         partners, users, companies = (list(column) for column in zip(*keys, strict=True))
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
-                sorted(set(partners)),
-            )
-        )
+        self._empathy_lock_partners(partners)
         self.env.cr.execute(
             SQL(
                 """

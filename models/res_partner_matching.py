@@ -169,7 +169,12 @@ class ResPartnerMatching(models.Model):
         if not self.ids or not KIND_FIELDS & set(vals):
             return super().write(vals)
         Kind = self.env["empathy.kind.rapport"].sudo()
-        before = Kind._empathy_partner_kinds(self._empathy_kind_affected(vals), with_rapport=True)
+        affected = self._empathy_kind_affected(vals)
+        # an applier of the rapport queue locks the customer first: wait for it, and
+        # keep it waiting, so that neither reads the other's kinds or pairs half-done
+        # (a heard motive written beside a concurrent impression was lost otherwise)
+        self.env["empathy.rapport"]._empathy_lock_partners(affected)
+        before = Kind._empathy_partner_kinds(affected, with_rapport=True)
         result = super().write(vals)
         if before:
             after = Kind._empathy_partner_kinds(list(before))

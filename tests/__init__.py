@@ -17,6 +17,7 @@ from . import test_i18n
 from . import test_packaging
 from . import test_briefing_compact
 from . import test_briefing_tours
+from . import test_screen_tours
 from . import test_leaks
 from . import test_leak_findings
 from . import test_lead_scoring
