@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { assertNoHorizontalScroll, assertPhoneViewport } from "./empathic_crm_tour_steps";
 
 const tours = registry.category("web_tour.tours");
 
@@ -25,23 +26,6 @@ function ratePerfectAndPleased() {
             trigger: ".modal .o_field_widget[name=mood] .o_selection_badge.active:contains('Pleased')",
         },
     ];
-}
-
-/**
- * Fail the tour when the page or the open dialog scrolls sideways.
- */
-function assertNoHorizontalScroll() {
-    const page = document.scrollingElement || document.documentElement;
-    const tooWide = [page, ...document.querySelectorAll(".modal-dialog, .modal-body")].filter(
-        (el) => el.scrollWidth > el.clientWidth + 1
-    );
-    if (tooWide.length) {
-        throw new Error(
-            `horizontal scrolling: ${tooWide
-                .map((el) => `${el.className} ${el.scrollWidth}>${el.clientWidth}`)
-                .join(", ")}`
-        );
-    }
 }
 
 /** the rapport figure read on the pipeline card, compared with the briefing */
@@ -118,11 +102,7 @@ tours.add("empathic_crm_dialog_phone_tour", {
         {
             content: "Mobile layout (390×844)",
             trigger: ".o_web_client",
-            run() {
-                if (window.innerWidth > 400) {
-                    throw new Error(`expected a phone viewport, got ${window.innerWidth}px`);
-                }
-            },
+            run: assertPhoneViewport,
         },
         {
             content: "Mark the call done from the chatter",

@@ -1,26 +1,11 @@
 import { registry } from "@web/core/registry";
+import { assertNoHorizontalScroll, assertPhoneViewport } from "./empathic_crm_tour_steps";
 
 const tours = registry.category("web_tour.tours");
 const CARDS = ".o_field_widget[name=empathy_impression_ids] .o_empathy_impression_cards";
 const MOOD_WORDS = ["Angry", "Unhappy", "Neutral", "Pleased", "Delighted"];
 /** Emoji need a colour font that not every machine has: text and Odoo's icon font only */
 const EMOJI = /\p{Extended_Pictographic}/u;
-
-/**
- * Fail when the page, the form sheet or a dialog scrolls sideways.
- */
-function assertNoHorizontalScroll() {
-    const page = document.scrollingElement || document.documentElement;
-    const boxes = [page, ...document.querySelectorAll(".o_content, .o_form_sheet_bg, .modal-body")];
-    const tooWide = boxes.filter((el) => el.scrollWidth > el.clientWidth + 1);
-    if (tooWide.length) {
-        throw new Error(
-            `horizontal scrolling: ${tooWide
-                .map((el) => `${el.className} ${el.scrollWidth}>${el.clientWidth}`)
-                .join(", ")}`
-        );
-    }
-}
 
 /**
  * Fail when an element lies (partly) outside the visible width of the window.
@@ -41,11 +26,7 @@ tours.add("empathic_crm_impression_cards_phone_tour", {
             timeout: 30000, // the first view may load slowly on a busy machine
             content: "Phone layout (390×844)",
             trigger: ".o_form_view .o_field_widget[name=name]",
-            run() {
-                if (window.innerWidth > 400) {
-                    throw new Error(`expected a phone viewport, got ${window.innerWidth}px`);
-                }
-            },
+            run: assertPhoneViewport,
         },
         {
             content: "Open the Empathy tab",

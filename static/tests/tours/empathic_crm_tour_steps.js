@@ -59,3 +59,31 @@ export function confirmDialog() {
         },
     ];
 }
+
+/**
+ * Fail the tour when the page, the form, or an open dialog scrolls sideways.
+ */
+export function assertNoHorizontalScroll() {
+    const page = document.scrollingElement || document.documentElement;
+    const boxes = [
+        page,
+        ...document.querySelectorAll(".o_content, .o_form_sheet_bg, .modal-dialog, .modal-body"),
+    ];
+    const tooWide = boxes.filter((el) => el.scrollWidth > el.clientWidth + 1);
+    if (tooWide.length) {
+        throw new Error(
+            `horizontal scrolling: ${tooWide
+                .map((el) => `${el.className} ${el.scrollWidth}>${el.clientWidth}`)
+                .join(", ")}`
+        );
+    }
+}
+
+/**
+ * Fail the tour unless it runs in a phone-sized window (390×844).
+ */
+export function assertPhoneViewport() {
+    if (window.innerWidth > 400) {
+        throw new Error(`expected a phone viewport, got ${window.innerWidth}px`);
+    }
+}
