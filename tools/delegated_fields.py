@@ -1,0 +1,43 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Fields of a contact whose values live on rows of another model.
+
+The profile (``empathy.profile``) and the per-company figures
+(``empathy.partner.stat``) are rows of their own models, protected by their access
+rights and record rules. The contact shows them through non-stored fields of the same
+names as before; searching such a field is a search on the rows through the contact's
+one2many, so that Odoo applies the rows' record rules inside the ``any`` subquery: a
+row the user may not see counts as no row at all.
+"""
+
+from odoo.osv import expression
+
+
+def empty_row_matches(comodel, condition):
+    """Return whether a row without any value satisfies ``condition`` (a domain).
+
+    Evaluated by Odoo itself (``filtered_domain`` on a new, empty record of the
+    comodel): no value of any real row is read.
+    """
+    try:
+        return bool(comodel.new({}).filtered_domain(condition))
+    except (ValueError, TypeError, KeyError):
+        return False
+
+
+def delegated_domain(one2many, comodel, fname, operator, value, scope=()):
+    """Return the domain of the owner for ``(fname, operator, value)`` on its rows.
+
+    :param one2many: name of the owner's one2many to the rows (``empathy_profile_ids``)
+    :param comodel: the rows' model (an empty recordset, with the user's environment)
+    :param scope: a domain choosing the row that counts (e.g. the current company)
+
+    An owner matches when the row that counts (visible to the user) satisfies the
+    condition, or, when it has no such row, when an empty row would: a hidden row
+    (another company, a person who objects) answers exactly as no row.
+    """
+    condition = [(fname, operator, value)]
+    scope = list(scope)
+    matches = [(one2many, "any", expression.AND([scope, condition]) if scope else condition)]
+    if empty_row_matches(comodel, condition):
+        return expression.OR([matches, [(one2many, "not any", scope)]])
+    return matches
