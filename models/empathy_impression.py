@@ -39,7 +39,6 @@ RETENTION_PARAM = "empathic_crm.retention_months"
 DEFAULT_RETENTION_MONTHS = 24
 #: impressions deleted per transaction by the retention cron
 RETENTION_BATCH = 1000
-MOOD_FACES = {-2: "😠", -1: "🙁", 0: "😐", 1: "🙂", 2: "😄"}
 #: fields whose change moves an impression's weight in the rapport aggregates
 RAPPORT_FIELDS = ("partner_id", "user_id", "company_id", "date", "rapport", "mood")
 #: fixed after creation for everyone but empathy managers (no forged ratings)
@@ -91,7 +90,6 @@ class EmpathyImpression(models.Model):
         aggregator="avg",
         help="The customer's mood: -2 (angry) to +2 (delighted).",
     )
-    rapport_stars = fields.Char(compute="_compute_display_marks", string="Rapport stars")
     empathy_can_edit = fields.Boolean(
         compute="_compute_empathy_access",
         string="Editable by me",
@@ -102,7 +100,6 @@ class EmpathyImpression(models.Model):
         string="Contact, advisor, company and date editable by me",
         help="Empathy managers only, once the impression is recorded.",
     )
-    mood_face = fields.Char(compute="_compute_display_marks", string="Mood face")
     communication_style = fields.Selection(
         COMMUNICATION_STYLES,
         string="Observed communication style",
@@ -200,13 +197,6 @@ class EmpathyImpression(models.Model):
                         impression.partner_id.display_name,
                     )
                 )
-
-    @api.depends("rapport", "mood")
-    def _compute_display_marks(self):
-        for impression in self:
-            rapport = max(0, min(5, impression.rapport or 0))
-            impression.rapport_stars = "★" * rapport + "☆" * (5 - rapport)
-            impression.mood_face = MOOD_FACES.get(impression.mood, "")
 
     @api.depends_context("uid")
     @api.depends("user_id")

@@ -347,7 +347,6 @@ class EmpathyRapport(models.Model):
     # Raw SQL (rapport maintenance under concurrency): listed in readme/DEVELOPMENT.md
     # ------------------------------------------------------------------
     @api.model
-    @api.model
     def _empathy_lock_partners(self, partner_ids):
         """Lock these customers' rows, in id order (raw SQL: ``FOR NO KEY UPDATE``).
 

@@ -42,8 +42,6 @@ class TestImpression(EmpathyCommon):
         )
         self.assertEqual(impression.user_id, self.user_sales)
         self.assertEqual(impression.company_id, self.company)
-        self.assertEqual(impression.rapport_stars, "★★★★☆")
-        self.assertEqual(impression.mood_face, "🙁")
         self.assertEqual(self.plain.empathy_impression_count, 1)
 
     def test_motives_and_style_applied_to_partner(self):
