@@ -388,7 +388,7 @@ class TestMotiveEvidence(ListeningCommon):
         self.assertNotIn("last heard", str(self.runner.empathy_briefing))
 
     def test_stale_reads_the_users_companies(self):
-        """"Last heard" reads the evidence of the user's companies, as the evidence
+        """*Last heard* reads the evidence of the user's companies, as the evidence
         summary does: what another company heard does not keep a motive fresh."""
         now = fields.Datetime.now()
         self.Evidence.create(
