@@ -24,3 +24,4 @@ from . import test_lead_scoring
 from . import test_objection_search
 from . import test_matching
 from . import test_core_copies
+from . import test_rapport_queue
