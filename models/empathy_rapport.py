@@ -79,6 +79,12 @@ class EmpathyRapport(models.Model):
         help="Recent impressions compared with the long-term score.",
     )
     # technical aggregates (see module docstring)
+    half_life = fields.Float(
+        string="Weights' half-life (days)",
+        readonly=True,
+        help="The half-life the row's weights were computed with: a row with another one"
+        " (-1: a rebuild was asked for) waits for the scheduled rebuild.",
+    )
     weight_ref = fields.Datetime(string="Weight reference", readonly=True)
     sum_w = fields.Float(readonly=True)
     sum_wr = fields.Float(readonly=True)
@@ -113,12 +119,28 @@ class EmpathyRapport(models.Model):
             self._table,
             ["user_id", "fair_score", "partner_id"],
         )
+        # the customers waiting for the scheduled rebuild (empathy_rapport_recompute.py)
+        create_index(
+            self.env.cr,
+            "empathy_rapport_rebuild_pending_idx",
+            self._table,
+            ["partner_id"],
+            where="half_life < 0",
+        )
         # rows from before the fair score (module update): fill them once, set-based
         # (a read-only probe of the table during ``init``, as the system: nothing
         # to flush, no rule; an ORM ``search(limit=1)`` would run the same query)
         self.env.cr.execute("SELECT 1 FROM empathy_rapport WHERE advisor_mean IS NULL LIMIT 1")
         if self.env.cr.fetchone():
             self._empathy_refresh_scales()
+        # rows from before the half-life was kept per row: computed with the setting
+        # (one statement as the system during ``init``: nothing cached or to flush yet)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE empathy_rapport SET half_life = %s WHERE half_life IS NULL",
+                self._empathy_half_life(),
+            )
+        )
 
     # ------------------------------------------------------------------
     # math
@@ -403,10 +425,13 @@ class EmpathyRapport(models.Model):
         return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
-    def _empathy_write_pairs(self, values, gone, parts=()):
+    def _empathy_write_pairs(self, values, gone, parts=(), rebuilt=False):
         """Write the pairs' new ``values`` ({(partner, advisor, company): values}) and
         delete the ``gone`` rows, in one statement with the ``parts`` of the listeners
         of ``_empathy_pairs_changed`` (common table expressions: one round trip).
+        New rows are computed with the current half-life; a row updated keeps the one
+        it was computed with (waiting for the scheduled rebuild if it differs) unless
+        ``rebuilt`` (the values were computed from all its impressions).
 
         Raw SQL instead of ``write``, ``create`` and ``unlink``: they would take a
         statement each, and the listeners one more each. It takes over:
@@ -450,9 +475,10 @@ class EmpathyRapport(models.Model):
                 INSERT INTO empathy_rapport AS r
                        (partner_id, user_id, company_id, weight_ref, sum_w, sum_wr,
                         sum_w_short, sum_wr_short, impression_count, score, trend, last_date,
-                        advisor_mean, team_mean, fair_score,
+                        advisor_mean, team_mean, fair_score, half_life,
                         create_uid, create_date, write_uid, write_date)
-                SELECT v.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                SELECT v.*, %(half_life)s,
+                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
                   FROM unnest(%(p)s::int[], %(u)s::int[], %(c)s::int[], %(ref)s::timestamp[],
                               %(w)s::float8[], %(wr)s::float8[], %(ws)s::float8[],
                               %(wrs)s::float8[], %(n)s::int[], %(score)s::float8[],
@@ -466,11 +492,13 @@ class EmpathyRapport(models.Model):
                        impression_count = EXCLUDED.impression_count, score = EXCLUDED.score,
                        trend = EXCLUDED.trend, last_date = EXCLUDED.last_date,
                        advisor_mean = EXCLUDED.advisor_mean, team_mean = EXCLUDED.team_mean,
-                       fair_score = EXCLUDED.fair_score,
+                       fair_score = EXCLUDED.fair_score, %(half_life_kept)s
                        write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
              RETURNING r.id
                         """,
                         uid=self.env.uid,
+                        half_life=self._empathy_half_life(),
+                        half_life_kept=SQL("half_life = EXCLUDED.half_life,") if rebuilt else SQL(),
                         p=[key[0] for key in keys],
                         u=[key[1] for key in keys],
                         c=[key[2] for key in keys],
