@@ -214,3 +214,59 @@ class TestQueueFailures(EmpathyCommon):
         self.assertIn("error", views["list"]["arch"])
         with self.assertRaises(AccessError):
             Queue.with_user(self.user_sales).search([])
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestPairsChanged(EmpathyCommon):
+    """``empathy.rapport._empathy_pairs_changed``: the one extension point of the
+    rapport's writers, given the states they already have (review F2)."""
+
+    def test_listeners_get_the_states_once_per_change(self):
+        Rapport = type(self.env["empathy.rapport"])
+        calls = []
+        original = Rapport._empathy_pairs_changed
+
+        def listen(rapport, before, after):
+            calls.append((dict(before), dict(after)))
+            return original(rapport, before, after)
+
+        key = (self.runner.id, self.user_sales.id, self.company.id)
+        with patch.object(Rapport, "_empathy_pairs_changed", listen):
+            first = self._impression(self.runner, rapport=4)
+            second = self._impression(self.runner, rapport=2, days_ago=1)
+            second.unlink()
+            first.unlink()
+        self.assertEqual(len(calls), 4, "one call per change")
+        self.assertEqual(calls[0], ({}, {key: (4.0, 1)}))
+        self.assertEqual(calls[1][0], {key: (4.0, 1)})
+        self.assertEqual(calls[1][1][key][1], 2)
+        self.assertEqual(calls[3], ({key: (4.0, 1)}, {}), "the pair is gone")
+
+    def test_the_queue_locks_a_customer_once(self):
+        """The appliers lock the customers when they take their changes, and only then
+        (no second lock in _empathy_apply_now or in a listener)."""
+        Rapport = type(self.env["empathy.rapport"])
+        self.env["empathy.rapport.queue"]._empathy_enqueue(
+            [
+                (
+                    1,
+                    {
+                        "partner_id": self.runner.id,
+                        "user_id": self.user_sales.id,
+                        "company_id": self.company.id,
+                        "date": "2026-06-01 12:00:00",
+                        "rapport": 4,
+                        "mood": 1,
+                    },
+                )
+            ]
+        )
+        with patch.object(
+            Rapport,
+            "_empathy_lock_partners",
+            autospec=True,
+            side_effect=Rapport._empathy_lock_partners,
+        ) as lock:
+            self.env["empathy.rapport"]._empathy_process_queue(partner_ids=[self.runner.id])
+        self.assertEqual(lock.call_count, 1)
+        self.assertEqual(self.runner.empathy_best_advisor_id, self.user_sales)
