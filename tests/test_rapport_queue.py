@@ -41,7 +41,8 @@ class TestQueueOrder(TransactionCase):
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             cr.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
             yield api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            cr.commit()
+            # a real concurrent transaction: other connections see only committed data
+            cr.commit()  # pylint: disable=invalid-commit
 
     @contextmanager
     def _request(self):
