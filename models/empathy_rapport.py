@@ -8,10 +8,16 @@ and updatable in O(1) as impressions are added, changed or removed
 (``_empathy_apply``): the common factor 2 ** (-(now - reference) / half_life) cancels
 out of sum(w * r) / sum(w).
 
+Writers of pairs call ``_empathy_pairs_changed`` with the pairs' states before and
+after: the one extension point of the upkeep (the rapport by kind of customer listens
+in ``empathy_kind_rapport_upkeep.py``).
+
 The other concerns of ``empathy.rapport``: ``empathy_rapport_deferred.py`` (applying
-the changes after a request's commit), ``empathy_rapport_fair.py`` (the advisors'
-rating scales of the fair score), ``empathy_rapport_explanation.py``,
-``empathy_rapport_recompute.py`` and ``empathy_rapport_access.py``.
+the queued changes after a request's commit, the cron), ``empathy_rapport_queue.py``
+(the queue, taken per customer under its lock), ``empathy_rapport_fair.py`` (the
+advisors' rating scales of the fair score), ``empathy_rapport_explanation.py``,
+``empathy_rapport_recompute.py`` (the scheduled, set-based rebuild) and
+``empathy_rapport_access.py``.
 """
 
 from collections import defaultdict
