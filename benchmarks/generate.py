@@ -9,9 +9,10 @@
   cross-sell rules go through the ORM (few rows, batched ``create``);
 * partners, their profiles, impressions and impression motives are written with
   PostgreSQL ``COPY`` (indexes rebuilt once afterwards);
-* the stored aggregates (``empathy.rapport`` rows, the partners' best advisor, best
-  rapport, last impression date and mood trend) are computed set-based in SQL with
-  exactly the math of ``models/empathy_rapport.py`` and ``res_partner.py``;
+* the ``empathy.rapport`` rows come from the addon's own set-based rebuild
+  (``empathy_rapport_recompute.py``, as its scheduled rebuild runs it); the partners'
+  best advisor, best rapport, last impression date and mood trend are computed
+  set-based in SQL with exactly the math of ``res_partner_rapport.py``;
 * a random sample of partners (plus the heaviest ones) is then checked against the
   ORM's own from-scratch recompute (``_empathy_compute_from_scratch``) and
   ``_empathy_refresh_rapport``; the exit status is 1 when they disagree.
@@ -914,78 +915,24 @@ class Generator:
         self.report("empathy.cross.sell.rule", len(rules), timer.seconds)
 
     # ------------------------------------------------------------------
-    # stored aggregates, set-based (the math of empathy_rapport.py / res_partner.py)
+    # stored aggregates, set-based (the addon's rebuild; the math of res_partner.py)
     # ------------------------------------------------------------------
     def aggregates(self):
-        from odoo.addons.empathic_crm.models import empathy_mood, empathy_rapport  # noqa: PLC0415
+        from odoo.addons.empathic_crm.models import empathy_mood  # noqa: PLC0415
 
         env, cr = self.env, self.cr
         log("stored aggregates (SQL)")
         Rapport = env["empathy.rapport"]
-        half_life = Rapport._empathy_half_life()
         cr.execute("DELETE FROM empathy_rapport")
+        # the addon's own set-based rebuild (empathy_rapport_recompute.py), in batches of
+        # customers as the scheduled rebuild runs it; pairs whose reference date moves
+        # are replayed with the model
         with Timer() as timer:
-            cr.execute(
-                """
-                CREATE TEMP TABLE bench_pair ON COMMIT DROP AS
-                SELECT partner_id, user_id, company_id,
-                       min(date) AS ref, max(date) AS last_date, count(*) AS n,
-                       extract(epoch FROM max(date) - min(date))::float8
-                           / 86400.0::float8 / %(half_life)s::float8 > %(limit)s AS rebase
-                  FROM empathy_impression
-              GROUP BY partner_id, user_id, company_id
-                """,
-                {"half_life": half_life, "limit": empathy_rapport.REBASE_LIMIT},
-            )
-            # weights 2 ** ((date - ref) / half_life) relative to the pair's first
-            # impression, exactly as _empathy_add() accumulates them in date order
-            cr.execute(
-                """
-                INSERT INTO empathy_rapport (
-                    partner_id, user_id, company_id, weight_ref, sum_w, sum_wr,
-                    sum_w_short, sum_wr_short, impression_count, last_date, score, trend,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT partner_id, user_id, company_id, ref, sum_w, sum_wr,
-                       sum_w_short, sum_wr_short, n, last_date, score,
-                       CASE WHEN short - score > %(threshold)s THEN 'improving'
-                            WHEN score - short > %(threshold)s THEN 'declining'
-                            ELSE 'stable' END,
-                       1, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC'
-                  FROM (
-                    SELECT s.*,
-                           greatest(1.0::float8, least(5.0::float8, s.sum_wr / s.sum_w)) AS score,
-                           s.sum_wr_short / s.sum_w_short AS short
-                      FROM (
-                        SELECT p.partner_id, p.user_id, p.company_id, p.ref, p.last_date, p.n,
-                               sum(w.w) AS sum_w,
-                               sum(w.w * i.rapport) AS sum_wr,
-                               sum(w.ws) AS sum_w_short,
-                               sum(w.ws * i.rapport) AS sum_wr_short
-                          FROM empathy_impression i
-                          JOIN bench_pair p ON p.partner_id = i.partner_id
-                                           AND p.user_id = i.user_id
-                                           AND p.company_id = i.company_id
-                          CROSS JOIN LATERAL (
-                            SELECT power(2.0::float8, x.e) AS w,
-                                   power(2.0::float8, x.e * %(factor)s::float8) AS ws
-                              FROM (SELECT extract(epoch FROM i.date - p.ref)::float8
-                                           / 86400.0::float8 / %(half_life)s::float8 AS e) x
-                          ) w
-                         WHERE NOT p.rebase
-                      GROUP BY p.partner_id, p.user_id, p.company_id, p.ref, p.last_date, p.n
-                      ) s
-                  ) t
-              ORDER BY partner_id, user_id, company_id
-                """,
-                {
-                    "threshold": empathy_rapport.TREND_THRESHOLD,
-                    "factor": empathy_rapport.TREND_FACTOR,
-                    "half_life": half_life,
-                },
-            )
-            count = cr.rowcount
-            count += self.aggregates_rebased(half_life)
-        self.report("empathy_rapport (INSERT ... SELECT)", count, timer.seconds)
+            Rapport._empathy_rebuild_now(batch=5000, everything=True, refresh_partners=False)
+            env.flush_all()
+            cr.execute("SELECT count(*) FROM empathy_rapport")
+            count = cr.fetchone()[0]
+        self.report("empathy_rapport (rebuild, INSERT ... SELECT per batch)", count, timer.seconds)
 
         # the fair scores: the addon's own set-based bulk refresh of the advisors' scales
         with Timer() as timer:
@@ -1043,44 +990,6 @@ class Generator:
             count = env["empathy.kind.rapport"]._empathy_rebuild()
         self.report("rapport by kind of customer (INSERT ... SELECT)", count, timer.seconds)
         env.invalidate_all()
-
-    def aggregates_rebased(self, half_life):
-        """Pairs spanning more than REBASE_LIMIT half-lives: replay them with the model.
-
-        The incremental code moves the reference date forward for those (to keep
-        2 ** exponent in float range), so the SQL formula does not apply; they only
-        exist with very short half-lives.
-        """
-        cr, Rapport = self.cr, self.env["empathy.rapport"]
-        cr.execute("SELECT partner_id, user_id, company_id FROM bench_pair WHERE rebase")
-        keys = cr.fetchall()
-        vals_list = []
-        for partner, user, company in keys:
-            # the order of _empathy_compute_from_scratch: sorted("date") of "date desc, id desc"
-            cr.execute(
-                """SELECT date, rapport FROM empathy_impression
-                    WHERE partner_id = %s AND user_id = %s AND company_id = %s
-                 ORDER BY date, id DESC""",
-                [partner, user, company],
-            )
-            state = Rapport._empathy_empty_state()
-            for when, rapport in cr.fetchall():
-                state = Rapport._empathy_add(
-                    state, {"date": when, "rapport": rapport}, 1, half_life
-                )
-            vals_list.append(
-                dict(
-                    Rapport._empathy_values(state),
-                    partner_id=partner,
-                    user_id=user,
-                    company_id=company,
-                )
-            )
-        if vals_list:
-            Rapport.create(vals_list)
-            self.env.flush_all()
-            log(f"  {len(vals_list)} long pairs replayed with the model (reference rebased)")
-        return len(vals_list)
 
     # ------------------------------------------------------------------
     # verification against the ORM

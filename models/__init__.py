@@ -50,7 +50,6 @@ from . import utm_campaign
 from . import empathy_kind_rapport
 from . import empathy_kind_rapport_fit
 from . import empathy_kind_rapport_upkeep
-from . import empathy_rapport_matching
 from . import res_partner_matching
 from . import crm_lead_matching
 from . import crm_team_matching

@@ -111,12 +111,6 @@ class CrmLead(models.Model):
         return not self.active or self.stage_id.is_won
 
     @api.model
-    def _empathy_scoring_fair_column(self):
-        """Return the rapport column the band reads: the fair score where it exists."""
-        rapport_fields = self.env["empathy.rapport"]._fields
-        return "fair_score" if "fair_score" in rapport_fields else "score"
-
-    @api.model
     def _empathy_scoring_flush(self):
         """Flush what the refresh statement reads."""
         self.env["crm.lead"].flush_model(
@@ -306,7 +300,6 @@ class CrmLead(models.Model):
           ORM would read each lead's contact, rapport row and newest impressions.
         """
         self._empathy_scoring_flush()
-        rapport = SQL.identifier("r", self._empathy_scoring_fair_column())
         self.env.cr.execute(
             SQL(
                 """
@@ -357,7 +350,7 @@ class CrmLead(models.Model):
              RETURNING l.id
                 """,
                 where=where,
-                rapport=rapport,
+                rapport=SQL("r.fair_score"),
                 low=LOW_RAPPORT,
                 high=RAPPORT_HIGH,
                 window=mood_window_sql(SQL("l.partner_id"), SQL("l.company_id")),

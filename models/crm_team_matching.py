@@ -41,8 +41,9 @@ class CrmTeamMatching(models.Model):
     def _empathy_assign_by_fit(self, force_quota=False):
         """Odoo's ``crm.team._assign_and_convert_leads``, with the member chosen by fit.
 
-        Same quotas, member order, member domains, lead order, conversion and commits as
-        Odoo 18. The leads of a team are first planned (``_empathy_plan_assignment``),
+        A copy of core 18.0 (``addons/crm/models/crm_team.py``, sha256 2d464229…, checked
+        by ``tests/test_core_copies.py``: re-sync when core changes). Same quotas, member
+        order, member domains, lead order, conversion and commits as Odoo 18. The leads of a team are first planned (``_empathy_plan_assignment``),
         then converted in Odoo's order. The fits of all the team's leads x members are
         computed at once (a constant number of queries per team).
         """

@@ -39,9 +39,12 @@ RETENTION_PARAM = "empathic_crm.retention_months"
 DEFAULT_RETENTION_MONTHS = 24
 #: impressions deleted per transaction by the retention cron
 RETENTION_BATCH = 1000
-MOOD_FACES = {-2: "😠", -1: "🙁", 0: "😐", 1: "🙂", 2: "😄"}
 #: fields whose change moves an impression's weight in the rapport aggregates
 RAPPORT_FIELDS = ("partner_id", "user_id", "company_id", "date", "rapport", "mood")
+#: fields whose change adds to the contact's profile (heard motives, observed style)
+PROFILE_FIELDS = ("partner_id", "motive_ids", "communication_style")
+#: fields the evidence of the heard motives repeats (who heard them, when, where)
+EVIDENCE_FIELDS = ("partner_id", "user_id", "company_id", "date", "motive_ids")
 #: fixed after creation for everyone but empathy managers (no forged ratings)
 FIXED_FIELDS = ("partner_id", "user_id", "company_id", "date")
 #: impressions dated outside this range are refused (typos such as year 1)
@@ -91,7 +94,6 @@ class EmpathyImpression(models.Model):
         aggregator="avg",
         help="The customer's mood: -2 (angry) to +2 (delighted).",
     )
-    rapport_stars = fields.Char(compute="_compute_display_marks", string="Rapport stars")
     empathy_can_edit = fields.Boolean(
         compute="_compute_empathy_access",
         string="Editable by me",
@@ -102,7 +104,6 @@ class EmpathyImpression(models.Model):
         string="Contact, advisor, company and date editable by me",
         help="Empathy managers only, once the impression is recorded.",
     )
-    mood_face = fields.Char(compute="_compute_display_marks", string="Mood face")
     communication_style = fields.Selection(
         COMMUNICATION_STYLES,
         string="Observed communication style",
@@ -200,13 +201,6 @@ class EmpathyImpression(models.Model):
                         impression.partner_id.display_name,
                     )
                 )
-
-    @api.depends("rapport", "mood")
-    def _compute_display_marks(self):
-        for impression in self:
-            rapport = max(0, min(5, impression.rapport or 0))
-            impression.rapport_stars = "★" * rapport + "☆" * (5 - rapport)
-            impression.mood_face = MOOD_FACES.get(impression.mood, "")
 
     @api.depends_context("uid")
     @api.depends("user_id")
@@ -316,8 +310,7 @@ class EmpathyImpression(models.Model):
             ),
         ).create(vals_list)
         impressions = impressions.with_env(self.env)
-        self.env["empathy.rapport"]._empathy_apply(added=impressions._empathy_snapshot())
-        impressions._empathy_apply_to_partners()
+        impressions._empathy_apply_effects(before=[], created=True)
         return impressions
 
     def write(self, vals):
@@ -331,18 +324,46 @@ class EmpathyImpression(models.Model):
             # audit only the old ones
             return (self - fresh).write(vals) and fresh.write(vals)
         target = self.with_context(tracking_disable=True) if fresh else self
-        if not any(field in vals for field in RAPPORT_FIELDS):
-            return super(EmpathyImpression, target).write(vals)
-        before = self._empathy_snapshot()
+        before = self._empathy_snapshot() if set(RAPPORT_FIELDS) & set(vals) else None
         result = super(EmpathyImpression, target).write(vals)
-        self.env["empathy.rapport"]._empathy_apply(added=self._empathy_snapshot(), removed=before)
+        self._empathy_apply_effects(
+            before=before,
+            profile=bool(set(PROFILE_FIELDS) & set(vals)),
+            evidence=bool(set(EVIDENCE_FIELDS) & set(vals)),
+        )
         return result
 
     def unlink(self):
         snapshot = self._empathy_snapshot()
         result = super().unlink()
+        # the evidence of the heard motives stays (it keeps the date, ``impression_id``
+        # is set to null): the motive was heard, even if the impression is deleted
         self.env["empathy.rapport"]._empathy_apply(removed=snapshot)
         return result
+
+    def _empathy_apply_effects(self, before=None, profile=True, evidence=True, created=False):
+        """Apply the effects of these impressions, just created or edited: the one place
+        every entry point goes through (dialog, form, API, intake; the CLI and the MCP
+        server use the API), so that an impression has the same effects whatever its
+        origin, each applied once, in this order:
+
+        1. the rapport (and, applied with it, the fair score and the rapport by kind of
+           customer): from ``before`` (their snapshots before an edit, ``[]`` for new
+           impressions, ``None``: rapport unchanged) to their values now;
+        2. the contact's profile (``profile``): the heard motives the contact lacks are
+           added, the observed style replaces the contact's;
+        3. the evidence of the heard motives (``evidence``): one row per motive per
+           impression, following the impression's motives, contact, advisor, company
+           and date (``created``: none exists yet, nothing to compare).
+        """
+        if before is not None:
+            self.env["empathy.rapport"]._empathy_apply(
+                added=self._empathy_snapshot(), removed=before
+            )
+        if profile:
+            self._empathy_apply_to_partners()
+        if evidence:
+            self.env["empathy.motive.evidence"]._empathy_sync_impressions(self, created=created)
 
     def _empathy_snapshot(self):
         """Return the values the rapport aggregates depend on, one dict per impression."""
@@ -359,7 +380,13 @@ class EmpathyImpression(models.Model):
         ]
 
     def _empathy_apply_to_partners(self):
-        """Add the heard motives and the observed style to the partners."""
+        """Add the heard motives and the observed style to the contacts (no query when
+        the impressions have neither).
+
+        Written through the contact's fields (``res.partner.write``, as the system: no
+        manual evidence), whatever stores them: the contact's kind of customer moves
+        with them (``res_partner_matching``).
+        """
         # customers in id order: each write locks its customer (see res_partner_matching)
         for impression in self.sudo().sorted(lambda imp: (imp.partner_id.id, imp.id)):
             partner_vals = {}
@@ -376,7 +403,6 @@ class EmpathyImpression(models.Model):
                 partner_vals["empathy_communication_style"] = impression.communication_style
             if partner_vals:
                 impression.partner_id.write(partner_vals)
-        self.env["empathy.motive.evidence"]._empathy_record_impressions(self)
 
     # ------------------------------------------------------------------
     # retention (GDPR storage limitation)

@@ -352,9 +352,8 @@ class EmpathyInteractionIntake(models.AbstractModel):
             return
         try:
             with self.env.cr.savepoint():
+                # its effects (profile, evidence, rapport) follow in ``write``
                 impression.write(changes)
-                if {"motive_ids", "communication_style", "partner_id"} & set(changes):
-                    impression._empathy_apply_to_partners()
         except Exception as error:
             self._empathy_raise_if_retryable(error)
             row["error"] = self._empathy_error_message(error)

@@ -9,10 +9,11 @@ subtracts (leniency removed as ``fair_score`` removes it; see ``empathy_matching
 
 The rows are statistics maintained in raw SQL, never through the ORM:
 
-- ``_empathy_add_deltas`` adds the changes of the touched pairs in one
-  ``INSERT ... ON CONFLICT DO UPDATE`` (the UNIQUE constraint makes it safe under
-  concurrency: no check-then-insert), then rewrites the fair effects of the advisors
-  concerned in one ``UPDATE``;
+- a change of pairs (``empathy.rapport._empathy_pairs_changed``, listened to in
+  ``empathy_kind_rapport_upkeep.py``) or of a customer's kind (``res.partner.write``)
+  adds its deltas with ``INSERT ... ON CONFLICT DO UPDATE`` (the UNIQUE constraint
+  makes it safe under concurrency: no check-then-insert) and rewrites the fair effects
+  of the advisors concerned, in the statement that writes the pairs;
 - ``_empathy_rebuild`` recomputes every row from ``empathy_rapport`` joined with the
   customers' traits in one ``INSERT ... SELECT``.
 
@@ -58,6 +59,43 @@ PARTNER_TRAIT_FIELDS = (
     "empathy_objection",
     "commercial_partner_id",
 )
+
+
+def partner_traits_sql(partner):
+    """Return the SQL of the kinds of the customer aliased ``partner`` (a row of
+    ``res_partner``): one row ``(t, v)`` per kind, ``('all', '')`` included, for a
+    ``LATERAL`` join.
+
+    The one definition of a customer's kind in SQL: read by ``_empathy_partner_kinds``,
+    the incremental upkeep and the rebuild (``empathy_kind_rapport_upkeep.py``). The
+    caller flushes ``PARTNER_TRAIT_FIELDS``.
+    """
+    return SQL(
+        """(
+                   SELECT 'all'::varchar AS t, ''::varchar AS v
+         UNION ALL SELECT 'style', %(p)s.empathy_communication_style
+                    WHERE %(p)s.empathy_communication_style IS NOT NULL
+         UNION ALL SELECT 'temperament', %(p)s.empathy_temperament
+                    WHERE %(p)s.empathy_temperament IS NOT NULL
+         UNION ALL SELECT 'channel', %(p)s.empathy_preferred_channel
+                    WHERE %(p)s.empathy_preferred_channel IS NOT NULL
+         UNION ALL SELECT 'motive', m.motive_id::varchar
+                     FROM res_partner_empathy_motive_rel m WHERE m.partner_id = %(p)s.id
+         UNION ALL SELECT 'value', v.value_id::varchar
+                     FROM res_partner_empathy_value_rel v WHERE v.partner_id = %(p)s.id
+        )""",
+        p=SQL.identifier(partner),
+    )
+
+
+def partner_objecting_sql(partner, commercial):
+    """Return the SQL condition "the customer ``partner`` (its commercial partner
+    ``commercial``, left-joined) objects to profiling": such customers have no kind."""
+    return SQL(
+        "(COALESCE(%(p)s.empathy_objection, FALSE) OR COALESCE(%(cp)s.empathy_objection, FALSE))",
+        p=SQL.identifier(partner),
+        cp=SQL.identifier(commercial),
+    )
 
 
 class EmpathyKindRapport(models.Model):
@@ -166,113 +204,44 @@ class EmpathyKindRapport(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _empathy_partner_kinds(self, partner_ids, with_rapport=False):
-        """Return {partner id: [(trait, value), ...]} (1 query), ``ALL`` included.
+        """Return {partner id: [(trait, value), ...]} (1 query), ``ALL`` first.
 
-        Objecting customers (or of an objecting company) get no kind at all: they
-        count nowhere. ``with_rapport``: only partners with rapport rows.
+        Objecting customers (or of an objecting company) get no kind at all (``[]``):
+        they count nowhere. ``with_rapport``: only partners with rapport rows.
         """
         if not partner_ids:
             return {}
-        self.env.cr.execute(self._empathy_partner_kinds_sql(partner_ids, with_rapport))
-        return self._empathy_parse_kinds(self.env.cr.fetchall())
-
-    @api.model
-    def _empathy_partner_kinds_sql(self, partner_ids, with_rapport=False):
-        """Return the query of the partners' traits (see ``_empathy_parse_kinds``)."""
         self.env["res.partner"].flush_model(PARTNER_TRAIT_FIELDS)
         # raw SQL: the trait columns are guarded by groups=, the caller may be anyone
-        # whose action touches a pair (the statistics are the system's)
-        return SQL(
-            """
-            SELECT p.id, p.empathy_communication_style, p.empathy_temperament,
-                   p.empathy_preferred_channel,
-                   COALESCE(p.empathy_objection, FALSE) OR COALESCE(cp.empathy_objection, FALSE),
-                   ARRAY(SELECT m.motive_id FROM res_partner_empathy_motive_rel m
-                          WHERE m.partner_id = p.id ORDER BY m.motive_id),
-                   ARRAY(SELECT v.value_id FROM res_partner_empathy_value_rel v
-                          WHERE v.partner_id = p.id ORDER BY v.value_id)
-              FROM res_partner p
-         LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-             WHERE p.id = ANY(%s) %s
-            """,
-            sorted(set(partner_ids)),
-            SQL(
-                "AND EXISTS (SELECT 1 FROM empathy_rapport r WHERE r.partner_id = p.id"
-                " AND r.impression_count > 0)"
-            )
-            if with_rapport
-            else SQL(),
-        )
-
-    @api.model
-    def _empathy_parse_kinds(self, rows):
-        """Return {partner id: [(trait, value)]} from the rows of the traits' query."""
-        kinds = {}
-        for pid, style, temperament, channel, objecting, motives, values in rows:
-            if objecting:
-                kinds[pid] = []
-                continue
-            keys = [(ALL, "")]
-            keys += [("style", style)] if style else []
-            keys += [("temperament", temperament)] if temperament else []
-            keys += [("channel", channel)] if channel else []
-            keys += [("motive", str(motive)) for motive in motives]
-            keys += [("value", str(value)) for value in values]
-            kinds[pid] = keys
-        return kinds
-
-    @api.model
-    def _empathy_pair_states_sql(self, keys):
-        keys = sorted(keys)
-        return SQL(
-            """
-            SELECT r.partner_id, r.user_id, r.company_id, r.score, r.impression_count
-              FROM empathy_rapport r
-              JOIN unnest(%s::int[], %s::int[], %s::int[]) AS k(p, u, c)
-                ON r.partner_id = k.p AND r.user_id = k.u AND r.company_id = k.c
-             WHERE r.impression_count > 0
-            """,
-            [key[0] for key in keys],
-            [key[1] for key in keys],
-            [key[2] for key in keys],
-        )
-
-    @api.model
-    def _empathy_pair_states(self, keys):
-        """Return {(partner, advisor, company): (pair mean, impressions)} of ``keys`` (1 query)."""
-        if not keys:
-            return {}
-        self.env.cr.execute(self._empathy_pair_states_sql(keys))
-        return {
-            (p, u, c): (score or 0.0, count) for p, u, c, score, count in self.env.cr.fetchall()
-        }
-
-    @api.model
-    def _empathy_pair_states_and_kinds(self, keys):
-        """Return (``_empathy_pair_states(keys)``, the kinds of their partners) in 1 query."""
-        if not keys:
-            return {}, {}
+        # whose action touches a pair (the statistics are the system's); the kinds
+        # are those of partner_traits_sql, the one definition the statements share
         self.env.cr.execute(
             SQL(
                 """
-                SELECT NULL::int, NULL::int, NULL::int, NULL::float8, NULL::int, k.*
-                  FROM (%s) k
-             UNION ALL
-                SELECT s.*, NULL::int, NULL::varchar, NULL::varchar, NULL::varchar, NULL::bool,
-                       NULL::int[], NULL::int[]
-                  FROM (%s) s
+                SELECT p.id, kd.t, kd.v
+                  FROM res_partner p
+             LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+             LEFT JOIN LATERAL %(traits)s kd ON NOT %(objecting)s
+                 WHERE p.id = ANY(%(ids)s) %(with_rapport)s
+              ORDER BY p.id, kd.t <> 'all', kd.t, kd.v
                 """,
-                self._empathy_partner_kinds_sql([key[0] for key in keys]),
-                self._empathy_pair_states_sql(keys),
+                traits=partner_traits_sql("p"),
+                objecting=partner_objecting_sql("p", "cp"),
+                ids=sorted(set(partner_ids)),
+                with_rapport=SQL(
+                    "AND EXISTS (SELECT 1 FROM empathy_rapport r WHERE r.partner_id = p.id"
+                    " AND r.impression_count > 0)"
+                )
+                if with_rapport
+                else SQL(),
             )
         )
-        states, kind_rows = {}, []
-        for row in self.env.cr.fetchall():
-            if row[0] is None:
-                kind_rows.append(row[5:])
-            else:
-                states[row[0], row[1], row[2]] = (row[3] or 0.0, row[4])
-        return states, self._empathy_parse_kinds(kind_rows)
+        kinds = {}
+        for pid, trait, value in self.env.cr.fetchall():
+            keys = kinds.setdefault(pid, [])
+            if trait:
+                keys.append((trait, value))
+        return kinds
 
     @api.model
     def _empathy_partner_pairs(self, partner_ids):

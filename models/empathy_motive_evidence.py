@@ -100,24 +100,51 @@ class EmpathyMotiveEvidence(models.Model):
         return self.sudo().create(vals_list)
 
     @api.model
-    def _empathy_record_impressions(self, impressions):
-        """Record the motives heard in ``impressions`` (also those already on the profile).
+    def _empathy_sync_impressions(self, impressions, created=False):
+        """Keep the evidence of ``impressions`` in step with them: one row per motive
+        heard per impression, with the impression's contact, advisor, company and date.
 
-        Reads what the impression hook has already loaded: no query without motives.
+        Motives added to an impression get a row, motives removed from it lose theirs,
+        the others are kept (a re-import or an edit never counts a motive twice).
+        ``created``: the impressions are new, nothing to compare with (no query
+        without motives; the motives are those the impression hook has loaded).
         """
-        vals_list = [
-            {
+        impressions = impressions.sudo()
+        existing = self.browse()
+        if not created:
+            existing = self.sudo().search(
+                [("impression_id", "in", impressions.ids), ("source", "=", "impression")]
+            )
+        by_key = {(row.impression_id.id, row.motive_id.id): row for row in existing}
+        vals_list, keep = [], self.browse()
+        for impression in impressions:
+            common = {
                 "partner_id": impression.partner_id.id,
-                "motive_id": motive.id,
-                "source": "impression",
-                "impression_id": impression.id,
                 "user_id": impression.user_id.id,
                 "date": impression.date,
                 "company_id": impression.company_id.id,
             }
-            for impression in impressions.sudo()
-            for motive in impression.motive_ids
-        ]
+            for motive in impression.motive_ids:
+                row = by_key.get((impression.id, motive.id))
+                if not row:
+                    vals_list.append(
+                        dict(
+                            common,
+                            motive_id=motive.id,
+                            source="impression",
+                            impression_id=impression.id,
+                        )
+                    )
+                    continue
+                keep |= row
+                changed = {
+                    name: value
+                    for name, value in common.items()
+                    if (row[name].id if name.endswith("_id") else row[name]) != value
+                }
+                if changed:
+                    row.write(changed)
+        (existing - keep).unlink()
         return self._empathy_record(vals_list)
 
     @api.model
@@ -145,11 +172,17 @@ class EmpathyMotiveEvidence(models.Model):
 
     @api.model
     def _empathy_last_heard(self, partners):
-        """Return {(partner id, motive id): date of the newest evidence}, one query."""
+        """Return {(partner id, motive id): date of the newest evidence} in the current
+        user's companies (as the evidence summary), one query."""
         if not partners:
             return {}
         groups = self.sudo()._read_group(
-            [("partner_id", "in", partners.ids), ("motive_id", "!=", False)],
+            [
+                ("partner_id", "in", partners.ids),
+                ("motive_id", "!=", False),
+                # the companies the user works in, as the evidence summary reads them
+                ("company_id", "in", self.env.companies.ids),
+            ],
             ["partner_id", "motive_id"],
             ["date:max"],
         )

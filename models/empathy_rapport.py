@@ -8,10 +8,16 @@ and updatable in O(1) as impressions are added, changed or removed
 (``_empathy_apply``): the common factor 2 ** (-(now - reference) / half_life) cancels
 out of sum(w * r) / sum(w).
 
+Writers of pairs call ``_empathy_pairs_changed`` with the pairs' states before and
+after: the one extension point of the upkeep (the rapport by kind of customer listens
+in ``empathy_kind_rapport_upkeep.py``).
+
 The other concerns of ``empathy.rapport``: ``empathy_rapport_deferred.py`` (applying
-the changes after a request's commit), ``empathy_rapport_fair.py`` (the advisors'
-rating scales of the fair score), ``empathy_rapport_explanation.py``,
-``empathy_rapport_recompute.py`` and ``empathy_rapport_access.py``.
+the queued changes after a request's commit, the cron), ``empathy_rapport_queue.py``
+(the queue, taken per customer under its lock), ``empathy_rapport_fair.py`` (the
+advisors' rating scales of the fair score), ``empathy_rapport_explanation.py``,
+``empathy_rapport_recompute.py`` (the scheduled, set-based rebuild) and
+``empathy_rapport_access.py``.
 """
 
 from collections import defaultdict
@@ -29,6 +35,16 @@ TREND_THRESHOLD = 0.25
 HALF_LIFE_PARAM = "empathic_crm.rapport_half_life_days"
 DEFAULT_HALF_LIFE = 180
 STATE_FIELDS = ("weight_ref", "sum_w", "sum_wr", "sum_w_short", "sum_wr_short")
+#: the other values of a pair written by ``_empathy_write_pairs``
+PAIR_FIELDS = (
+    "impression_count",
+    "score",
+    "trend",
+    "last_date",
+    "advisor_mean",
+    "team_mean",
+    "fair_score",
+)
 
 
 class EmpathyRapport(models.Model):
@@ -69,6 +85,12 @@ class EmpathyRapport(models.Model):
         help="Recent impressions compared with the long-term score.",
     )
     # technical aggregates (see module docstring)
+    half_life = fields.Float(
+        string="Weights' half-life (days)",
+        readonly=True,
+        help="The half-life the row's weights were computed with: a row with another one"
+        " (-1: a rebuild was asked for) waits for the scheduled rebuild.",
+    )
     weight_ref = fields.Datetime(string="Weight reference", readonly=True)
     sum_w = fields.Float(readonly=True)
     sum_wr = fields.Float(readonly=True)
@@ -103,12 +125,28 @@ class EmpathyRapport(models.Model):
             self._table,
             ["user_id", "fair_score", "partner_id"],
         )
+        # the customers waiting for the scheduled rebuild (empathy_rapport_recompute.py)
+        create_index(
+            self.env.cr,
+            "empathy_rapport_rebuild_pending_idx",
+            self._table,
+            ["partner_id"],
+            where="half_life < 0",
+        )
         # rows from before the fair score (module update): fill them once, set-based
         # (a read-only probe of the table during ``init``, as the system: nothing
         # to flush, no rule; an ORM ``search(limit=1)`` would run the same query)
         self.env.cr.execute("SELECT 1 FROM empathy_rapport WHERE advisor_mean IS NULL LIMIT 1")
         if self.env.cr.fetchone():
             self._empathy_refresh_scales()
+        # rows from before the half-life was kept per row: computed with the setting
+        # (one statement as the system during ``init``: nothing cached or to flush yet)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE empathy_rapport SET half_life = %s WHERE half_life IS NULL",
+                self._empathy_half_life(),
+            )
+        )
 
     # ------------------------------------------------------------------
     # math
@@ -157,8 +195,9 @@ class EmpathyRapport(models.Model):
         into ``empathy_rapport_queue``, so a sales team recording impressions of the
         same customers at once never conflicts on the hot rows (rapport row,
         partner). Right after the request's commit (still before the response is
-        sent) a short transaction of its own applies the queue, waiting for other
-        appliers of the same customers instead of failing. Elsewhere (cron, shell,
+        sent) a short transaction of its own applies the queued changes of the
+        request's customers, waiting for other appliers of the same customers
+        instead of failing. Elsewhere (cron, shell,
         tests) the changes are applied at once, in the same transaction. A cron
         applies what a crash left queued.
         """
@@ -167,13 +206,21 @@ class EmpathyRapport(models.Model):
             return
         if self._empathy_defer():
             self.env["empathy.rapport.queue"]._empathy_enqueue(rows)
-            self._empathy_apply_after_commit()
+            self._empathy_apply_after_commit({snap["partner_id"] for _sign, snap in rows})
         else:
             self._empathy_apply_now(rows)
 
     @api.model
     def _empathy_apply_now(self, changes):
-        """Apply [(sign, snapshot)] to the rapport rows and refresh the partners."""
+        """Apply [(sign, snapshot)] to the rapport rows and refresh the partners.
+
+        Where appliers run concurrently (the queue), the caller holds the customers'
+        locks (``empathy.rapport.queue._empathy_take``): a customer's changes are
+        applied in their order, and the states read here are the latest. Costs a
+        constant number of queries (three, and one for a newest impression removed)
+        whatever the history: read the pairs, write them with what listens to them
+        (``_empathy_pairs_changed``), refresh the customers.
+        """
         deltas = defaultdict(list)
         for sign, snap in changes:
             key = (snap["partner_id"], snap["user_id"], snap["company_id"])
@@ -182,8 +229,6 @@ class EmpathyRapport(models.Model):
             return
         half_life = self._empathy_half_life()
         self.env.flush_all()
-        if self.env.context.get("empathy_rapport_locking"):
-            self._empathy_lock_rows(sorted(deltas))
         # one query: the pairs' rows, plus one row per advisor and company that
         # carries the advisor's and the team's scale of the last bulk refresh
         fetched = self.sudo().search_fetch(
@@ -204,28 +249,32 @@ class EmpathyRapport(models.Model):
                 "company_id",
                 "impression_count",
                 "last_date",
+                "score",
                 "advisor_mean",
                 "team_mean",
                 *STATE_FIELDS,
             ],
         )
-        rows = fetched.filtered(
-            lambda r: (r.partner_id.id, r.user_id.id, r.company_id.id) in deltas
-        )
-        by_key = {(r.partner_id.id, r.user_id.id, r.company_id.id): r for r in rows}
-        to_create, to_unlink = [], self.sudo().browse()
-        new_values = {}
+        by_key = {
+            key: row
+            for row in fetched
+            if (key := (row.partner_id.id, row.user_id.id, row.company_id.id)) in deltas
+        }
+        before = {
+            key: (row.score, row.impression_count)
+            for key, row in by_key.items()
+            if row.impression_count > 0
+        }
+        new_values, gone = {}, self.sudo().browse()
         for key in sorted(deltas):
-            changes_of_key = deltas[key]
             row = by_key.get(key)
             state = row._empathy_state() if row else self._empathy_empty_state()
-            for sign, snap in changes_of_key:
+            for sign, snap in deltas[key]:
                 state = self._empathy_add(state, snap, sign, half_life)
-            if state["impression_count"] <= 0:
-                if row:
-                    to_unlink |= row
-                continue
-            new_values[key] = self._empathy_values(state)
+            if state["impression_count"] > 0:
+                new_values[key] = self._empathy_values(state)
+            elif row:
+                gone |= row
         # the fair score: exact per pair, with the advisor's scale of the last refresh
         scales = self._empathy_scales(new_values, fetched)
         shrinkage = self._empathy_shrinkage()
@@ -238,16 +287,50 @@ class EmpathyRapport(models.Model):
                     vals["score"], vals["impression_count"], advisor_mean, team_mean, shrinkage
                 ),
             )
-            row = by_key.get(key)
-            if row:
-                row.write(vals)
-            else:
-                to_create.append(dict(vals, partner_id=key[0], user_id=key[1], company_id=key[2]))
-        to_unlink.unlink()
-        if to_create:
-            self.sudo().create(to_create)
-        (rows - to_unlink)._empathy_fix_last_dates()
+        self._empathy_fill_last_dates(new_values)
+        after = {key: (vals["score"], vals["impression_count"]) for key, vals in new_values.items()}
+        self._empathy_write_pairs(new_values, gone, self._empathy_pairs_changed(before, after))
         self.env["res.partner"].browse({key[0] for key in deltas})._empathy_refresh_rapport()
+
+    @api.model
+    def _empathy_pairs_changed(self, before, after):
+        """Extension point: the pairs of ``before`` and ``after`` are about to change.
+
+        ``before``/``after``: {(partner, advisor, company): (score, impressions)} of
+        the pairs changed, before and after (a pair without impressions is absent).
+        Called by every writer of pairs (``_empathy_apply_now``, the rebuild), once
+        per change, under the locks of the customers concerned where appliers run
+        concurrently. Return a list of ``(name, SQL)``: data-modifying statements
+        that keep something in step with the pairs, run as common table expressions
+        of the statement that writes the pairs (one round trip; they see the
+        database as it was before that statement). Nothing by default; the rapport
+        by kind of customer listens (``empathy_kind_rapport_upkeep.py``).
+        """
+        return []
+
+    @api.model
+    def _empathy_fill_last_dates(self, new_values):
+        """Re-read ``last_date`` of the pairs whose newest impression was removed (1 query,
+        none when no newest impression was removed)."""
+        missing = [key for key, vals in new_values.items() if not vals["last_date"]]
+        if not missing:
+            return
+        groups = (
+            self.env["empathy.impression"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", list({key[0] for key in missing})),
+                    ("user_id", "in", list({key[1] for key in missing})),
+                    ("company_id", "in", list({key[2] for key in missing})),
+                ],
+                ["partner_id", "user_id", "company_id"],
+                ["date:max"],
+            )
+        )
+        last = {(p.id, u.id, c.id): date for p, u, c, date in groups}
+        for key in missing:
+            new_values[key]["last_date"] = last.get(key) or False
 
     @api.model
     def _empathy_empty_state(self):
@@ -321,105 +404,142 @@ class EmpathyRapport(models.Model):
         vals["last_date"] = state["last_date"] or False
         return vals
 
-    def _empathy_fix_last_dates(self):
-        """Re-read last_date where a deletion removed the newest impression."""
-        missing = self.filtered(lambda r: not r.last_date)
-        if not missing:
-            return
-        groups = (
-            self.env["empathy.impression"]
-            .sudo()
-            ._read_group(
-                [
-                    ("partner_id", "in", missing.partner_id.ids),
-                    ("user_id", "in", missing.user_id.ids),
-                    ("company_id", "in", missing.company_id.ids),
-                ],
-                ["partner_id", "user_id", "company_id"],
-                ["date:max"],
-            )
-        )
-        last = {(p.id, u.id, c.id): d for p, u, c, d in groups}
-        for row in missing:
-            row.last_date = last.get((row.partner_id.id, row.user_id.id, row.company_id.id))
-
     # ------------------------------------------------------------------
     # Raw SQL (rapport maintenance under concurrency): listed in readme/DEVELOPMENT.md
     # ------------------------------------------------------------------
     @api.model
-    @api.model
-    def _empathy_lock_partners(self, partner_ids):
-        """Lock these customers' rows, in id order (raw SQL: ``FOR NO KEY UPDATE``).
+    def _empathy_lock_partners(self, partner_ids, skip_locked=False):
+        """Lock these customers' rows, in id order (raw SQL: ``FOR NO KEY UPDATE``);
+        return the ids locked (all of them, unless ``skip_locked``).
 
         The one lock that serialises everyone who moves a customer's rapport: the
-        queue's appliers (``_empathy_lock_rows``) and a change of the customer's kind
-        (``res.partner.write``), so that neither reads the other's state half-done.
+        queue's appliers (``empathy.rapport.queue._empathy_take``) and a change of the
+        customer's kind (``res.partner.write``), so that neither reads the other's
+        state half-done, and a customer's changes are applied in their order. The ORM
+        has no row lock; nothing is written (no flush, cache or rule involved: the
+        system's lock, taken for the ids given).
         """
-        if partner_ids:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
-                    sorted(set(partner_ids)),
-                )
-            )
-
-    def _empathy_lock_rows(self, keys):
-        """Lock the partners of ``keys`` (in id order), then create missing rows.
-
-        Appliers of the same customer run one after the other: the next one's
-        statements start after the previous commit (READ COMMITTED), so they read
-        its rapport rows and compute the partner's aggregates from them, never from
-        a stale snapshot. A row created by both is created once (ON CONFLICT).
-
-        Raw SQL, three statements: the ORM has no ``FOR NO KEY UPDATE`` / ``FOR
-        UPDATE`` and no ``INSERT ... ON CONFLICT DO NOTHING`` (``create`` would fail
-        on the unique pair when a concurrent applier created it first). Takes over:
-
-        * flush: none needed, ``_empathy_apply_now`` flushed everything before;
-        * create/write columns: set like ``create`` does (the transaction's UTC
-          time, the applier's uid); the values are written through the ORM next
-          (``row.write``), which sets write_date/write_uid again;
-        * cache and ``modified()``: nothing cached yet (the rows are fetched by
-          ``search_fetch`` right after); no stored compute depends on an empty
-          row's values (impression count 0: the fair explanation is empty);
-        * record rules and companies: none, the system's applier (superuser) of
-          the queue, the keys are the impressions' own (partner, advisor, company);
-        * speed: it is what keeps a sales team's intake conflict-free: 16 clients
-          on 20 shared customers, 0 rows rejected, 114-146 impressions/s
-          (benchmarks/README.md, *Concurrent intake*).
-        """
-        partners, users, companies = (list(column) for column in zip(*keys, strict=True))
-        self._empathy_lock_partners(partners)
+        if not partner_ids:
+            return []
         self.env.cr.execute(
             SQL(
-                """
-                INSERT INTO empathy_rapport (partner_id, user_id, company_id,
-                                             impression_count, score,
-                                             create_uid, create_date, write_uid, write_date)
-                SELECT p, u, c, 0, 0,
-                       %s, now() AT TIME ZONE 'UTC', %s, now() AT TIME ZONE 'UTC'
-                  FROM unnest(%s::int[], %s::int[], %s::int[]) AS k(p, u, c)
-                 ORDER BY p, u, c
-                    ON CONFLICT (partner_id, user_id, company_id) DO NOTHING
-                """,
-                self.env.uid,
-                self.env.uid,
-                partners,
-                users,
-                companies,
+                "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE%s",
+                sorted(set(partner_ids)),
+                SQL(" SKIP LOCKED") if skip_locked else SQL(),
             )
         )
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT r.id FROM empathy_rapport r
-                  JOIN unnest(%s::int[], %s::int[], %s::int[]) AS k(p, u, c)
-                    ON r.partner_id = k.p AND r.user_id = k.u AND r.company_id = k.c
-              ORDER BY r.partner_id, r.user_id, r.company_id
-                   FOR UPDATE OF r
-                """,
-                partners,
-                users,
-                companies,
-            )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _empathy_write_pairs(self, values, gone, parts=(), rebuilt=False):
+        """Write the pairs' new ``values`` ({(partner, advisor, company): values}) and
+        delete the ``gone`` rows, in one statement with the ``parts`` of the listeners
+        of ``_empathy_pairs_changed`` (common table expressions: one round trip).
+        New rows are computed with the current half-life; a row updated keeps the one
+        it was computed with (waiting for the scheduled rebuild if it differs) unless
+        ``rebuilt`` (the values were computed from all its impressions).
+
+        Raw SQL instead of ``write``, ``create`` and ``unlink``: they would take a
+        statement each, and the listeners one more each. It takes over:
+
+        * flush: done by ``_empathy_apply_now`` before it read the rows (the values
+          come from that read); no ORM write of rapport rows is pending;
+        * create/write columns: ``create_uid``/``create_date`` of new rows,
+          ``write_uid``/``write_date`` of all, as ``create``/``write`` set them (the
+          applier's uid, the transaction's UTC time);
+        * cache and ``modified()``: the rows written or deleted are invalidated
+          (their only dependent, the non-stored fair explanation, with them), and the
+          customers' ``empathy_rapport_ids``; no stored field depends on them (the
+          customers' aggregates are refreshed next, ``_empathy_refresh_rapport``);
+        * ``unlink``'s clean-up: rapport rows have no xml id, attachment, default or
+          property, and no table references them;
+        * record rules and companies: none, as the system (the keys are the
+          impressions' own: partner, advisor, company);
+        * uniqueness: ``ON CONFLICT`` on the pair's unique constraint. Concurrent
+          appliers of a customer are serialised by its lock (read committed: the row
+          read is the latest); elsewhere (repeatable read) a row created since the
+          snapshot raises a serialization failure, retried;
+        * speed: recording an impression takes 6 queries and completing an activity
+          with one 20 (core: 16), the rapport by kind of customer included; with a
+          statement per write and per listener they took 10 and 24
+          (benchmarks/README.md).
+        """
+        keys = sorted(values)
+        column = {
+            name: [values[key][name] for key in keys] for name in (*STATE_FIELDS, *PAIR_FIELDS)
+        }
+        statement = cte_statement(
+            [
+                (
+                    "pairs_gone",
+                    SQL("DELETE FROM empathy_rapport WHERE id = ANY(%s) RETURNING id", gone.ids),
+                ),
+                (
+                    "pairs_written",
+                    SQL(
+                        """
+                INSERT INTO empathy_rapport AS r
+                       (partner_id, user_id, company_id, weight_ref, sum_w, sum_wr,
+                        sum_w_short, sum_wr_short, impression_count, score, trend, last_date,
+                        advisor_mean, team_mean, fair_score, half_life,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT v.*, %(half_life)s,
+                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                  FROM unnest(%(p)s::int[], %(u)s::int[], %(c)s::int[], %(ref)s::timestamp[],
+                              %(w)s::float8[], %(wr)s::float8[], %(ws)s::float8[],
+                              %(wrs)s::float8[], %(n)s::int[], %(score)s::float8[],
+                              %(trend)s::varchar[], %(last)s::timestamp[], %(am)s::float8[],
+                              %(tm)s::float8[], %(fair)s::float8[]) AS v
+              ORDER BY 1, 2, 3
+                    ON CONFLICT (partner_id, user_id, company_id) DO UPDATE
+                   SET weight_ref = EXCLUDED.weight_ref, sum_w = EXCLUDED.sum_w,
+                       sum_wr = EXCLUDED.sum_wr, sum_w_short = EXCLUDED.sum_w_short,
+                       sum_wr_short = EXCLUDED.sum_wr_short,
+                       impression_count = EXCLUDED.impression_count, score = EXCLUDED.score,
+                       trend = EXCLUDED.trend, last_date = EXCLUDED.last_date,
+                       advisor_mean = EXCLUDED.advisor_mean, team_mean = EXCLUDED.team_mean,
+                       fair_score = EXCLUDED.fair_score, %(half_life_kept)s
+                       write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+             RETURNING r.id
+                        """,
+                        uid=self.env.uid,
+                        half_life=self._empathy_half_life(),
+                        half_life_kept=SQL("half_life = EXCLUDED.half_life,") if rebuilt else SQL(),
+                        p=[key[0] for key in keys],
+                        u=[key[1] for key in keys],
+                        c=[key[2] for key in keys],
+                        ref=column["weight_ref"],
+                        w=column["sum_w"],
+                        wr=column["sum_wr"],
+                        ws=column["sum_w_short"],
+                        wrs=column["sum_wr_short"],
+                        n=column["impression_count"],
+                        score=column["score"],
+                        trend=[trend or None for trend in column["trend"]],
+                        last=[date or None for date in column["last_date"]],
+                        am=column["advisor_mean"],
+                        tm=column["team_mean"],
+                        fair=column["fair_score"],
+                    ),
+                ),
+                *parts,
+            ],
+            SQL("SELECT id FROM pairs_written"),
         )
+        partners = {key[0] for key in keys} | set(gone.partner_id.ids)
+        self.env.cr.execute(statement)
+        written = self.browse(row[0] for row in self.env.cr.fetchall())
+        (written | gone).invalidate_recordset()
+        self.env["res.partner"].browse(partners).invalidate_recordset(["empathy_rapport_ids"])
+        return written
+
+
+def cte_statement(parts, main):
+    """Return ``WITH name AS (part), ... main``: data-modifying statements run as one
+    (``parts``: [(name, SQL)]; each sees the database as it was before the statement,
+    and the ``RETURNING`` rows of the parts named before it)."""
+    return SQL(
+        "WITH %s %s",
+        SQL(", ").join(SQL("%s AS (%s)", SQL.identifier(name), part) for name, part in parts),
+        main,
+    )

@@ -44,56 +44,119 @@ class EmpathyRapport(models.Model):
         )
 
     @api.model
-    def _empathy_apply_after_commit(self):
-        """Apply the queue once after the current transaction commits."""
+    def _empathy_apply_after_commit(self, partner_ids):
+        """Apply the queued changes of these customers once the current transaction
+        commits (one applier per transaction, for all the customers it queued)."""
         cr = self.env.cr
-        if cr.postcommit.data.get("empathy_rapport_queue"):
+        customers = cr.postcommit.data.get("empathy_rapport_queue")
+        if customers is not None:
+            customers.update(partner_ids)
             return
-        cr.postcommit.data["empathy_rapport_queue"] = True
+        customers = cr.postcommit.data["empathy_rapport_queue"] = set(partner_ids)
         dbname = cr.dbname
         registry = self.env.registry
 
         @cr.postcommit.add
         def apply_queue():
+            error = None
             for attempt in range(QUEUE_TRIES):
                 try:
                     with registry.cursor() as new_cr:
-                        # a short transaction that waits for the row locks of other
+                        # a short transaction that waits for the locks of other
                         # appliers instead of failing on their updates: READ COMMITTED
-                        # (each statement sees the latest commits), every row locked
-                        # in a fixed order before it is read (raw SQL: the ORM has no
-                        # isolation level per cursor; a session setting, writes nothing)
+                        # (each statement sees the latest commits), the customers
+                        # locked before their changes are read (raw SQL: the ORM has
+                        # no isolation level per cursor; a session setting, writes
+                        # nothing)
                         new_cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-                        env = api.Environment(
-                            new_cr, SUPERUSER_ID, {"empathy_rapport_locking": True}
-                        )
-                        env["empathy.rapport"]._empathy_process_queue()
+                        env = api.Environment(new_cr, SUPERUSER_ID, {})
+                        env["empathy.rapport"]._empathy_process_queue(partner_ids=customers)
                     return
-                except RETRYABLE_ERRORS:  # deadlock with another writer: rare
+                except RETRYABLE_ERRORS as conflict:  # deadlock with another writer: rare
+                    error = conflict
                     time.sleep(random.uniform(0, 0.05 * 2**attempt))
+                except Exception as failure:  # kept, shown, retried
+                    _logger.exception("empathic_crm: applying the rapport queue failed")
+                    error = failure
+                    break
             _logger.warning(
-                "empathic_crm: rapport queue of %s still busy, the cron applies it", dbname
+                "empathic_crm: rapport queue of %s not applied (%s), the cron retries it",
+                dbname,
+                error,
             )
+            with registry.cursor() as new_cr:
+                env = api.Environment(new_cr, SUPERUSER_ID, {})
+                env["empathy.rapport.queue"]._empathy_record_failure(
+                    customers, _failure_text(error)
+                )
 
     @api.model
-    def _empathy_process_queue(self, limit=QUEUE_BATCH):
-        """Apply queued snapshots to the rapport rows and refresh the partners.
+    def _empathy_process_queue(self, limit=QUEUE_BATCH, partner_ids=None):
+        """Apply queued changes to the rapport rows and refresh the partners.
 
-        Takes the queue rows with ``FOR UPDATE SKIP LOCKED`` (concurrent appliers take
-        disjoint rows) and deletes them in the same transaction: each change is
-        applied exactly once. Costs a constant number of queries per (partner,
-        advisor, company) pair touched, whatever the number of impressions recorded.
+        ``partner_ids``: the changes of these customers (a request's applier);
+        otherwise those of every customer, ``limit`` customers per round. A customer's
+        changes are taken under its lock and applied in their order
+        (``empathy.rapport.queue._empathy_take``), each exactly once. Costs a constant
+        number of queries per round, whatever the number of changes.
         """
         Queue = self.env["empathy.rapport.queue"]
         while True:
-            taken = Queue._empathy_take(limit)
-            if not taken:
+            taken, customers = Queue._empathy_take(limit, partner_ids=partner_ids)
+            if not customers:
                 return
             self._empathy_apply_now(taken)
-            if len(taken) < limit:
+            if partner_ids is not None:
                 return
 
     @api.model
     def _cron_empathy_process_queue(self):
-        """Apply what a crash between a commit and its deferred refresh left queued."""
-        self.sudo()._empathy_process_queue()
+        """Apply what a crash or a failure left queued.
+
+        A round that fails is applied again customer by customer (a savepoint each):
+        the changes of a customer that keep failing stay queued with their error and
+        one more attempt (*Empathy ▸ Rapport Queue*), the others are applied.
+        """
+        Rapport = self.sudo()
+        Queue = self.env["empathy.rapport.queue"].sudo()
+        failed = set()
+        while True:
+            try:
+                with self.env.cr.savepoint():
+                    taken, customers = Queue._empathy_take(QUEUE_BATCH, exclude=failed)
+                    Rapport._empathy_apply_now(taken)
+            except RETRYABLE_ERRORS:
+                raise  # a conflict: the next run retries, nothing is wrong
+            except Exception:  # one customer at a time, below
+                customers = Rapport._empathy_process_one_by_one(failed)
+            if not customers:
+                return
+
+    @api.model
+    def _empathy_process_one_by_one(self, failed):
+        """Apply the next round's customers one at a time; add those that fail to
+        ``failed`` (their changes kept with the error); return the customers tried."""
+        Queue = self.env["empathy.rapport.queue"].sudo()
+        self.env.cr.execute(
+            "SELECT DISTINCT partner_id FROM empathy_rapport_queue"
+            " WHERE NOT partner_id = ANY(%s) ORDER BY partner_id LIMIT %s",
+            [sorted(failed), QUEUE_BATCH],
+        )
+        tried = [row[0] for row in self.env.cr.fetchall()]
+        for partner_id in tried:
+            try:
+                with self.env.cr.savepoint():
+                    taken, _customers = Queue._empathy_take(1, partner_ids=[partner_id])
+                    self._empathy_apply_now(taken)
+            except RETRYABLE_ERRORS:
+                raise
+            except Exception as error:  # kept with its error
+                _logger.exception("empathic_crm: rapport changes of contact %s fail", partner_id)
+                failed.add(partner_id)
+                Queue._empathy_record_failure([partner_id], _failure_text(error))
+        return tried
+
+
+def _failure_text(error):
+    """Return the text kept with queued changes that failed (type and message)."""
+    return f"{type(error).__name__}: {error}".strip()

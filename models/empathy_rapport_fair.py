@@ -36,8 +36,7 @@ class EmpathyRapport(models.Model):
         """
         stored_advisor, stored_team = {}, {}
         for row in fetched:
-            # rows with impressions carry the scales (set by every apply and refresh);
-            # an empty row created by _empathy_lock_rows does not (NULL reads as 0.0)
+            # rows with impressions carry the scales (set by every apply and refresh)
             if row.impression_count > 0:
                 stored_advisor.setdefault((row.user_id.id, row.company_id.id), row)
                 stored_team.setdefault(row.company_id.id, row)

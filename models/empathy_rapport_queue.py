@@ -24,6 +24,14 @@ class EmpathyRapportQueue(models.Model):
     rapport = fields.Integer(required=True)
     mood = fields.Integer()
     sign = fields.Integer(required=True, help="1: impression added, -1: removed.")
+    # a change that could not be applied: kept, retried by the scheduled action
+    attempts = fields.Integer(
+        string="Failed attempts",
+        readonly=True,
+        help="How often applying this change failed; the scheduled action retries it.",
+    )
+    failed_date = fields.Datetime(string="Last failure", readonly=True)
+    error = fields.Text(readonly=True, help="Why applying this change failed last time.")
 
     # ------------------------------------------------------------------
     # Raw SQL (the rapport queue): listed in readme/DEVELOPMENT.md. The queue is
@@ -60,25 +68,55 @@ class EmpathyRapportQueue(models.Model):
         )
 
     @api.model
-    def _empathy_take(self, limit):
-        """Delete and return up to ``limit`` queued changes as [(sign, snapshot)].
+    def _empathy_take(self, limit, partner_ids=None, exclude=()):
+        """Lock customers with queued changes, then delete and return all their queued
+        changes, oldest first: ``([(sign, snapshot)], customer ids)``.
 
-        Rows locked by a concurrent applier are skipped: it applies them. The ORM
-        has no ``FOR UPDATE SKIP LOCKED`` (``search`` + ``unlink`` would wait for,
-        or conflict with, the concurrent applier); one statement takes and deletes.
+        ``partner_ids``: these customers, waiting for their locks (a request's own
+        applier: read-your-writes). Otherwise up to ``limit`` customers with queued
+        changes but those of ``exclude``, skipping those another applier holds (they
+        are applied by it).
+
+        A customer's changes are taken under its lock (``empathy.rapport.
+        _empathy_lock_partners``), all at once: two appliers never apply one
+        customer's changes out of their order (a removal before its addition would
+        leave a ghost row, an edit its old values), and the states they read are
+        the latest (read committed). The ORM has no row lock and no ``DELETE ...
+        RETURNING`` (``search`` + ``unlink`` would read, then delete, in two
+        statements); a change is applied exactly once: deleted in the transaction
+        that applies it.
         """
-        self.env.cr.execute(
+        cr = self.env.cr
+        Rapport = self.env["empathy.rapport"]
+        if partner_ids is None:
+            cr.execute(
+                SQL(
+                    """
+                    SELECT DISTINCT partner_id FROM empathy_rapport_queue
+                     WHERE NOT partner_id = ANY(%s)
+                  ORDER BY partner_id LIMIT %s
+                    """,
+                    sorted(exclude),
+                    limit,
+                )
+            )
+            customers = Rapport._empathy_lock_partners(
+                [row[0] for row in cr.fetchall()], skip_locked=True
+            )
+        else:
+            customers = Rapport._empathy_lock_partners(partner_ids)
+        if not customers:
+            return [], []
+        cr.execute(
             SQL(
                 """
-                DELETE FROM empathy_rapport_queue
-                 WHERE id IN (SELECT id FROM empathy_rapport_queue
-                               ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
+                DELETE FROM empathy_rapport_queue WHERE partner_id = ANY(%s)
              RETURNING id, partner_id, user_id, company_id, date, rapport, mood, sign
                 """,
-                limit,
+                customers,
             )
         )
-        return [
+        taken = [
             (
                 sign,
                 {
@@ -91,9 +129,32 @@ class EmpathyRapportQueue(models.Model):
                 },
             )
             for _id, partner_id, user_id, company_id, date, rapport, mood, sign in sorted(
-                self.env.cr.fetchall()
+                cr.fetchall()
             )
         ]
+        return taken, customers
+
+    @api.model
+    def _empathy_record_failure(self, partner_ids, message):
+        """Keep the queued changes of these customers with the failure: ``message``, the
+        time and one more attempt (visible in *Empathy ▸ Rapport Queue*, retried by
+        the scheduled action). One statement; technical rows (see above)."""
+        if not partner_ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE empathy_rapport_queue
+                   SET attempts = COALESCE(attempts, 0) + 1,
+                       failed_date = now() AT TIME ZONE 'UTC',
+                       error = %s
+                 WHERE partner_id = ANY(%s)
+                """,
+                message,
+                sorted(set(partner_ids)),
+            )
+        )
+        self.invalidate_model(["attempts", "failed_date", "error"])
 
     @api.model
     def _empathy_sql_clear(self):

@@ -119,10 +119,10 @@ class ResConfigSettings(models.TransientModel):
         Rapport = self.env["empathy.rapport"]
         old_half_life, old_shrinkage = Rapport._empathy_half_life(), Rapport._empathy_shrinkage()
         result = super().set_values()
-        if Rapport._empathy_half_life() != old_half_life:
-            # weights depend on the half-life: rebuild the aggregates once
-            Rapport.action_recompute_all()
-        elif Rapport._empathy_shrinkage() != old_shrinkage:
-            # the fair scores depend on the shrinkage: rewrite them, set-based
-            Rapport._empathy_refresh_scales(threshold=-1.0)
+        half_life_changed = Rapport._empathy_half_life() != old_half_life
+        shrinkage_changed = Rapport._empathy_shrinkage() != old_shrinkage
+        if half_life_changed or shrinkage_changed:
+            # weights depend on the half-life, fair scores on the shrinkage: the
+            # scheduled rebuild brings every row in line, in the background
+            Rapport._empathy_schedule_rebuild(rescale=shrinkage_changed)
         return result

@@ -57,7 +57,7 @@ class TestLeadScoring(EmpathyCommon):
                 ("company_id", "=", self.env.company.id),
             ]
         )
-        score = row[self.Lead._empathy_scoring_fair_column()]
+        score = row.fair_score
         self.assertTrue(score)
         return "low" if score < 2.5 else "medium" if score < 3.75 else "high"
 

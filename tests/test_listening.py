@@ -387,6 +387,33 @@ class TestMotiveEvidence(ListeningCommon):
         self.runner.invalidate_recordset(["empathy_briefing"])
         self.assertNotIn("last heard", str(self.runner.empathy_briefing))
 
+    def test_stale_reads_the_users_companies(self):
+        """*Last heard* reads the evidence of the user's companies, as the evidence
+        summary does: what another company heard does not keep a motive fresh."""
+        now = fields.Datetime.now()
+        self.Evidence.create(
+            [
+                {
+                    "partner_id": self.runner.id,
+                    "motive_id": self.motive_hawaii.id,
+                    "source": "manual",
+                    "date": now - relativedelta(months=14),
+                },
+                {
+                    "partner_id": self.runner.id,
+                    "motive_id": self.motive_hawaii.id,
+                    "source": "manual",
+                    "date": now - relativedelta(days=3),
+                    "company_id": self.company_b.id,
+                },
+            ]
+        )
+        Evidence = self.Evidence.with_user(self.user_sales)
+        last = Evidence._empathy_last_heard(self.runner)[self.runner.id, self.motive_hawaii.id]
+        self.assertEqual(Evidence._empathy_months_ago(last), 14)
+        briefing = str(self.runner.with_user(self.user_sales).empathy_briefing)
+        self.assertIn("Hawaii trip (last heard 14 months ago", briefing)
+
     def test_stale_setting_and_motives_without_evidence(self):
         self.Evidence.create(
             {

@@ -148,8 +148,8 @@ class TestRapportQueue(EmpathyCommon):
         self.assertFalse(Rapport.search([("partner_id", "=", self.runner.id)]))
         self.assertFalse(self.runner.empathy_best_advisor_id)
         self.assertEqual(self._queue_count(), 4)  # create, create, write = remove + add
-        # as the deferred applier does it: partners locked, missing rows upserted
-        Rapport.with_context(empathy_rapport_locking=True)._empathy_process_queue()
+        # as the deferred applier does it: the customers locked, their changes in order
+        Rapport._empathy_process_queue(partner_ids=[self.runner.id])
         self.assertEqual(self._queue_count(), 0)
         rows = Rapport.search([("partner_id", "=", self.runner.id)])
         self.assertEqual(len(rows), 2)

@@ -11,7 +11,6 @@ from ..models.empathy_gate import gate_open
 from ..models.empathy_impression import CHANNELS, COMMUNICATION_STYLES
 
 RAPPORT_LEVELS = [
-    ("0", "Not rated"),
     ("1", "We did not click"),
     ("2", "Distant"),
     ("3", "Fine"),
@@ -118,22 +117,6 @@ class EmpathyImpressionWizard(models.TransientModel):
                 wizard.mood = str(previous.mood)
             wizard.same_as_last_time = False
 
-    def action_same_as_last_time(self):
-        """Rate rapport and mood as in the last impression (one click, never silently)."""
-        self.ensure_one()
-        previous = self.last_impression_id
-        if previous:
-            self.write({"rapport": str(previous.rapport), "mood": str(previous.mood)})
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("How did it go?"),
-            "res_model": self._name,
-            "res_id": self.id,
-            "views": [(False, "form")],
-            "target": "new",
-            "context": self.env.context,
-        }
-
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
@@ -183,7 +166,7 @@ class EmpathyImpressionWizard(models.TransientModel):
         """Return the impression values entered in the dialog."""
         self.ensure_one()
         if not self.objection_only:
-            if not self.rapport or self.rapport == "0":
+            if not self.rapport:
                 raise UserError(
                     self.env._("Please rate the rapport: how well did you click (1 to 5 stars)?")
                 )

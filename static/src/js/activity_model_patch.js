@@ -42,6 +42,8 @@ patch(Activity.prototype, {
      * dialog instead of completing the activity. The promise resolves when that
      * dialog is closed, so the callers (chatter, activity popovers, activity view)
      * reload the activities and messages exactly as after a direct completion.
+     * Replaces core 18.0's body (mail/static/src/core/web/activity_model.js, sha256
+     * e65aa45b…, checked by tests/test_core_copies.py: re-sync when core changes).
      *
      * @override
      * @param {number[]} attachmentIds
