@@ -55,24 +55,8 @@ class EmpathyRapport(models.Model):
                 for key, vals in values.items()
             ]
         )
-        # partners with aggregates in any company, and those with impressions
-        ids = self._empathy_sql_partners_with_aggregates() | set(impressions.partner_id.ids)
+        # partners with rapport figures in any company, and those with impressions
+        stats = self.env["empathy.partner.stat"].sudo().search([("best_advisor_id", "!=", False)])
+        ids = set(stats.partner_id.ids) | set(impressions.partner_id.ids)
         self.env["res.partner"].sudo().browse(ids)._empathy_refresh_rapport()
         return True
-
-    # ------------------------------------------------------------------
-    # Raw SQL (data repair): listed in readme/DEVELOPMENT.md
-    # ------------------------------------------------------------------
-    @api.model
-    def _empathy_sql_partners_with_aggregates(self):
-        """Return the ids of the contacts with a best advisor in any company.
-
-        Raw SQL because the field is company-dependent: the ORM's ``search`` would
-        only see the current company's value (jsonb key), the repair needs all.
-        Flush: ``empathy_best_advisor_id``; read-only, as the system (a manager's
-        button, checked by the caller): no record rules, all companies on purpose.
-        Speed is not the reason; no figure.
-        """
-        self.env["res.partner"].flush_model(["empathy_best_advisor_id"])
-        self.env.cr.execute("SELECT id FROM res_partner WHERE empathy_best_advisor_id IS NOT NULL")
-        return {row[0] for row in self.env.cr.fetchall()}
