@@ -5,9 +5,11 @@ the rapport rows, and shown on the contact for the current company.
 """
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools.delegated_fields import delegated_domain
+from .empathy_fair import LOW_RAPPORT
 from .empathy_groups import EMPATHY_USER_GROUP
 from .empathy_mood import mood_trend_sql, mood_window_sql
 from .empathy_partner_stat import MOOD_TRENDS, PARTNER_FIELDS
@@ -66,6 +68,16 @@ class ResPartner(models.Model):
         help="The mean mood of the latest impressions against the ones before.",
     )
 
+    empathy_low_rapport = fields.Boolean(
+        string="Low rapport",
+        compute="_compute_empathy_low_rapport",
+        search="_search_empathy_low_rapport",
+        compute_sudo=False,
+        groups=EMPATHY_USER_GROUP,
+        help="Rated in this company, but even the best advisor's fair rapport is below"
+        " 2.5: nobody clicks with this customer yet.",
+    )
+
     # ------------------------------------------------------------------
     # the current company's figures (rapport here, silent customers in
     # res_partner_silent.py): one compute, one query for all of them
@@ -87,6 +99,16 @@ class ResPartner(models.Model):
             for pfname, fname in PARTNER_FIELDS.items():
                 partner[pfname] = stat[fname]
 
+    @api.depends_context("company")
+    @api.depends("empathy_best_rapport")
+    def _compute_empathy_low_rapport(self):
+        for partner in self:
+            partner.empathy_low_rapport = 0 < partner.empathy_best_rapport < LOW_RAPPORT
+
+    def _empathy_stat_scope(self):
+        """Return the domain of the rows shown on the contact: the current company's."""
+        return [("company_id", "=", self.env.company.id)]
+
     def _empathy_stat_domain(self, fname, operator, value):
         """Return the contact domain for ``(fname, operator, value)`` on the current
         company's row (a contact without a visible row: as an empty row)."""
@@ -96,8 +118,17 @@ class ResPartner(models.Model):
             fname,
             operator,
             value,
-            scope=[("company_id", "=", self.env.company.id)],
+            scope=self._empathy_stat_scope(),
         )
+
+    def _search_empathy_low_rapport(self, operator, value):
+        # one range on the rows (the filter *Low rapport*): the contacts with such a
+        # row, an index range and a join for PostgreSQL
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search Low rapport with = or != and True or False."))
+        low = [("best_rapport", ">", 0), ("best_rapport", "<", LOW_RAPPORT)]
+        found = "any" if (operator == "=") == value else "not any"
+        return [("empathy_stat_ids", found, [*self._empathy_stat_scope(), *low])]
 
     def _search_empathy_best_advisor_id(self, operator, value):
         return self._empathy_stat_domain("best_advisor_id", operator, value)

@@ -115,12 +115,21 @@ class TestPartnerSearch(EmpathyCommon):
             [("empathy_mood_trend", "=", "stable")],
             [("empathy_mood_trend", "!=", "declining")],
             [("empathy_mood_trend", "=", False)],
+            [("empathy_best_advisor_id", "!=", s)],
+            [("empathy_best_advisor_id", "not in", [s, False])],
+            [("empathy_best_advisor_id", "ilike", "Sally")],
+            [("empathy_best_advisor_id", "not ilike", "Sally")],
+            [("empathy_mood_trend", "in", ["declining", False])],
+            [("empathy_mood_trend", "not in", ["declining"])],
+            [("empathy_low_rapport", "=", True)],
+            [("empathy_low_rapport", "!=", True)],
             [("empathy_silent", "=", True)],
             [("empathy_silent", "=", False)],
             [("empathy_silent", "!=", True)],
             [("empathy_last_impression_date", "<", "2026-06-01")],
             [("empathy_last_impression_date", ">", "2026-06-01")],
             [("empathy_last_impression_date", "=", False)],
+            [("empathy_last_impression_date", "!=", "2026-05-01 10:00:00")],
             ["|", ("empathy_silent", "=", True), ("empathy_mood_trend", "=", "improving")],
             ["!", ("empathy_best_advisor_id", "=", s)],
             ["!", ("empathy_silent", "=", True)],
@@ -171,12 +180,15 @@ class TestPartnerSearch(EmpathyCommon):
             p[0] | p[4],
         )
         # the filter *Low rapport*: a rapport, below 2.5 (whatever the advisor)
+        low = p[0] | p[7]
+        self.assertEqual(Partner.search([*mine, ("empathy_low_rapport", "=", True)]), low)
         self.assertEqual(
             Partner.search(
                 [*mine, ("empathy_best_rapport", "<", 2.5), ("empathy_best_rapport", ">", 0)]
             ),
-            p[0] | p[7],
+            low,
         )
+        self.assertEqual(Partner.search([*mine, ("empathy_low_rapport", "=", False)]), p - low)
         # no row, a row of company B only or an empty row: as no rapport at all
         self.assertEqual(
             Partner.search([*mine, ("empathy_best_rapport", "<", 2.5)]),
@@ -254,6 +266,17 @@ class TestPartnerSearch(EmpathyCommon):
                 sql = Partner._search(domain).select().code
                 self.assertIn('FROM "empathy_partner_stat"', sql)
                 self.assertNotIn("->", sql)
+        # a condition an empty row satisfies: one NOT IN of the rows that fail it
+        # (no OR of two subqueries, which PostgreSQL runs row by row once too big)
+        for domain in (
+            [("empathy_best_rapport", "<", 2.5)],
+            [("empathy_last_impression_date", "=", False)],
+            [("empathy_best_advisor_id", "!=", self.user_sales.id)],
+        ):
+            with self.subTest(domain=domain):
+                sql = Partner._search(domain).select().code
+                self.assertEqual(sql.count('FROM "empathy_partner_stat"'), 1)
+                self.assertIn("NOT IN", sql)
         click = [("user_id", "=", self.user_sales.id), ("fair_score", ">=", 4)]
         sql = Partner._search([("empathy_rapport_ids", "any", click)]).select().code
         self.assertIn('FROM "empathy_rapport"', sql)
