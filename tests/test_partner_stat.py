@@ -103,6 +103,23 @@ class TestPartnerStat(EmpathyCommon):
         self.env["res.partner"]._empathy_compute_silent()
         self.assertFalse(self._rows(self.shared))
 
+    def test_refresh_gives_the_contact_a_new_version(self):
+        """A change of rapport still writes the contact's row (its version, not its
+        values): a REPEATABLE READ transaction that read the customer before and locks
+        it afterwards fails then and is retried (a change of its kind of customer)."""
+        self._impression(self.shared, self.user_sales, rapport=4)
+        self.env.flush_all()
+        write_date = self.shared.write_date
+        self.env.cr.execute("SELECT ctid FROM res_partner WHERE id = %s", [self.shared.id])
+        version = self.env.cr.fetchone()[0]
+        self.shared._empathy_refresh_rapport()
+        self.env.cr.execute(
+            "SELECT ctid, write_date FROM res_partner WHERE id = %s", [self.shared.id]
+        )
+        new_version, new_write_date = self.env.cr.fetchone()
+        self.assertNotEqual(new_version, version, "a new row version")
+        self.assertEqual(new_write_date, write_date, "not an edit of the contact")
+
     def test_silent_job_keeps_the_rapport(self):
         self._impression(self.shared, self.user_sales, rapport=4, days_ago=200)
         self._sell(self.shared, self.company)
@@ -158,6 +175,16 @@ class TestPartnerStat(EmpathyCommon):
         as_b = self.shared.with_user(self.user_sales_b).with_company(self.company_b)
         self.assertEqual(as_b.empathy_best_advisor_id, self.user_sales_b)
         self.assertTrue(as_b.empathy_silent)
+
+    def test_the_rule_is_what_protects(self):
+        """Without the multi-company rule, company A's salesperson would read company
+        B's rows: the rule, not the addon's code, keeps them apart."""
+        self._impression(self.shared, self.user_sales_b, company_id=self.company_b.id)
+        Stat = self.Stat.with_user(self.user_sales)
+        mine = [("partner_id", "=", self.shared.id)]
+        self.assertFalse(Stat.search(mine))
+        self.env.ref("empathic_crm.empathy_partner_stat_rule_company").active = False
+        self.assertEqual(Stat.search(mine).company_id, self.company_b)
 
     def test_both_companies_read_the_current_one(self):
         """A user of both companies sees the current company's figures on the contact."""
