@@ -90,7 +90,7 @@ class ResPartner(models.Model):
         if ids:
             # as the user: the rows' access rights and record rules apply
             stats = self.env["empathy.partner.stat"].search_fetch(
-                [("partner_id", "in", ids), ("company_id", "=", self.env.company.id)],
+                [("partner_id", "in", ids), *self._empathy_stat_scope()],
                 ["partner_id", *PARTNER_FIELDS.values()],
             )
         by_partner = {stat.partner_id.id: stat for stat in stats}
