@@ -10,9 +10,10 @@
 * partners, their profiles, impressions and impression motives are written with
   PostgreSQL ``COPY`` (indexes rebuilt once afterwards);
 * the ``empathy.rapport`` rows come from the addon's own set-based rebuild
-  (``empathy_rapport_recompute.py``, as its scheduled rebuild runs it); the partners'
-  best advisor, best rapport, last impression date and mood trend are computed
-  set-based in SQL with exactly the math of ``res_partner_rapport.py``;
+  (``empathy_rapport_recompute.py``, as its scheduled rebuild runs it); the contacts'
+  figures per company (best advisor, best rapport, last impression date and mood
+  trend: ``empathy.partner.stat``) are computed set-based in SQL with exactly the
+  math of ``res_partner_rapport.py``;
 * a random sample of partners (plus the heaviest ones) is then checked against the
   ORM's own from-scratch recompute (``_empathy_compute_from_scratch``) and
   ``_empathy_refresh_rapport``; the exit status is 1 when they disagree.
@@ -44,15 +45,12 @@ from bench_common import (
     rapport_pairs,
 )
 
-#: the partner aggregates of one company (company-dependent jsonb columns)
+#: the contacts' figures of one company (rows of empathy.partner.stat)
 PARTNER_AGGREGATES_QUERY = """
-    SELECT id,
-           (empathy_best_advisor_id->>%(company)s)::int,
-           (empathy_best_rapport->>%(company)s)::numeric,
-           (empathy_last_impression_date->>%(company)s)::timestamp,
-           empathy_mood_trend->>%(company)s,
-           (empathy_click_user_ids->%(company)s)::text
-      FROM res_partner WHERE id = ANY(%(ids)s) ORDER BY id
+    SELECT p.id, s.best_advisor_id, s.best_rapport, s.last_impression_date, s.mood_trend
+      FROM unnest(%(ids)s::int[]) AS p(id)
+ LEFT JOIN empathy_partner_stat s ON s.partner_id = p.id AND s.company_id = %(company)s
+  ORDER BY p.id
 """
 FIRST_NAMES = (
     "Anna Ben Clara David Emma Felix Greta Hannah Jonas Karl Lea Lukas Marie Max Mia Noah"
@@ -958,33 +956,34 @@ class Generator:
                      WHERE rn <= 2 * %(w)s
                   GROUP BY partner_id
                 )
-                UPDATE res_partner rp
-                   SET empathy_best_advisor_id = jsonb_build_object(%(company)s, best.user_id),
-                       empathy_best_rapport = jsonb_build_object(
-                           %(company)s, round(best.score::numeric, 2)),
-                       empathy_last_impression_date = jsonb_build_object(
-                           %(company)s, to_char(moods.last_date, 'YYYY-MM-DD HH24:MI:SS')),
-                       empathy_mood_trend = jsonb_build_object(%(company)s, CASE
+                INSERT INTO empathy_partner_stat
+                       (partner_id, company_id, best_advisor_id, best_rapport,
+                        last_impression_date, mood_trend, silent,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT best.partner_id, %(company)s, best.user_id,
+                       round(best.score::numeric, 2), moods.last_date,
+                       CASE
                            WHEN moods.earlier IS NULL OR moods.recent IS NULL THEN 'stable'
                            WHEN moods.recent - moods.earlier >= %(threshold)s THEN 'improving'
                            WHEN moods.earlier - moods.recent >= %(threshold)s THEN 'declining'
-                           ELSE 'stable' END)
+                           ELSE 'stable' END,
+                       FALSE, 1, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC'
                   FROM best JOIN moods USING (partner_id)
-                 WHERE rp.id = best.partner_id
+                    ON CONFLICT (partner_id, company_id) DO UPDATE
+                   SET best_advisor_id = EXCLUDED.best_advisor_id,
+                       best_rapport = EXCLUDED.best_rapport,
+                       last_impression_date = EXCLUDED.last_impression_date,
+                       mood_trend = EXCLUDED.mood_trend
                 """,
                 {
                     "w": empathy_mood.MOOD_WINDOW,
                     "threshold": empathy_mood.MOOD_THRESHOLD,
-                    # the aggregates are company-dependent (jsonb keyed by company id)
-                    "company": str(self.company.id),
+                    # one company: the generated impressions are all of it
+                    "company": self.company.id,
                 },
             )
             count = cr.rowcount
-        self.report("partner aggregates (UPDATE)", count, timer.seconds)
-        # who clicks with whom: the addon's own set-based fill
-        with Timer() as timer:
-            count = env["res.partner"]._empathy_fill_click_sets()
-        self.report("partner click sets (UPDATE)", count, timer.seconds)
+        self.report("contact figures per company (INSERT)", count, timer.seconds)
         # the rapport by kind of customer (advisor matching): the addon's own rebuild
         with Timer() as timer:
             count = env["empathy.kind.rapport"]._empathy_rebuild()
@@ -1052,7 +1051,7 @@ class Generator:
                 best_expected.setdefault(partner, []).append((rank, user))
             cr.execute(
                 PARTNER_AGGREGATES_QUERY,
-                {"company": str(self.company.id), "ids": sample},
+                {"company": self.company.id, "ids": sample},
             )
             generated = {row[0]: row[1:] for row in cr.fetchall()}
             for partner, ranks in best_expected.items():
@@ -1064,14 +1063,14 @@ class Generator:
                 }
                 if generated[partner][0] not in winners:
                     problems.append(f"partner {partner}: best advisor {generated[partner][0]}")
-            # partner fields: the ORM's own refresh, in a savepoint that is rolled back
+            # the figures: the ORM's own refresh, in a savepoint that is rolled back
             savepoint = cr.savepoint()
             try:
                 env["res.partner"].browse(sample)._empathy_refresh_rapport()
                 env.flush_all()
                 cr.execute(
                     PARTNER_AGGREGATES_QUERY,
-                    {"company": str(self.company.id), "ids": sample},
+                    {"company": self.company.id, "ids": sample},
                 )
                 refreshed = {row[0]: row[1:] for row in cr.fetchall()}
             finally:
@@ -1181,6 +1180,7 @@ def main():
                 "res_partner",
                 "empathy_impression",
                 "empathy_rapport",
+                "empathy_partner_stat",
                 "res_partner_empathy_motive_rel",
                 "res_partner_empathy_value_rel",
             ):

@@ -21,10 +21,10 @@ It reports throughput (impressions stored per second of wall time), p50/p95 call
 latency, rows rejected by cause (concurrency or other), calls that failed after the
 client's retries, the client's retries and the server's own request retries,
 duplicate contacts, acknowledged = stored, and a rapport check: every rapport row of
-the customers against ``empathy.rapport._empathy_compute_from_scratch`` and the
-partner aggregates against ``res.partner._empathy_refresh_rapport`` (rolled back), and
-the rapport by kind of customer (``empathy.kind.rapport``, one UPSERT per impression
-from every worker at once) against its rebuild (rolled back).
+the customers against ``empathy.rapport._empathy_compute_from_scratch``, the
+contacts' figures per company against ``res.partner._empathy_refresh_rapport``
+(rolled back), and the rapport by kind of customer (``empathy.kind.rapport``, one
+UPSERT per impression from every worker at once) against its rebuild (rolled back).
 
 Exit status: 1 when the harness breaks or a correctness check fails (a row rejected
 for concurrency, a duplicate contact, a lost or doubled impression, a rapport
@@ -444,35 +444,35 @@ def rapport_check(config, database, partner_ids):
                 problems.append(f"{key}: score {row.score} != {want['score']}")
             if row.last_date != want["last_date"]:
                 problems.append(f"{key}: last date {row.last_date} != {want['last_date']}")
-        # partner aggregates: the ORM's own refresh, rolled back
-        Partner = env["res.partner"].sudo()
-        names = [
-            name
-            for name in (
-                "empathy_best_advisor_id",
-                "empathy_best_rapport",
-                "empathy_last_impression_date",
-                "empathy_mood_trend",
-                "empathy_click_user_ids",
+        # the contacts' figures per company: the ORM's own refresh, rolled back
+        Stat = env["empathy.partner.stat"].sudo()
+        names = ["best_advisor_id", "best_rapport", "last_impression_date", "mood_trend"]
+
+        def figures():
+            rows = Stat.search_fetch(
+                [("partner_id", "in", partner_ids)], ["partner_id", "company_id", *names]
             )
-            if name in Partner._fields
-        ]
-        partners = Partner.browse(partner_ids)
-        stored = partners.read(names)
+            return {
+                (row.partner_id.id, row.company_id.id): tuple(row[name] for name in names)
+                for row in rows
+                if row.best_advisor_id or row.last_impression_date
+            }
+
+        stored = figures()
         savepoint = cr.savepoint()
         try:
-            partners._empathy_refresh_rapport()
+            env["res.partner"].sudo().browse(partner_ids)._empathy_refresh_rapport()
             env.flush_all()
             env.invalidate_all()
-            fresh = partners.read(names)
+            fresh = figures()
         finally:
             savepoint.close(rollback=True)
-        for before, after in zip(stored, fresh, strict=True):
-            for name in names:
-                if before[name] != after[name]:
-                    problems.append(
-                        f"partner {before['id']}: {name} {before[name]} != recomputed {after[name]}"
-                    )
+            env.invalidate_all()
+        for key in sorted(set(stored) | set(fresh)):
+            if stored.get(key) != fresh.get(key):
+                problems.append(
+                    f"partner, company {key}: {stored.get(key)} != recomputed {fresh.get(key)}"
+                )
         problems.extend(kind_check(env))
         cr.rollback()
     return problems, queued

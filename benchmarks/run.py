@@ -271,7 +271,9 @@ def pick_context(env):
     cr.execute(
         """SELECT p.id FROM res_partner p
             WHERE p.user_id = %s AND NOT coalesce(p.empathy_objection, false)
-              AND p.empathy_best_advisor_id IS NOT NULL AND NOT p.is_company AND p.active
+              AND EXISTS (SELECT 1 FROM empathy_partner_stat s
+                           WHERE s.partner_id = p.id AND s.best_advisor_id IS NOT NULL)
+              AND NOT p.is_company AND p.active
               AND (SELECT count(*) FROM empathy_impression i WHERE i.partner_id = p.id)
                   BETWEEN 8 AND 20
          ORDER BY p.id LIMIT 1""",
@@ -280,7 +282,9 @@ def pick_context(env):
     typical = cr.fetchone()
     if not typical:  # custom sizes: any contacted customer
         cr.execute(
-            """SELECT id FROM res_partner WHERE empathy_best_advisor_id IS NOT NULL
+            """SELECT id FROM res_partner p
+                WHERE EXISTS (SELECT 1 FROM empathy_partner_stat s
+                               WHERE s.partner_id = p.id AND s.best_advisor_id IS NOT NULL)
                   AND NOT coalesce(empathy_objection, false) AND active ORDER BY id LIMIT 1"""
         )
         typical = cr.fetchone()
@@ -288,7 +292,9 @@ def pick_context(env):
     # a first contact: a customer without any impression (with motives if possible)
     cr.execute(
         """SELECT id FROM res_partner p
-            WHERE p.empathy_best_advisor_id IS NULL AND NOT p.is_company AND p.active
+            WHERE NOT EXISTS (SELECT 1 FROM empathy_partner_stat s
+                               WHERE s.partner_id = p.id AND s.best_advisor_id IS NOT NULL)
+              AND NOT p.is_company AND p.active
               AND NOT coalesce(p.empathy_objection, false) AND p.partner_share
               AND NOT EXISTS (SELECT 1 FROM empathy_impression i WHERE i.partner_id = p.id)
               AND NOT EXISTS (SELECT 1 FROM res_users u WHERE u.partner_id = p.id)
@@ -392,10 +398,7 @@ def scenario_searches(bench, ctx):
     # the search view's filters (views/res_partner_views.xml)
     filters = [
         ("best advisor = me", [("empathy_best_advisor_id", "=", uid)]),
-        (
-            "low rapport (< 2.5)",
-            [("empathy_best_rapport", "<", 2.5), ("empathy_best_rapport", ">", 0)],
-        ),
+        ("low rapport (< 2.5)", [("empathy_low_rapport", "=", True)]),
         ("mood declining", [("empathy_mood_trend", "=", "declining")]),
         ("no impression for 90 days", [("empathy_last_impression_date", "<", cutoff)]),
         (

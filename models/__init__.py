@@ -8,6 +8,7 @@ from . import crm_lead_scoring
 from . import empathy_cross_sell_report
 from . import empathy_cross_sell_rule
 from . import empathy_params
+from . import empathy_partner_stat
 from . import empathy_gate
 from . import empathy_impression
 from . import empathy_interaction_intake
@@ -29,7 +30,6 @@ from . import mail_activity_briefing
 from . import mail_activity_mixin
 from . import mail_activity_type
 from . import product_template
-from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_briefing
@@ -39,7 +39,6 @@ from . import res_partner_handover
 from . import res_partner_motive_evidence
 from . import res_partner_objection
 from . import res_partner_rapport
-from . import res_partner_rapport_search
 from . import res_partner_silent
 from . import sale_order
 from . import sale_order_cross_sell_pricing

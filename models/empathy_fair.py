@@ -70,5 +70,3 @@ def scale_means(pairs):
 
 #: a fair rapport below this is low: the briefing warns, lead scoring bands it "low"
 LOW_RAPPORT = 2.5
-#: "I click with them": the advisor's fair rapport with the contact is at least this
-CLICK_SCORE = 4.0

@@ -8,17 +8,10 @@ A search of ``res.partner`` by a user runs, in this order:
 1. ``_empathy_objection_domain`` (``res_partner_objection.py``): conditions on the
    profile of people who object to profiling match as if the profile were empty,
    for users who do not see such profiles (Python only);
-2. ``_empathy_click_domain`` (``res_partner_rapport_search.py``): *I click with
-   them* becomes a test of the contact's click set (before the guard, which would
-   turn it into a subquery);
-3. ``_empathy_guard_domain`` (``base_field_guard.py``, every model): a protected
+2. ``_empathy_guard_domain`` (``base_field_guard.py``, every model): a protected
    field the user may not read raises ``AccessError``; one they may read, reached
    through a relation or a one2many, is searched on the model holding it, so that
-   its record rules (companies) apply. Skipped for the superuser;
-4. ``_empathy_rapport_domain`` (``res_partner_rapport_search.py``, unordered
-   searches only): rapport subqueries as id lists (one plan, on the index);
-5. ``_condition_to_sql`` → ``_empathy_condition_to_sql``: index-friendly SQL for
-   the company-dependent aggregates (same results as Odoo's).
+   its record rules (companies) apply. Skipped for the superuser.
 
 Reading: the guard refuses protected values of other companies
 (``_empathy_check_read``), then the objection masks profile values
@@ -45,7 +38,7 @@ class Base(models.AbstractModel):
 
     @api.model
     def _empathy_search_domain(self, domain, order):
-        """Return ``domain`` made safe for the current user (steps 1-4 above)."""
+        """Return ``domain`` made safe for the current user (steps 1-2 above)."""
         if self.env.su:
             return domain
         return self._empathy_guard_domain(domain)[0]
@@ -82,11 +75,7 @@ class ResPartner(models.Model):
     @api.model
     def _empathy_search_domain(self, domain, order):
         domain = self._empathy_objection_domain(domain)
-        domain = self._empathy_click_domain(domain)
-        domain = super()._empathy_search_domain(domain, order)
-        if not order:
-            domain = self._empathy_rapport_domain(domain)
-        return domain
+        return super()._empathy_search_domain(domain, order)
 
     def _read_format(self, fnames, load="_classic_read"):
         result = super()._read_format(fnames, load=load)
@@ -103,9 +92,3 @@ class ResPartner(models.Model):
     def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
         sql = super()._order_field_to_sql(alias, field_name, direction, nulls, query)
         return self._empathy_mask_order(alias, field_name, direction, nulls, query, sql)
-
-    def _condition_to_sql(self, alias, fname, operator, value, query):
-        sql = self._empathy_condition_to_sql(alias, fname, operator, value)
-        if sql is None:
-            return super()._condition_to_sql(alias, fname, operator, value, query)
-        return sql

@@ -23,31 +23,45 @@ DEFAULT_SILENT_DAYS = 90
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # the current company's row (empathy.partner.stat), as the rapport figures
+    # (res_partner_rapport.py: compute and search)
     empathy_silent = fields.Boolean(
         string="Silent customer",
-        readonly=True,
-        company_dependent=True,
+        compute="_compute_empathy_stat_figures",
+        search="_search_empathy_silent",
+        compute_sudo=False,
         groups=EMPATHY_USER_GROUP,
         help="Bought recently from this company, but no impression, no message from them"
         " and no activity for a while (updated daily).",
     )
     empathy_silent_since = fields.Datetime(
         string="Last contact",
-        readonly=True,
-        company_dependent=True,
+        compute="_compute_empathy_stat_figures",
+        search="_search_empathy_silent_since",
+        compute_sudo=False,
         groups=EMPATHY_USER_GROUP,
         help="The last impression, message from this customer or done activity"
         " (empty: none on record). Updated daily for recent buyers.",
     )
-    # company-dependent fields cannot be Monetary: shown with the company's currency
+    # shown with the company's currency (the contact has none of its own)
     empathy_recent_revenue = fields.Float(
         string="Recent revenue",
-        readonly=True,
-        company_dependent=True,
+        compute="_compute_empathy_stat_figures",
+        search="_search_empathy_recent_revenue",
+        compute_sudo=False,
         groups=EMPATHY_USER_GROUP,
         help="Untaxed amount of the confirmed orders of this company in the"
         " silent-customer period (company currency). Updated daily.",
     )
+
+    def _search_empathy_silent(self, operator, value):
+        return self._empathy_stat_domain("silent", operator, value)
+
+    def _search_empathy_silent_since(self, operator, value):
+        return self._empathy_stat_domain("silent_since", operator, value)
+
+    def _search_empathy_recent_revenue(self, operator, value):
+        return self._empathy_stat_domain("recent_revenue", operator, value)
 
     @api.model
     def _cron_empathy_silent_customers(self):
@@ -158,20 +172,26 @@ class ResPartner(models.Model):
 
         What it takes over from the ORM:
 
-        * flush: the orders', impressions', messages', activities' and partners'
-          fields it reads (below);
-        * cache and ``modified()``: the three fields of the changed partners only
-          (``RETURNING`` of both updates);
-        * write_date/write_uid: not set: a nightly technical aggregate of orders,
-          messages and impressions (each with its own write date), no user edited
-          the contact; bumping it would make every buyer look edited each night;
+        * flush: the orders', impressions', messages', activities', partners' and
+          the rows' fields it reads (below);
+        * uniqueness and locking: ``INSERT ... ON CONFLICT`` on the unique
+          (partner, company) index, no check-then-insert; the rows of a contact are
+          written only under the contact's lock (FOR NO KEY UPDATE in id order, as
+          ``_empathy_refresh_rapport`` takes it), and only the contacts whose
+          figures change are locked; the rapport columns are not touched;
+        * create/write columns of the rows: set as ``create``/``write`` set them;
+        * cache and ``modified()``: the rows written or deleted and the figures of
+          their contacts (``RETURNING``);
+        * the contact's write_date/write_uid: not set: a nightly technical aggregate
+          of orders, messages and impressions (each with its own write date), no
+          user edited the contact;
         * record rules and companies: none, a cron over the whole database; each
-          company's values come from that company's orders and impressions only
-          (jsonb keyed by company), messages and activities belong to no company;
+          company's row comes from that company's orders and impressions only,
+          messages and activities belong to no company;
         * speed: first run 2.1 s at 200,000 partners (18,405 buyers), 15.4 s at 1M;
           the daily re-run 0.65 s / 5.3 s (benchmarks/README.md, *Silent-customer
           job*); the ORM would read every buyer's orders, messages, activities and
-          impressions and write partner by partner.
+          impressions and write row by row.
         """
         for model, names in (
             (
@@ -191,17 +211,8 @@ class ResPartner(models.Model):
                 ["author_id", "message_type", "model", "res_id", "date", "mail_activity_type_id"],
             ),
             ("mail.activity", ["res_model", "res_id", "active", "date_done"]),
-            (
-                "res.partner",
-                [
-                    "active",
-                    "empathy_objection",
-                    "commercial_partner_id",
-                    "empathy_silent",
-                    "empathy_silent_since",
-                    "empathy_recent_revenue",
-                ],
-            ),
+            ("res.partner", ["active", "empathy_objection", "commercial_partner_id"]),
+            ("empathy.partner.stat", None),
         ):
             self.env[model].flush_model(names)
         self.env.cr.execute(
@@ -269,60 +280,89 @@ class ResPartner(models.Model):
                  LEFT JOIN shared s ON s.partner_id = b.partner_id
                 ),
                 flagged AS (
-                    SELECT r.partner_id,
-                           jsonb_object_agg(
-                               r.company_id::text,
-                               (p.active
-                                AND NOT COALESCE(p.empathy_objection, FALSE)
-                                AND NOT COALESCE(cp.empathy_objection, FALSE)
-                                AND pl.partner_id IS NULL
-                                AND (r.last_contact IS NULL
-                                     OR r.last_contact < %(contact_since)s))
-                           ) AS silent,
-                           jsonb_strip_nulls(jsonb_object_agg(
-                               r.company_id::text,
-                               to_char(r.last_contact, 'YYYY-MM-DD HH24:MI:SS')
-                           )) AS since,
-                           jsonb_object_agg(r.company_id::text, round(r.revenue::numeric, 2))
-                               AS revenue
+                    SELECT r.partner_id, r.company_id,
+                           (p.active
+                            AND NOT COALESCE(p.empathy_objection, FALSE)
+                            AND NOT COALESCE(cp.empathy_objection, FALSE)
+                            AND pl.partner_id IS NULL
+                            AND (r.last_contact IS NULL
+                                 OR r.last_contact < %(contact_since)s)) AS silent,
+                           date_trunc('second', r.last_contact) AS since,
+                           round(r.revenue::numeric, 2) AS revenue
                       FROM result r
                       JOIN res_partner p ON p.id = r.partner_id
                  LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
                  LEFT JOIN planned pl ON pl.partner_id = r.partner_id
-                  GROUP BY r.partner_id
                 ),
-                reset AS (
-                    UPDATE res_partner p
-                       SET empathy_silent = NULL,
-                           empathy_silent_since = NULL,
-                           empathy_recent_revenue = NULL
-                     WHERE (p.empathy_silent IS NOT NULL
-                            OR p.empathy_recent_revenue IS NOT NULL
-                            OR p.empathy_silent_since IS NOT NULL)
-                       -- hashed: an anti-join against the CTE would loop (buyers x flags)
-                       AND p.id NOT IN (SELECT f.partner_id FROM flagged f)
-                 RETURNING p.id
+                changes AS (
+                    -- the buyers whose figures differ from their row (or have none)
+                    SELECT f.partner_id, f.company_id, f.silent, f.since, f.revenue,
+                           TRUE AS keep
+                      FROM flagged f
+                 LEFT JOIN empathy_partner_stat s ON s.partner_id = f.partner_id
+                                                 AND s.company_id = f.company_id
+                     WHERE s.id IS NULL
+                        OR (s.silent, s.silent_since, s.recent_revenue)
+                           IS DISTINCT FROM (f.silent, f.since, f.revenue)
+                 UNION ALL
+                    -- former buyers: reset; a row left without any figure goes
+                    SELECT s.partner_id, s.company_id, FALSE, NULL, NULL,
+                           (s.best_advisor_id IS NOT NULL OR s.best_rapport IS NOT NULL
+                            OR s.last_impression_date IS NOT NULL
+                            OR s.mood_trend IS NOT NULL) AS keep
+                      FROM empathy_partner_stat s
+                     WHERE (s.silent OR s.silent_since IS NOT NULL
+                            OR s.recent_revenue IS NOT NULL)
+                       -- hashed: an anti-join against the CTE would loop (rows x buyers)
+                       AND (s.partner_id, s.company_id)
+                           NOT IN (SELECT f.partner_id, f.company_id FROM flagged f)
                 ),
-                flags AS (
-                UPDATE res_partner p
-                   SET empathy_silent = f.silent,
-                       empathy_silent_since = NULLIF(f.since, '{}'::jsonb),
-                       empathy_recent_revenue = f.revenue
-                  FROM flagged f
-                 WHERE p.id = f.partner_id
-                   AND (p.empathy_silent IS DISTINCT FROM f.silent
-                        OR p.empathy_silent_since IS DISTINCT FROM NULLIF(f.since, '{}'::jsonb)
-                        OR p.empathy_recent_revenue IS DISTINCT FROM f.revenue)
-                 RETURNING p.id
+                locked AS (
+                    SELECT id FROM res_partner
+                     WHERE id IN (SELECT partner_id FROM changes)
+                  ORDER BY id
+                       FOR NO KEY UPDATE
+                ),
+                gone AS (
+                    DELETE FROM empathy_partner_stat s
+                     USING changes c, locked l
+                     WHERE s.partner_id = c.partner_id AND s.company_id = c.company_id
+                       AND l.id = c.partner_id AND NOT c.keep
+                       -- checked on the row itself: a rapport written meanwhile stays
+                       AND s.best_advisor_id IS NULL AND s.best_rapport IS NULL
+                       AND s.last_impression_date IS NULL AND s.mood_trend IS NULL
+                 RETURNING s.id, s.partner_id
+                ),
+                upserted AS (
+                    INSERT INTO empathy_partner_stat AS s
+                           (partner_id, company_id, silent, silent_since, recent_revenue,
+                            create_uid, create_date, write_uid, write_date)
+                    SELECT c.partner_id, c.company_id, c.silent, c.since, c.revenue,
+                           %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                      FROM changes c
+                      JOIN locked l ON l.id = c.partner_id
+                     WHERE c.keep
+                  ORDER BY c.partner_id, c.company_id
+                        ON CONFLICT (partner_id, company_id) DO UPDATE
+                       SET silent = EXCLUDED.silent,
+                           silent_since = EXCLUDED.silent_since,
+                           recent_revenue = EXCLUDED.recent_revenue,
+                           write_uid = EXCLUDED.write_uid,
+                           write_date = EXCLUDED.write_date
+                     WHERE (s.silent, s.silent_since, s.recent_revenue)
+                           IS DISTINCT FROM (EXCLUDED.silent, EXCLUDED.silent_since,
+                                             EXCLUDED.recent_revenue)
+                 RETURNING s.id, s.partner_id
                 )
-                SELECT id FROM reset UNION ALL SELECT id FROM flags
+                SELECT id, partner_id FROM upserted
+                 UNION ALL
+                SELECT id, partner_id FROM gone
                 """,
                 bought_since=bought_since,
                 contact_since=contact_since,
+                uid=self.env.uid,
             )
         )
-        changed = self.env["res.partner"].browse(row[0] for row in self.env.cr.fetchall())
-        fnames = ["empathy_silent", "empathy_silent_since", "empathy_recent_revenue"]
-        changed.invalidate_recordset(fnames)
-        changed.modified(fnames)
-        return changed
+        rows = self.env.cr.fetchall()
+        self._empathy_stats_written(rows)
+        return self.browse({row[1] for row in rows})

@@ -197,7 +197,7 @@ const SHOTS = {
     },
 
     async silent_customers(page) {
-        await page.goto(`${BASE}/odoo/action-empathic_crm.res_partner_action_empathy_silent`);
+        await page.goto(`${BASE}/odoo/action-empathic_crm.empathy_partner_stat_action_silent`);
         await settle(page, ".o_list_view, .o_view_nocontent");
         if (!(await page.locator(".o_list_view .o_data_row").count())) {
             throw new Error("the silent customers list is empty");

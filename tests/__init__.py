@@ -4,6 +4,7 @@ from . import test_gate
 from . import test_rapport
 from . import test_rapport_company
 from . import test_partner_search
+from . import test_partner_stat
 from . import test_fair_rapport
 from . import test_security
 from . import test_gdpr

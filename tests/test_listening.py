@@ -3,6 +3,7 @@
 silent customers, reorder follow-ups for consumables, the campaign report."""
 
 import logging
+import re
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -11,6 +12,7 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import EmpathyCommon
 
@@ -570,9 +572,38 @@ class TestSilentCustomers(ListeningCommon):
         self.assertIn(partner, found)
         with self.assertRaises(AccessError):
             self.Partner.with_user(self.user_internal).search([("empathy_silent", "=", True)])
-        action = self.env.ref("empathic_crm.res_partner_action_empathy_silent")
-        self.assertIn("empathy_silent", action.domain)
         self.assertTrue(self.env.ref("empathic_crm.ir_cron_empathy_silent_customers").active)
+
+    def test_silent_customers_list(self):
+        """Sales ▸ Reporting ▸ Silent Customers: the rows of the company, largest
+        revenue first, with the call button."""
+        small = self._customer("Silent small")
+        large = self._customer("Silent large", user_id=self.user_sales.id)
+        self._bought(large, amount=500.0)
+        self._contact_impression(large, days_ago=200, user=self.user_sales2)
+        self._compute()
+        action = self.env.ref("empathic_crm.empathy_partner_stat_action_silent")
+        self.assertEqual(action.res_model, "empathy.partner.stat")
+        domain = safe_eval(action.domain)
+        view = self.env.ref("empathic_crm.empathy_partner_stat_view_list_silent")
+        order = re.search(r'default_order="([^"]+)"', view.arch).group(1)
+        Stat = self.env["empathy.partner.stat"].with_user(self.user_manager)
+        rows = Stat.search([*domain, ("partner_id", "in", (small | large).ids)], order=order)
+        self.assertEqual(rows.partner_id, large | small)
+        self.assertEqual(rows.mapped("recent_revenue"), [600.0, 100.0])
+        self.assertEqual(rows[0].best_advisor_id, self.user_sales2)
+        self.assertEqual(rows[0].user_id, self.user_sales)
+        self.assertEqual(rows[0].currency_id, self.env.company.currency_id)
+        # "Schedule a call" on the rows: the partner's action, for the row's company
+        result = rows.action_empathy_schedule_call()
+        self.assertEqual(result["params"]["type"], "success")
+        self.assertEqual(large.activity_ids.user_id, self.user_sales2)
+        self.assertEqual(small.activity_ids.user_id, self.user_manager)
+        # users read the rows, they do not write them
+        with self.assertRaises(AccessError):
+            rows.with_user(self.user_sales).write({"silent": False})
+        with self.assertRaises(AccessError):
+            Stat.with_user(self.user_internal).search([])
 
     def test_query_count_constant(self):
         """Flagging 1 or 20 silent customers costs the same queries."""
@@ -892,9 +923,13 @@ class TestListeningViews(ListeningCommon):
         self.assertIn("empathy_motive_ids", campaign)
         product = manager["product.template"].get_views([(False, "form")])["views"]["form"]
         self.assertIn("empathy_reorder_days", product["arch"])
-        silent = self.env.ref("empathic_crm.res_partner_view_list_empathy_silent")
-        view = manager["res.partner"].get_views([(silent.id, "list")])["views"]["list"]
-        self.assertIn("empathy_recent_revenue", view["arch"])
+        silent = self.env.ref("empathic_crm.empathy_partner_stat_view_list_silent")
+        view = manager["empathy.partner.stat"].get_views([(silent.id, "list")])["views"]["list"]
+        self.assertIn("recent_revenue", view["arch"])
+        self.assertIn("action_empathy_schedule_call", view["arch"])
+        for view_type in ("list", "pivot", "form", "search"):
+            views = manager["empathy.partner.stat"].get_views([(False, view_type)])["views"]
+            self.assertTrue(views[view_type]["arch"])
         # a user without sales rights sees none of it (and no error)
         internal = self.env(user=self.user_internal)
         arch = internal["res.partner"].get_views([(False, "form")])["views"]["form"]["arch"]

@@ -47,10 +47,15 @@ class TestRapportPerCompany(EmpathyCommon):
         self.assertFalse(
             Partner.search_count([("id", "=", self.shared.id), ("empathy_best_rapport", ">", 1)])
         )
-        groups = Partner._read_group(
-            [("id", "=", self.shared.id)], ["empathy_best_advisor_id"], ["__count"]
+        # the rows of figures, grouped or read: company B's rows only (record rule)
+        Stat = self.env["empathy.partner.stat"].with_user(self.user_sales_b)
+        groups = Stat._read_group(
+            [("partner_id", "=", self.shared.id)], ["best_advisor_id"], ["__count"]
         )
-        self.assertEqual([(user.id, count) for user, count in groups], [(False, 1)])
+        self.assertFalse(groups)
+        self.assertFalse(as_b.empathy_stat_ids)
+        self.env.invalidate_all()  # one cache for every user of the transaction
+        self.assertEqual(self._as(self.user_sales).empathy_stat_ids.company_id, self.company)
         self.assertEqual(
             as_b.read(["empathy_best_advisor_id", "empathy_best_rapport"])[0][
                 "empathy_best_advisor_id"

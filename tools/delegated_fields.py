@@ -29,15 +29,26 @@ def delegated_domain(one2many, comodel, fname, operator, value, scope=()):
 
     :param one2many: name of the owner's one2many to the rows (``empathy_profile_ids``)
     :param comodel: the rows' model (an empty recordset, with the user's environment)
-    :param scope: a domain choosing the row that counts (e.g. the current company)
+    :param scope: a domain choosing the row that counts (e.g. the current company);
+        it must choose at most one row per owner
 
     An owner matches when the row that counts (visible to the user) satisfies the
     condition, or, when it has no such row, when an empty row would: a hidden row
     (another company, a person who objects) answers exactly as no row.
+
+    When an empty row satisfies the condition, the owner matches unless its row
+    fails it: one ``not any`` on the negated condition (Odoo's negation of a term is
+    its exact complement, NULL included), not the ``any`` or ``not any`` of the scope
+    (an ``OR`` of two subqueries, which PostgreSQL cannot turn into joins: a big
+    ``NOT IN`` then no longer fits in memory and is scanned once per owner).
     """
     condition = [(fname, operator, value)]
     scope = list(scope)
+    if not empty_row_matches(comodel, condition):
+        return [(one2many, "any", expression.AND([scope, condition]) if scope else condition)]
+    negation = expression.TERM_OPERATORS_NEGATION.get(operator)
+    if negation:
+        fails = [(fname, negation, value)]
+        return [(one2many, "not any", expression.AND([scope, fails]) if scope else fails)]
     matches = [(one2many, "any", expression.AND([scope, condition]) if scope else condition)]
-    if empty_row_matches(comodel, condition):
-        return expression.OR([matches, [(one2many, "not any", scope)]])
-    return matches
+    return expression.OR([matches, [(one2many, "not any", scope)]])

@@ -51,15 +51,8 @@ to for a while. You act as the logged-in Odoo user, with their access rights.
 
 #: rights problems reported by Odoo (shown as Odoo's refusal, not as a bug)
 REFUSALS = ("odoo.exceptions.AccessError", "odoo.exceptions.AccessDenied")
-SILENT_FIELDS = [
-    "name",
-    "email",
-    "phone",
-    "empathy_silent_since",
-    "empathy_recent_revenue",
-    "empathy_best_advisor_id",
-    "user_id",
-]
+#: a silent customer's figures: rows of empathy.partner.stat (one per contact and company)
+SILENT_FIELDS = ["partner_id", "silent_since", "recent_revenue", "best_advisor_id", "user_id"]
 ACTIVITY_FIELDS = [
     "summary",
     "note",
@@ -249,26 +242,39 @@ class EmpathyTools:
         ]
 
     def silent_customers(self, limit: int = 20) -> list[dict[str, Any]]:
-        records = self.client.call(
-            "res.partner",
+        # the figures of the user's current company, as the contact shows them
+        user = self.client.call("res.users", "read", [self.client.uid], ["company_id"])[0]
+        rows = self.client.call(
+            "empathy.partner.stat",
             "search_read",
-            [("empathy_silent", "=", True)],
+            [("silent", "=", True), ("company_id", "=", user["company_id"][0])],
             SILENT_FIELDS,
-            order="empathy_recent_revenue desc, id",
+            order="recent_revenue desc, id",
             limit=limit,
         )
+        # the contacts the user may read (their record rules)
+        partners = {
+            partner["id"]: partner
+            for partner in self.client.call(
+                "res.partner",
+                "search_read",
+                [("id", "in", [row["partner_id"][0] for row in rows])],
+                ["name", "email", "phone"],
+            )
+        }
         return [
             {
-                "partner_id": record["id"],
-                "name": record["name"],
-                "email": record["email"] or None,
-                "phone": record["phone"] or None,
-                "last_contact": record["empathy_silent_since"] or None,
-                "recent_revenue": record["empathy_recent_revenue"],
-                "best_advisor": _many2one(record["empathy_best_advisor_id"]),
-                "salesperson": _many2one(record["user_id"]),
+                "partner_id": partner["id"],
+                "name": partner["name"],
+                "email": partner["email"] or None,
+                "phone": partner["phone"] or None,
+                "last_contact": row["silent_since"] or None,
+                "recent_revenue": row["recent_revenue"],
+                "best_advisor": _many2one(row["best_advisor_id"]),
+                "salesperson": _many2one(row["user_id"]),
             }
-            for record in records
+            for row in rows
+            if (partner := partners.get(row["partner_id"][0]))
         ]
 
 
