@@ -4,7 +4,7 @@
     "name": "Empathic CRM",
     "summary": "Know why customers buy and how they want to be spoken to: "
     "empathy profiles, mandatory impressions after every contact, rapport",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Sales/CRM",
     "website": "https://github.com/empathic-crm/empathic_crm",
     "author": "Empathic CRM contributors",
@@ -32,6 +32,7 @@
         "views/empathy_impression_views.xml",
         "views/empathy_rapport_views.xml",
         "views/mail_activity_type_views.xml",
+        "views/empathy_profile_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/calendar_event_views.xml",

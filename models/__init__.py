@@ -1,6 +1,5 @@
 """The addon's models; the concerns of one model are files named model + concern."""
 
-from . import base_field_guard
 from . import empathy_tag_mixin
 from . import calendar_event
 from . import crm_lead
@@ -16,6 +15,7 @@ from . import empathy_interaction_intake_parsing
 from . import empathy_motive
 from . import empathy_motive_campaign_report
 from . import empathy_motive_evidence
+from . import empathy_profile
 from . import empathy_rapport
 from . import empathy_rapport_access
 from . import empathy_rapport_deferred

@@ -28,7 +28,7 @@ from .empathy_groups import EMPATHY_MANAGER_GROUP as MANAGER_GROUP
 from .empathy_impression import COMMUNICATION_STYLES
 from .empathy_matching import ALL
 from .empathy_params import protected_read_group
-from .res_partner import PREFERRED_CHANNELS, TEMPERAMENTS
+from .empathy_profile import PREFERRED_CHANNELS, TEMPERAMENTS
 
 TRAIT_SELECTION = [
     ("style", "Communication style"),
@@ -48,15 +48,16 @@ TYPED_COLUMNS = {
 }
 #: grouping by one of these describes fit (advisor x kind), not an advisor's level
 KIND_GROUPBYS = ("trait", "value", *TYPED_COLUMNS.values())
-#: the partner columns a kind of customer is made of (with motives and values)
-PARTNER_TRAIT_FIELDS = (
-    "empathy_communication_style",
-    "empathy_temperament",
-    "empathy_preferred_channel",
-    "empathy_motive_ids",
-    "empathy_value_ids",
-    "empathy_objection",
-    "commercial_partner_id",
+#: the partner columns that decide whether a customer counts (objection, company)
+PARTNER_TRAIT_FIELDS = ("empathy_objection", "commercial_partner_id")
+#: the profile columns a kind of customer is made of (``empathy.profile``)
+PROFILE_TRAIT_FIELDS = (
+    "partner_id",
+    "communication_style",
+    "temperament",
+    "preferred_channel",
+    "motive_ids",
+    "value_ids",
 )
 
 
@@ -179,20 +180,20 @@ class EmpathyKindRapport(models.Model):
     @api.model
     def _empathy_partner_kinds_sql(self, partner_ids, with_rapport=False):
         """Return the query of the partners' traits (see ``_empathy_parse_kinds``)."""
-        self.env["res.partner"].flush_model(PARTNER_TRAIT_FIELDS)
-        # raw SQL: the trait columns are guarded by groups=, the caller may be anyone
-        # whose action touches a pair (the statistics are the system's)
+        self._empathy_flush_traits()
+        # raw SQL: the profiles are protected by record rules (objection), the caller
+        # may be anyone whose action touches a pair (the statistics are the system's)
         return SQL(
             """
-            SELECT p.id, p.empathy_communication_style, p.empathy_temperament,
-                   p.empathy_preferred_channel,
+            SELECT p.id, pr.communication_style, pr.temperament, pr.preferred_channel,
                    COALESCE(p.empathy_objection, FALSE) OR COALESCE(cp.empathy_objection, FALSE),
-                   ARRAY(SELECT m.motive_id FROM res_partner_empathy_motive_rel m
-                          WHERE m.partner_id = p.id ORDER BY m.motive_id),
-                   ARRAY(SELECT v.value_id FROM res_partner_empathy_value_rel v
-                          WHERE v.partner_id = p.id ORDER BY v.value_id)
+                   ARRAY(SELECT m.motive_id FROM empathy_profile_motive_rel m
+                          WHERE m.profile_id = pr.id ORDER BY m.motive_id),
+                   ARRAY(SELECT v.value_id FROM empathy_profile_value_rel v
+                          WHERE v.profile_id = pr.id ORDER BY v.value_id)
               FROM res_partner p
          LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+         LEFT JOIN empathy_profile pr ON pr.partner_id = p.id
              WHERE p.id = ANY(%s) %s
             """,
             sorted(set(partner_ids)),
@@ -203,6 +204,12 @@ class EmpathyKindRapport(models.Model):
             if with_rapport
             else SQL(),
         )
+
+    @api.model
+    def _empathy_flush_traits(self):
+        """Flush what the kinds of customers are read from (contacts and profiles)."""
+        self.env["res.partner"].flush_model(PARTNER_TRAIT_FIELDS)
+        self.env["empathy.profile"].flush_model(PROFILE_TRAIT_FIELDS)
 
     @api.model
     def _empathy_parse_kinds(self, rows):

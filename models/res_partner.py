@@ -1,82 +1,278 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-"""The empathy profile of a contact: motives, values, why they buy, how to talk to them."""
+"""The empathy profile of a contact: motives, values, why they buy, how to talk to them.
 
-from odoo import fields, models
+The profile is a row of ``empathy.profile`` (one per contact), protected by its access
+rights and record rules. The contact shows it through fields of the same names as
+before, computed as the current user: a row the user may not see (a person who objects
+to profiling, a contact of another company) reads as an empty profile, is searched as
+one (``tools/delegated_fields.py``), and cannot be grouped or sorted by (non-stored
+fields: Odoo refuses; ``empathy.profile`` is grouped instead). Written, the fields
+write the row, created when missing.
+"""
+
+from collections import defaultdict
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError
+
+from odoo.addons.empathic_crm.tools.delegated_fields import (
+    delegated_domain,
+    visible_one2many,
+    visible_one2many_methods,
+)
 
 from .empathy_groups import EMPATHY_USER_GROUP
-from .empathy_impression import CHANNELS, COMMUNICATION_STYLES
+from .empathy_impression import COMMUNICATION_STYLES
+from .empathy_profile import PARTNER_FIELDS, PREFERRED_CHANNELS, TAG_FIELDS, TEMPERAMENTS
 
-#: the profile: hidden from salespeople while the person objects to profiling
-PROFILE_FIELDS = (
-    "empathy_motive_ids",
-    "empathy_value_ids",
-    "empathy_why",
-    "empathy_communication_style",
-    "empathy_temperament",
-    "empathy_preferred_channel",
-    "empathy_personal_notes",
-    "empathy_impression_ids",
-    "empathy_motive_evidence_ids",
-)
-TEMPERAMENTS = [("easy", "Easy-going"), ("neutral", "Neutral"), ("demanding", "Demanding")]
-PREFERRED_CHANNELS = [
-    c for c in CHANNELS if c[0] in ("phone", "email", "meeting", "video", "chat", "letter")
-]
+__all__ = ["PREFERRED_CHANNELS", "PROFILE_FIELDS", "TEMPERAMENTS"]
+
+#: the field of the profile row (``empathy.profile``) each contact's field shows
+ROW_FIELDS = {partner_field: row_field for row_field, partner_field in PARTNER_FIELDS.items()}
+#: the profile: hidden from salespeople while the person objects to profiling (the
+#: rules of ``empathy.profile``, ``empathy.impression`` and ``empathy.motive.evidence``)
+PROFILE_FIELDS = (*ROW_FIELDS, "empathy_impression_ids", "empathy_motive_evidence_ids")
+
+
+def _profile_field(field_type, *args, name, **kwargs):
+    """Return the contact's field ``name`` showing a field of its profile row.
+
+    Computed as the current user (``compute_sudo=False``), so that the row's record
+    rules decide what the user reads; written to the row; searched on the rows.
+    """
+    return field_type(
+        *args,
+        compute="_compute_empathy_profile",
+        inverse="_inverse_empathy_profile",
+        search=f"_search_{name}",
+        compute_sudo=False,
+        copy=True,
+        groups=EMPATHY_USER_GROUP,
+        **kwargs,
+    )
+
+
+def _profile_search(partner_field):
+    """Return the ``search=`` method of the contact's field ``partner_field``: a
+    condition on the contact's visible profile row (an empty one when it has none)."""
+
+    def search(self, operator, value):
+        return delegated_domain(
+            "empathy_profile_ids",
+            self.env["empathy.profile"],
+            ROW_FIELDS[partner_field],
+            operator,
+            value,
+        )
+
+    search.__name__ = search.__qualname__ = f"_search_{partner_field}"
+    return search
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    empathy_motive_ids = fields.Many2many(
-        "empathy.motive",
-        "res_partner_empathy_motive_rel",
+    empathy_profile_ids = visible_one2many(
+        "empathy.profile",
         "partner_id",
-        "motive_id",
-        string="Purchase motives",
+        "empathy_profile_ids",
+        string="Empathy profile",
         groups=EMPATHY_USER_GROUP,
+        help="The contact's profile row (at most one), shown by the fields of the Empathy tab.",
+    )
+    empathy_motive_ids = _profile_field(
+        fields.Many2many,
+        "empathy.motive",
+        name="empathy_motive_ids",
+        string="Purchase motives",
         help="Why this customer buys: goals, life events, occasions.",
     )
-    empathy_value_ids = fields.Many2many(
+    empathy_value_ids = _profile_field(
+        fields.Many2many,
         "empathy.value",
-        "res_partner_empathy_value_rel",
-        "partner_id",
-        "value_id",
+        name="empathy_value_ids",
         string="Values",
-        groups=EMPATHY_USER_GROUP,
         help="What this customer cares about.",
     )
-    empathy_why = fields.Text(string="Why does this customer buy?", groups=EMPATHY_USER_GROUP)
-    empathy_communication_style = fields.Selection(
+    empathy_why = _profile_field(
+        fields.Text, name="empathy_why", string="Why does this customer buy?"
+    )
+    empathy_communication_style = _profile_field(
+        fields.Selection,
         COMMUNICATION_STYLES,
+        name="empathy_communication_style",
         string="Communication style",
-        groups=EMPATHY_USER_GROUP,
-        index="btree_not_null",
     )
-    empathy_temperament = fields.Selection(
-        TEMPERAMENTS,
-        string="Temperament",
-        groups=EMPATHY_USER_GROUP,
-        index="btree_not_null",
+    empathy_temperament = _profile_field(
+        fields.Selection, TEMPERAMENTS, name="empathy_temperament", string="Temperament"
     )
-    empathy_preferred_channel = fields.Selection(
-        PREFERRED_CHANNELS, string="Preferred channel", groups=EMPATHY_USER_GROUP
+    empathy_preferred_channel = _profile_field(
+        fields.Selection,
+        PREFERRED_CHANNELS,
+        name="empathy_preferred_channel",
+        string="Preferred channel",
     )
-    empathy_personal_notes = fields.Text(
+    empathy_personal_notes = _profile_field(
+        fields.Text,
+        name="empathy_personal_notes",
         string="Personal notes",
-        groups=EMPATHY_USER_GROUP,
         help="Things worth remembering, e.g. a favourite book or the children's names.",
     )
-    empathy_impression_ids = fields.One2many(
-        "empathy.impression", "partner_id", string="Impressions", groups=EMPATHY_USER_GROUP
+    empathy_impression_ids = visible_one2many(
+        "empathy.impression",
+        "partner_id",
+        "empathy_impression_ids",
+        string="Impressions",
+        groups=EMPATHY_USER_GROUP,
     )
     empathy_impression_count = fields.Integer(
         compute="_compute_empathy_impression_count",
         string="Impression count",
         groups=EMPATHY_USER_GROUP,
     )
-    empathy_rapport_ids = fields.One2many(
-        "empathy.rapport", "partner_id", string="Rapport", groups=EMPATHY_USER_GROUP
+    empathy_rapport_ids = visible_one2many(
+        "empathy.rapport",
+        "partner_id",
+        "empathy_rapport_ids",
+        string="Rapport",
+        groups=EMPATHY_USER_GROUP,
     )
+
+    # the rows the user may read, searched through their access rights and rules
+    _compute_empathy_profile_ids, _search_empathy_profile_ids = visible_one2many_methods(
+        "empathy_profile_ids", "empathy.profile", "partner_id"
+    )
+    _compute_empathy_impression_ids, _search_empathy_impression_ids = visible_one2many_methods(
+        "empathy_impression_ids", "empathy.impression", "partner_id"
+    )
+    _compute_empathy_rapport_ids, _search_empathy_rapport_ids = visible_one2many_methods(
+        "empathy_rapport_ids", "empathy.rapport", "partner_id"
+    )
+
+    _search_empathy_motive_ids = _profile_search("empathy_motive_ids")
+    _search_empathy_value_ids = _profile_search("empathy_value_ids")
+    _search_empathy_why = _profile_search("empathy_why")
+    _search_empathy_communication_style = _profile_search("empathy_communication_style")
+    _search_empathy_temperament = _profile_search("empathy_temperament")
+    _search_empathy_preferred_channel = _profile_search("empathy_preferred_channel")
+    _search_empathy_personal_notes = _profile_search("empathy_personal_notes")
+
+    # ------------------------------------------------------------------
+    # the profile row: read as the user, written to the row
+    # ------------------------------------------------------------------
+    @api.depends_context("uid", "allowed_company_ids")
+    @api.depends(
+        "empathy_objection",
+        "empathy_profile_ids.company_id",
+        *(f"empathy_profile_ids.{name}" for name in PARTNER_FIELDS),
+    )
+    def _compute_empathy_profile(self):
+        # searched, not read through empathy_profile_ids: its value in cache may come
+        # from a superuser read; the search applies the user's record rules
+        partner_ids = [pid for pid in self._origin.ids if pid]
+        rows = self.env["empathy.profile"].search_fetch(
+            [("partner_id", "in", partner_ids)], ["partner_id", *PARTNER_FIELDS]
+        )
+        row_of = {row.partner_id.id: row for row in rows}
+        for partner in self:
+            row = row_of.get(partner._origin.id)
+            for row_field, partner_field in PARTNER_FIELDS.items():
+                partner[partner_field] = row[row_field] if row else False
+
+    def _inverse_empathy_profile(self):
+        self._empathy_write_profiles(
+            {
+                partner: {
+                    row_field: partner[partner_field]
+                    for row_field, partner_field in PARTNER_FIELDS.items()
+                }
+                for partner in self
+            }
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the profile values are written to the rows in one batch (Odoo inverses
+        # non-stored fields one record at a time on create)
+        vals_list = [dict(vals) for vals in vals_list]
+        profiles = [
+            {ROW_FIELDS[name]: vals.pop(name) for name in list(vals) if name in ROW_FIELDS}
+            for vals in vals_list
+        ]
+        partners = super().create(vals_list)
+        new_rows = {
+            partner: values
+            for partner, values in zip(partners, profiles, strict=True)
+            if any(values.values())
+        }
+        if new_rows:
+            partners.browse().concat(*new_rows)._empathy_check_profile_writable()
+            self.env["empathy.profile"].create(
+                [{"partner_id": partner.id, **values} for partner, values in new_rows.items()]
+            )
+        return partners
+
+    def write(self, vals):
+        result = super().write(vals)
+        if ROW_FIELDS.keys() & vals.keys():
+            # the fields were protected while written: their values computed for other
+            # users (other record rules) are stale, read them again from the rows
+            self.invalidate_recordset(list(ROW_FIELDS))
+        return result
+
+    def _empathy_write_profiles(self, values):
+        """Write the profile rows of contacts: ``values`` is {partner: {row field:
+        value as read}} (records for motives and values). Rows are created where
+        missing and something is to be written; one write per set of changes.
+        """
+        Profile = self.env["empathy.profile"]
+        partner_ids = [partner.id for partner in values if partner.id]
+        rows = Profile.sudo().search([("partner_id", "in", partner_ids)])
+        row_of = {row.partner_id.id: row for row in rows}
+        to_create, to_write, changes_of = [], defaultdict(list), {}
+        for partner, vals in values.items():
+            row = row_of.get(partner.id)
+            if row is None:
+                vals = {
+                    name: [Command.set(value.ids)] if name in TAG_FIELDS else value
+                    for name, value in vals.items()
+                    if value
+                }
+                if vals:
+                    to_create.append({"partner_id": partner.id, **vals})
+                continue
+            changes = Profile._empathy_changes(row, vals)
+            if changes:
+                key = repr(sorted(changes.items()))
+                changes_of[key] = changes
+                to_write[key].append(row.id)
+        touched = self.browse(
+            [vals["partner_id"] for vals in to_create]
+            + [row.partner_id.id for ids in to_write.values() for row in Profile.sudo().browse(ids)]
+        )
+        touched._empathy_check_profile_writable()
+        if to_create:
+            Profile.create(to_create)
+        for key, ids in to_write.items():
+            Profile.browse(ids).write(changes_of[key])
+
+    def _empathy_check_profile_writable(self):
+        """Raise a clear AccessError when the user may not write these profiles.
+
+        The record rules of ``empathy.profile`` decide; this only words the refusal
+        of the common case: a salesperson writing the profile of a person who objects.
+        """
+        if self.env.su or self._empathy_sees_objecting_profiles():
+            return
+        objecting = self.sudo().filtered("empathy_objection")
+        if objecting:
+            raise AccessError(
+                self.env._(
+                    "%(names)s objects to profiling (GDPR Art. 21): only empathy managers"
+                    " can change the profile.",
+                    names=", ".join(objecting.mapped("display_name")),
+                )
+            )
 
     def _compute_empathy_impression_count(self):
         counts = dict(
