@@ -14,7 +14,7 @@ customer's rapport statistics between kinds (``empathy.kind.rapport``) and recor
 motives and values added by hand as evidence.
 """
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 
 from .empathy_impression import CHANNELS, COMMUNICATION_STYLES
 
@@ -36,6 +36,7 @@ PARTNER_FIELDS = {
 KIND_FIELDS = frozenset(
     {"communication_style", "temperament", "preferred_channel", "motive_ids", "value_ids"}
 )
+#: the many2many fields of the row
 TAG_FIELDS = ("motive_ids", "value_ids")
 
 
@@ -141,21 +142,9 @@ class EmpathyProfile(models.Model):
     # the contact's fields (res.partner): values to rows
     # ------------------------------------------------------------------
     @api.model
-    def _empathy_changes(self, row, values):
-        """Return the values of ``row`` to write so that it shows ``values`` (a dict
-        {field: value as read, records for many2many}).
-
-        Motives and values as links added and removed (the same change of many rows
-        is one write; archived ones, which the contact does not show, stay linked).
-        """
-        changes = {}
-        for fname, value in values.items():
-            if fname in TAG_FIELDS:
-                linked = row[fname]
-                commands = [Command.unlink(tag_id) for tag_id in sorted((linked - value).ids)]
-                commands += [Command.link(tag_id) for tag_id in sorted((value - linked).ids)]
-                if commands:
-                    changes[fname] = commands
-            elif (value or False) != (row[fname] or False):
-                changes[fname] = value or False
-        return changes
+    def _empathy_has_values(self, values):
+        """Return whether ``values`` (as for ``create``) put anything in a new row."""
+        new = self.new({})
+        return any(
+            self._fields[name].convert_to_cache(value, new) for name, value in values.items()
+        )

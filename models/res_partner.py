@@ -10,8 +10,6 @@ fields: Odoo refuses; ``empathy.profile`` is grouped instead). Written, the fiel
 write the row, created when missing.
 """
 
-from collections import defaultdict
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
 
@@ -180,81 +178,77 @@ class ResPartner(models.Model):
                 partner[partner_field] = row[row_field] if row else False
 
     def _inverse_empathy_profile(self):
-        self._empathy_write_profiles(
-            {
-                partner: {
-                    row_field: partner[partner_field]
+        # create() and write() route the values to the rows themselves (batched, only
+        # the fields written); this serves any other caller of the inverse
+        for partner in self:
+            partner._empathy_write_profiles(
+                {
+                    row_field: [Command.set(partner[partner_field].ids)]
+                    if row_field in TAG_FIELDS
+                    else partner[partner_field]
                     for row_field, partner_field in PARTNER_FIELDS.items()
                 }
-                for partner in self
-            }
-        )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
-        # the profile values are written to the rows in one batch (Odoo inverses
-        # non-stored fields one record at a time on create)
+        # the profile values go to the rows, created in one batch (Odoo would inverse
+        # the non-stored fields one contact at a time)
         vals_list = [dict(vals) for vals in vals_list]
-        profiles = [
-            {ROW_FIELDS[name]: vals.pop(name) for name in list(vals) if name in ROW_FIELDS}
-            for vals in vals_list
-        ]
+        profiles = [self._empathy_pop_profile_values(vals) for vals in vals_list]
         partners = super().create(vals_list)
+        Profile = self.env["empathy.profile"]
         new_rows = {
             partner: values
             for partner, values in zip(partners, profiles, strict=True)
-            if any(values.values())
+            if Profile._empathy_has_values(values)
         }
         if new_rows:
             partners.browse().concat(*new_rows)._empathy_check_profile_writable()
-            self.env["empathy.profile"].create(
+            Profile.create(
                 [{"partner_id": partner.id, **values} for partner, values in new_rows.items()]
             )
         return partners
 
     def write(self, vals):
+        # the profile values go to the rows: only the fields written, as written
+        # (many2many commands applied to the row's own links)
+        vals = dict(vals)
+        profile = self._empathy_pop_profile_values(vals)
         result = super().write(vals)
-        if ROW_FIELDS.keys() & vals.keys():
-            # the fields were protected while written: their values computed for other
-            # users (other record rules) are stale, read them again from the rows
-            self.invalidate_recordset(list(ROW_FIELDS))
+        if profile:
+            self._empathy_write_profiles(profile)
         return result
 
+    def _empathy_pop_profile_values(self, vals):
+        """Remove the profile fields from ``vals``; return them as the row's values."""
+        names = [name for name in vals if name in ROW_FIELDS]
+        if names and not self.env.su:
+            self.check_field_access_rights("write", names)
+        return {ROW_FIELDS[name]: vals.pop(name) for name in names}
+
     def _empathy_write_profiles(self, values):
-        """Write the profile rows of contacts: ``values`` is {partner: {row field:
-        value as read}} (records for motives and values). Rows are created where
-        missing and something is to be written; one write per set of changes.
+        """Write ``values`` (values of ``empathy.profile``, as for its ``write``) to the
+        profile rows of these contacts, creating the missing rows (none when there is
+        nothing to write). One write for the existing rows, one create for the others.
         """
+        partners = self.filtered("id")
+        if not partners:
+            return
         Profile = self.env["empathy.profile"]
-        partner_ids = [partner.id for partner in values if partner.id]
-        rows = Profile.sudo().search([("partner_id", "in", partner_ids)])
-        row_of = {row.partner_id.id: row for row in rows}
-        to_create, to_write, changes_of = [], defaultdict(list), {}
-        for partner, vals in values.items():
-            row = row_of.get(partner.id)
-            if row is None:
-                vals = {
-                    name: [Command.set(value.ids)] if name in TAG_FIELDS else value
-                    for name, value in vals.items()
-                    if value
-                }
-                if vals:
-                    to_create.append({"partner_id": partner.id, **vals})
-                continue
-            changes = Profile._empathy_changes(row, vals)
-            if changes:
-                key = repr(sorted(changes.items()))
-                changes_of[key] = changes
-                to_write[key].append(row.id)
-        touched = self.browse(
-            [vals["partner_id"] for vals in to_create]
-            + [row.partner_id.id for ids in to_write.values() for row in Profile.sudo().browse(ids)]
-        )
-        touched._empathy_check_profile_writable()
-        if to_create:
-            Profile.create(to_create)
-        for key, ids in to_write.items():
-            Profile.browse(ids).write(changes_of[key])
+        # the rapport queue's lock of the customers: two requests writing the profile
+        # of the same contact one after the other (one creates its row, the other
+        # then finds it), and the kinds of customers moved in the same order
+        self.env["empathy.rapport"]._empathy_lock_partners(partners.ids)
+        partners._empathy_check_profile_writable()
+        rows = Profile.sudo().search([("partner_id", "in", partners.ids)])
+        missing = partners - rows.partner_id.with_env(self.env)
+        if rows:
+            rows.with_env(Profile.env).write(dict(values))
+        if missing and Profile._empathy_has_values(values):
+            Profile.create([{"partner_id": partner.id, **values} for partner in missing])
+        # computed per user (record rules): read them again from the rows, for everyone
+        partners.invalidate_recordset(list(ROW_FIELDS))
 
     def _empathy_check_profile_writable(self):
         """Raise a clear AccessError when the user may not write these profiles.

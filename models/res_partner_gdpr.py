@@ -144,9 +144,9 @@ class ResPartner(models.Model):
         self._empathy_check_manager()
         self.check_access("write")
         for partner in self.sudo():
-            partner.empathy_impression_ids.unlink()
-            partner.empathy_profile_ids.unlink()
-            partner.empathy_motive_evidence_ids.unlink()
+            # searched (every company's rows), not read through the contact's one2many
+            for model in ("empathy.impression", "empathy.profile", "empathy.motive.evidence"):
+                self.env[model].sudo().search([("partner_id", "=", partner.id)]).unlink()
             # the chatter is read by users without empathy access: no counts, no values
             partner.message_post(
                 body=self.env._(
