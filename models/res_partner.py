@@ -29,7 +29,12 @@ __all__ = ["PREFERRED_CHANNELS", "PROFILE_FIELDS", "TEMPERAMENTS"]
 ROW_FIELDS = {partner_field: row_field for row_field, partner_field in PARTNER_FIELDS.items()}
 #: the profile: hidden from salespeople while the person objects to profiling (the
 #: rules of ``empathy.profile``, ``empathy.impression`` and ``empathy.motive.evidence``)
-PROFILE_FIELDS = (*ROW_FIELDS, "empathy_impression_ids", "empathy_motive_evidence_ids")
+PROFILE_FIELDS = (
+    *ROW_FIELDS,
+    "empathy_profile_ids",
+    "empathy_impression_ids",
+    "empathy_motive_evidence_ids",
+)
 
 
 def _profile_field(field_type, *args, name, **kwargs):

@@ -397,8 +397,9 @@ class TestLeakFindings(EmpathyCommon):
         func()
         return self.env.cr.sql_log_count - before
 
-    def test_guard_costs_no_query(self):
-        """Guarded leaves cost the same queries as plain ones (the guard is Python only)."""
+    def test_protected_leaves_cost_no_query(self):
+        """Leaves on the profile (rows searched in a subquery) cost the same queries as
+        plain ones."""
         Partner = self.env["res.partner"].with_user(self.user_sales)
         tags = self.env["res.partner.category"].create({"name": "Runner"}).ids
         for guarded, plain in (
