@@ -457,11 +457,6 @@ class Generator:
             "write_uid",
             "create_date",
             "write_date",
-            "empathy_communication_style",
-            "empathy_temperament",
-            "empathy_preferred_channel",
-            "empathy_why",
-            "empathy_personal_notes",
             "empathy_objection",
         ]
         # the empathy aggregates are computed afterwards, from the impressions
@@ -469,6 +464,10 @@ class Generator:
         extra, extra_values = self.template_columns(template_row, columns)
         rel_motive, rel_value = [], []
         self.rel_motive, self.rel_value = rel_motive, rel_value
+        # the profiles (empathy.profile): the row of partner i has the id first_profile + i
+        first_profile = self.next_ids("empathy_profile", n)
+        profiles = []
+        company = template_row.get("company_id")  # the partners' (stored, related)
 
         def rows():
             for i in range(n):
@@ -516,12 +515,14 @@ class Generator:
                     motives = tuple(sorted(picks))
                 self.p_motives[i] = motives
                 rel_motive.extend((pid, motive) for motive in motives)
+                picks_values = ()
                 if rng.random() < 0.4:
                     picks = {
                         self.values[self.weighted(value_weights, value_weights[-1])]
                         for _ in range(rng.randrange(1, 3))
                     }
-                    rel_value.extend((pid, value) for value in sorted(picks))
+                    picks_values = sorted(picks)
+                    rel_value.extend((pid, value) for value in picks_values)
                 values = [
                     pid,
                     name,
@@ -550,34 +551,55 @@ class Generator:
                     1,
                     created,
                     created,
+                    objection,
+                ]
+                # drawn after the partner's columns, in the order of the former columns
+                profile = (
                     STYLES[style] if style >= 0 else None,
                     rng.choice(TEMPERAMENTS) if rng.random() < 0.4 else None,
                     rng.choice(PREFERRED) if rng.random() < 0.4 else None,
                     rng.choice(WHYS) if rng.random() < 0.2 else None,
                     rng.choice(PERSONAL) if rng.random() < 0.1 else None,
-                    objection,
-                ]
+                )
+                if motives or picks_values or any(value is not None for value in profile):
+                    row = (first_profile + i, pid, company, *profile, 1, 1, created, created)
+                    profiles.append("\t".join(map(copy_value, row)) + "\n")
                 yield "\t".join(map(copy_value, values)) + extra_values + "\n"
 
         with Timer() as timer, self.bulk_load("res_partner"):
             count = self.copy("res_partner", columns + extra, rows())
         self.report("res_partner", count, timer.seconds)
 
-        Partner = env["res.partner"]
+        Profile = env["empathy.profile"]
+        with Timer() as timer, self.bulk_load("empathy_profile"):
+            count = self.copy(
+                Profile._table,
+                [
+                    "id",
+                    "partner_id",
+                    "company_id",
+                    "communication_style",
+                    "temperament",
+                    "preferred_channel",
+                    "why",
+                    "personal_notes",
+                    "create_uid",
+                    "write_uid",
+                    "create_date",
+                    "write_date",
+                ],
+                profiles,
+            )
+        self.report("empathy_profile", count, timer.seconds)
         with Timer() as timer:
-            field = Partner._fields["empathy_motive_ids"]
-            self.copy(
-                field.relation,
-                [field.column1, field.column2],
-                ("%d\t%d\n" % row for row in rel_motive),
-            )
-            field = Partner._fields["empathy_value_ids"]
-            self.copy(
-                field.relation,
-                [field.column1, field.column2],
-                ("%d\t%d\n" % row for row in rel_value),
-            )
-        self.report("partner motives and values", len(rel_motive) + len(rel_value), timer.seconds)
+            for fname, pairs in (("motive_ids", rel_motive), ("value_ids", rel_value)):
+                field = Profile._fields[fname]
+                self.copy(
+                    field.relation,
+                    [field.column1, field.column2],
+                    ("%d\t%d\n" % (first_profile + pid - first_id, tag) for pid, tag in pairs),
+                )
+        self.report("profile motives and values", len(rel_motive) + len(rel_value), timer.seconds)
 
     def impressions(self):
         """Plan the impressions (skewed per partner and advisor), COPY them in date order."""
@@ -852,6 +874,8 @@ class Generator:
             "partner salesperson": """SELECT count(*) FROM res_partner c
                 LEFT JOIN res_users u ON u.id = c.user_id
                 WHERE c.user_id IS NOT NULL AND u.id IS NULL""",
+            "profile partner": """SELECT count(*) FROM empathy_profile pr
+                LEFT JOIN res_partner p ON p.id = pr.partner_id WHERE p.id IS NULL""",
         }
         for label, query in checks.items():
             cr.execute(query)  # pylint: disable=sql-injection
@@ -1181,8 +1205,9 @@ def main():
                 "empathy_impression",
                 "empathy_rapport",
                 "empathy_partner_stat",
-                "res_partner_empathy_motive_rel",
-                "res_partner_empathy_value_rel",
+                "empathy_profile",
+                "empathy_profile_motive_rel",
+                "empathy_profile_value_rel",
             ):
                 cr.execute(f"VACUUM ANALYZE {table}")  # pylint: disable=sql-injection
     log(f"VACUUM ANALYZE in {timer.seconds:.1f} s")

@@ -261,8 +261,9 @@ def pick_context(env):
             WHERE r.user_id = %s AND r.partner_id != %s AND p.active AND NOT p.is_company
               AND NOT coalesce(p.empathy_objection, false)
          ORDER BY r.impression_count,
-                  NOT EXISTS (SELECT 1 FROM res_partner_empathy_motive_rel m
-                               WHERE m.partner_id = p.id), r.id
+                  NOT EXISTS (SELECT 1 FROM empathy_profile_motive_rel m
+                                JOIN empathy_profile pr ON pr.id = m.profile_id
+                               WHERE pr.partner_id = p.id), r.id
             LIMIT 1""",
         [heavy_user, heavy_partner],
     )
@@ -298,8 +299,9 @@ def pick_context(env):
               AND NOT coalesce(p.empathy_objection, false) AND p.partner_share
               AND NOT EXISTS (SELECT 1 FROM empathy_impression i WHERE i.partner_id = p.id)
               AND NOT EXISTS (SELECT 1 FROM res_users u WHERE u.partner_id = p.id)
-         ORDER BY NOT EXISTS (SELECT 1 FROM res_partner_empathy_motive_rel m
-                               WHERE m.partner_id = p.id), id
+         ORDER BY NOT EXISTS (SELECT 1 FROM empathy_profile_motive_rel m
+                                JOIN empathy_profile pr ON pr.id = m.profile_id
+                               WHERE pr.partner_id = p.id), id
             LIMIT 1"""
     )
     fresh = cr.fetchone()
@@ -591,8 +593,9 @@ def order_products(env, partner, count, rng):
         """SELECT DISTINCT t.product_id
              FROM empathy_cross_sell_rule_trigger_product_rel t
              JOIN empathy_cross_sell_rule_motive_rel m ON m.rule_id = t.rule_id
-            WHERE m.motive_id IN (SELECT motive_id FROM res_partner_empathy_motive_rel
-                                   WHERE partner_id = %s)
+            WHERE m.motive_id IN (SELECT pm.motive_id FROM empathy_profile_motive_rel pm
+                                    JOIN empathy_profile pr ON pr.id = pm.profile_id
+                                   WHERE pr.partner_id = %s)
          ORDER BY 1""",
         [partner.id],
     )

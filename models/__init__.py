@@ -1,6 +1,5 @@
 """The addon's models; the concerns of one model are files named model + concern."""
 
-from . import base_field_guard
 from . import empathy_tag_mixin
 from . import calendar_event
 from . import crm_lead
@@ -17,6 +16,7 @@ from . import empathy_interaction_intake_parsing
 from . import empathy_motive
 from . import empathy_motive_campaign_report
 from . import empathy_motive_evidence
+from . import empathy_profile
 from . import empathy_rapport
 from . import empathy_rapport_access
 from . import empathy_rapport_deferred
@@ -52,6 +52,3 @@ from . import empathy_kind_rapport_upkeep
 from . import res_partner_matching
 from . import crm_lead_matching
 from . import crm_team_matching
-
-# last: the thin overrides of ORM internals, above every concern they call
-from . import orm_overrides

@@ -116,10 +116,8 @@ class CrmLead(models.Model):
         self.env["crm.lead"].flush_model(
             ["partner_id", "user_id", "company_id", "active", "stage_id", *SCORING_FIELDS]
         )
-        self.env["res.partner"].flush_model(
-            ["empathy_objection", "commercial_partner_id", "empathy_communication_style"]
-        )
-        self.env["res.partner"].flush_model(["empathy_motive_ids"])
+        self.env["res.partner"].flush_model(["empathy_objection", "commercial_partner_id"])
+        self.env["empathy.profile"].flush_model(["partner_id", "communication_style", "motive_ids"])
         self.env["empathy.rapport"].flush_model()
         self.env["empathy.impression"].flush_model(["partner_id", "company_id", "date", "mood"])
 
@@ -283,7 +281,7 @@ class CrmLead(models.Model):
 
         Raw SQL, what it takes over from the ORM:
 
-        * flush: ``_empathy_scoring_flush`` (leads, stages, contacts, motives,
+        * flush: ``_empathy_scoring_flush`` (leads, stages, contacts, profiles,
           rapport rows, impressions: what the statement reads);
         * cache and ``modified()``: the four fields of the changed leads
           (``RETURNING``), so the explanation and Predictive Lead Scoring see them;
@@ -306,7 +304,7 @@ class CrmLead(models.Model):
                 WITH leads AS (
                     SELECT l.id, l.partner_id, l.user_id,
                            COALESCE(l.company_id, u.company_id) AS company_id,
-                           p.empathy_communication_style AS style,
+                           pr.id AS profile_id, pr.communication_style AS style,
                            (COALESCE(p.empathy_objection, FALSE)
                             OR COALESCE(cp.empathy_objection, FALSE)) AS objecting
                       FROM crm_lead l
@@ -314,6 +312,7 @@ class CrmLead(models.Model):
                  LEFT JOIN res_users u ON u.id = l.user_id
                  LEFT JOIN res_partner p ON p.id = l.partner_id
                  LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                 LEFT JOIN empathy_profile pr ON pr.partner_id = l.partner_id
                      WHERE %(where)s
                        AND l.active AND NOT COALESCE(s.is_won, FALSE)
                 ), bands AS (
@@ -327,8 +326,8 @@ class CrmLead(models.Model):
                            CASE WHEN l.objecting OR l.style IS NULL THEN 'none'
                                 ELSE l.style END AS style_band,
                            CASE WHEN NOT l.objecting AND EXISTS (
-                                    SELECT 1 FROM res_partner_empathy_motive_rel rel
-                                     WHERE rel.partner_id = l.partner_id
+                                    SELECT 1 FROM empathy_profile_motive_rel rel
+                                     WHERE rel.profile_id = l.profile_id
                                 ) THEN 'yes' ELSE 'no' END AS motive_known
                       FROM leads l
                  LEFT JOIN empathy_rapport r

@@ -50,15 +50,22 @@ TYPED_COLUMNS = {
 #: grouping by one of these describes fit (advisor x kind), not an advisor's level
 KIND_GROUPBYS = ("trait", "value", *TYPED_COLUMNS.values())
 #: the partner columns a kind of customer is made of (with motives and values)
-PARTNER_TRAIT_FIELDS = (
-    "empathy_communication_style",
-    "empathy_temperament",
-    "empathy_preferred_channel",
-    "empathy_motive_ids",
-    "empathy_value_ids",
-    "empathy_objection",
-    "commercial_partner_id",
+PARTNER_TRAIT_FIELDS = ("empathy_objection", "commercial_partner_id")
+#: the profile columns a kind of customer is made of (``empathy.profile``)
+PROFILE_TRAIT_FIELDS = (
+    "partner_id",
+    "communication_style",
+    "temperament",
+    "preferred_channel",
+    "motive_ids",
+    "value_ids",
 )
+
+
+def flush_traits(env):
+    """Flush what the kinds of customers are read from (contacts and their profiles)."""
+    env["res.partner"].flush_model(PARTNER_TRAIT_FIELDS)
+    env["empathy.profile"].flush_model(PROFILE_TRAIT_FIELDS)
 
 
 def partner_traits_sql(partner):
@@ -68,21 +75,27 @@ def partner_traits_sql(partner):
 
     The one definition of a customer's kind in SQL: read by ``_empathy_partner_kinds``,
     the incremental upkeep and the rebuild (``empathy_kind_rapport_upkeep.py``). The
-    caller flushes ``PARTNER_TRAIT_FIELDS``.
+    caller flushes them (``flush_traits``): the profile's columns (``empathy.profile``) and its
+    motives and values.
     """
     return SQL(
         """(
                    SELECT 'all'::varchar AS t, ''::varchar AS v
-         UNION ALL SELECT 'style', %(p)s.empathy_communication_style
-                    WHERE %(p)s.empathy_communication_style IS NOT NULL
-         UNION ALL SELECT 'temperament', %(p)s.empathy_temperament
-                    WHERE %(p)s.empathy_temperament IS NOT NULL
-         UNION ALL SELECT 'channel', %(p)s.empathy_preferred_channel
-                    WHERE %(p)s.empathy_preferred_channel IS NOT NULL
-         UNION ALL SELECT 'motive', m.motive_id::varchar
-                     FROM res_partner_empathy_motive_rel m WHERE m.partner_id = %(p)s.id
-         UNION ALL SELECT 'value', v.value_id::varchar
-                     FROM res_partner_empathy_value_rel v WHERE v.partner_id = %(p)s.id
+         UNION ALL SELECT t, v
+                     FROM empathy_profile pr
+               CROSS JOIN LATERAL (
+                             SELECT 'style'::varchar, pr.communication_style::varchar
+                              WHERE pr.communication_style IS NOT NULL
+                   UNION ALL SELECT 'temperament', pr.temperament
+                              WHERE pr.temperament IS NOT NULL
+                   UNION ALL SELECT 'channel', pr.preferred_channel
+                              WHERE pr.preferred_channel IS NOT NULL
+                   UNION ALL SELECT 'motive', m.motive_id::varchar
+                               FROM empathy_profile_motive_rel m WHERE m.profile_id = pr.id
+                   UNION ALL SELECT 'value', vl.value_id::varchar
+                               FROM empathy_profile_value_rel vl WHERE vl.profile_id = pr.id
+                          ) kinds(t, v)
+                    WHERE pr.partner_id = %(p)s.id
         )""",
         p=SQL.identifier(partner),
     )
@@ -211,8 +224,8 @@ class EmpathyKindRapport(models.Model):
         """
         if not partner_ids:
             return {}
-        self.env["res.partner"].flush_model(PARTNER_TRAIT_FIELDS)
-        # raw SQL: the trait columns are guarded by groups=, the caller may be anyone
+        flush_traits(self.env)
+        # raw SQL: the profiles are protected by record rules (objection), the caller may be anyone
         # whose action touches a pair (the statistics are the system's); the kinds
         # are those of partner_traits_sql, the one definition the statements share
         self.env.cr.execute(

@@ -1,16 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """Rapport by kind of customer: the statistics kept up to date, with every change of
 pairs (a listener of ``empathy.rapport._empathy_pairs_changed``: parts of the statement
-that writes the pairs) and of a customer's kind (``res.partner.write``), and from
+that writes the pairs) and of a customer's kind (``_empathy_kinds_changing``: a profile or an objection written), and from
 scratch (the daily rebuild, one statement)."""
 
 from collections import defaultdict
+from contextlib import contextmanager
 
 from odoo import api, models
 from odoo.tools import SQL
 
 from .empathy_kind_rapport import (
-    PARTNER_TRAIT_FIELDS,
+    flush_traits,
     partner_objecting_sql,
     partner_traits_sql,
 )
@@ -107,7 +108,7 @@ class EmpathyKindRapport(models.Model):
         keys = sorted(set(before) | set(after))
         if not keys:
             return []
-        self.env["res.partner"].flush_model(PARTNER_TRAIT_FIELDS)
+        flush_traits(self.env)
         # each pair: customers, impressions, pair mean and its square, after - before
         rows = []
         for key in keys:
@@ -150,9 +151,35 @@ class EmpathyKindRapport(models.Model):
         return self._empathy_delta_parts(source)
 
     @api.model
+    @contextmanager
+    def _empathy_kinds_changing(self, partner_ids):
+        """Move the pairs of these customers between kinds if their kinds change
+        inside the ``with`` block (a profile row or an objection written).
+
+        The one place where a change of a customer's kind reaches the statistics. An
+        applier of the rapport queue locks the customer first: wait for it, and keep
+        it waiting, so that neither reads the other's kinds or pairs half-done (a
+        heard motive written beside a concurrent impression was lost otherwise).
+        Costs two queries (lock, kinds) when the customers have no rapport.
+        """
+        Kind = self.sudo()
+        partner_ids = sorted({pid for pid in partner_ids if pid})
+        before = {}
+        if partner_ids:
+            self.env["empathy.rapport"]._empathy_lock_partners(partner_ids)
+            before = Kind._empathy_partner_kinds(partner_ids, with_rapport=True)
+        yield
+        if before:
+            after = Kind._empathy_partner_kinds(list(before))
+            moved = sorted(pid for pid, keys in before.items() if keys != after.get(pid, []))
+            if moved:
+                pairs = Kind._empathy_partner_pairs(moved)
+                Kind._empathy_apply_pairs(pairs, pairs, before, after)
+
+    @api.model
     def _empathy_apply_pairs(self, before, after, kinds_before, kinds_after=None):
         """Move the statistics from the pairs' states ``before`` to ``after`` (one
-        statement), when the customers' kinds change (``res.partner.write``).
+        statement), when the customers' kinds change (``_empathy_kinds_changing``).
 
         ``before``/``after``: {(partner, advisor, company): (pair mean, impressions)}
         (a pair without impressions is absent); ``kinds_before``/``kinds_after``:
@@ -393,7 +420,7 @@ class EmpathyKindRapport(models.Model):
         same statement (a data-modifying CTE on disjoint rows).
         """
         self.env["empathy.rapport"].flush_model()
-        self.env["res.partner"].flush_model(PARTNER_TRAIT_FIELDS)
+        flush_traits(self.env)
         self.env.cr.execute(
             SQL(
                 """

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from .empathy_groups import check_empathy_manager
@@ -140,12 +140,13 @@ class ResPartner(models.Model):
         return self.action_empathy_export("csv")
 
     def action_empathy_erase(self):
-        """Erase impressions and profile of these persons (GDPR Art. 17)."""
+        """Erase impressions, profile and motive evidence of these persons (GDPR Art. 17)."""
         self._empathy_check_manager()
         self.check_access("write")
         for partner in self.sudo():
-            partner.empathy_impression_ids.unlink()
-            partner.write(self._empathy_erased_values())
+            # searched (every company's rows), not read through the contact's one2many
+            for model in ("empathy.impression", "empathy.profile", "empathy.motive.evidence"):
+                self.env[model].sudo().search([("partner_id", "=", partner.id)]).unlink()
             # the chatter is read by users without empathy access: no counts, no values
             partner.message_post(
                 body=self.env._(
@@ -155,20 +156,6 @@ class ResPartner(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         return True
-
-    @api.model
-    def _empathy_erased_values(self):
-        """Return the partner values that erase the empathy profile."""
-        return {
-            "empathy_motive_ids": [fields.Command.clear()],
-            "empathy_motive_evidence_ids": [fields.Command.clear()],
-            "empathy_value_ids": [fields.Command.clear()],
-            "empathy_why": False,
-            "empathy_communication_style": False,
-            "empathy_temperament": False,
-            "empathy_preferred_channel": False,
-            "empathy_personal_notes": False,
-        }
 
     def _empathy_export_evidence(self):
         """Return the motive evidence of this person for the GDPR export."""

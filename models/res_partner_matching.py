@@ -10,20 +10,9 @@ from .empathy_groups import EMPATHY_MANAGER_GROUP as MANAGER_GROUP
 from .empathy_groups import EMPATHY_USER_GROUP as EMPATHY_GROUP
 from .empathy_matching import ALL
 
-#: writes that can change a contact's kind of customer (or whether it counts at all)
-KIND_FIELDS = frozenset(
-    {
-        "empathy_communication_style",
-        "empathy_temperament",
-        "empathy_preferred_channel",
-        "empathy_motive_ids",
-        "empathy_value_ids",
-        "empathy_objection",
-        "parent_id",
-        "is_company",
-    }
-)
-#: writes that can change whether the contacts of a company object (commercial partner)
+#: writes of a contact that can change its kind of customer (or whether it counts at
+#: all): whether it, or the company it belongs to, objects; its profile is a row of
+#: ``empathy.profile``, whose writes move the kinds themselves
 HIERARCHY_FIELDS = frozenset({"empathy_objection", "parent_id", "is_company"})
 
 
@@ -166,23 +155,11 @@ class ResPartnerMatching(models.Model):
     # the kind of customer changes: move the contact's pairs between kinds
     # ------------------------------------------------------------------
     def write(self, vals):
-        if not self.ids or not KIND_FIELDS & set(vals):
+        if not self.ids or not HIERARCHY_FIELDS & set(vals):
             return super().write(vals)
-        Kind = self.env["empathy.kind.rapport"].sudo()
-        affected = self._empathy_kind_affected(vals)
-        # an applier of the rapport queue locks the customer first: wait for it, and
-        # keep it waiting, so that neither reads the other's kinds or pairs half-done
-        # (a heard motive written beside a concurrent impression was lost otherwise)
-        self.env["empathy.rapport"]._empathy_lock_partners(affected)
-        before = Kind._empathy_partner_kinds(affected, with_rapport=True)
-        result = super().write(vals)
-        if before:
-            after = Kind._empathy_partner_kinds(list(before))
-            moved = sorted(pid for pid, keys in before.items() if keys != after.get(pid, []))
-            if moved:
-                pairs = Kind._empathy_partner_pairs(moved)
-                Kind._empathy_apply_pairs(pairs, pairs, before, after)
-        return result
+        Kind = self.env["empathy.kind.rapport"]
+        with Kind._empathy_kinds_changing(self._empathy_kind_affected()):
+            return super().write(vals)
 
     def unlink(self):
         Kind = self.env["empathy.kind.rapport"].sudo()
@@ -193,11 +170,9 @@ class ResPartnerMatching(models.Model):
             Kind._empathy_apply_pairs(pairs, {}, before)
         return super().unlink()
 
-    def _empathy_kind_affected(self, vals):
-        """Return the ids whose kind may change with ``vals``: these contacts, and their
-        company's contacts when an objection or the hierarchy changes (1 query)."""
-        if not HIERARCHY_FIELDS & set(vals):
-            return self.ids
+    def _empathy_kind_affected(self):
+        """Return the ids whose kind may change with an objection or the hierarchy:
+        these contacts and their company's contacts (1 query)."""
         related = (
             self.sudo()
             .with_context(active_test=False)

@@ -1,12 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-"""Listening: how each motive and value of a contact is known (manual additions are
-recorded as evidence; the summary table on the contact).
+"""Listening: how each motive and value of a contact is known (the summary table on
+the contact; additions by hand are recorded by ``empathy.profile``).
 """
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import format_date
+
+from odoo.addons.empathic_crm.tools.delegated_fields import (
+    visible_one2many,
+    visible_one2many_methods,
+)
 
 from .empathy_groups import EMPATHY_USER_GROUP
 
@@ -15,9 +20,10 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     # listening: how motives are known, silent customers
-    empathy_motive_evidence_ids = fields.One2many(
+    empathy_motive_evidence_ids = visible_one2many(
         "empathy.motive.evidence",
         "partner_id",
+        "empathy_motive_evidence_ids",
         string="Motive evidence",
         groups=EMPATHY_USER_GROUP,
         help="How each motive and value is known: from which impression, campaign or"
@@ -32,28 +38,12 @@ class ResPartner(models.Model):
         " often it was heard.",
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        partners = super().create(vals_list)
-        if self._empathy_track_manual_evidence() and any(
-            "empathy_motive_ids" in vals or "empathy_value_ids" in vals for vals in vals_list
-        ):
-            self.env["empathy.motive.evidence"]._empathy_record_manual(
-                {
-                    partner: (partner.empathy_motive_ids, partner.empathy_value_ids)
-                    for partner in partners.sudo()
-                    if partner.empathy_motive_ids or partner.empathy_value_ids
-                }
-            )
-        return partners
-
-    def _empathy_track_manual_evidence(self):
-        """Return whether motives/values written now are a user's manual additions.
-
-        System writes (impressions, campaigns, data files, sudo) record their own
-        evidence or none.
-        """
-        return not self.env.su and not self.env.context.get("empathy_no_evidence")
+    # the evidence the user may read, searched through its access rights and rules
+    _compute_empathy_motive_evidence_ids, _search_empathy_motive_evidence_ids = (
+        visible_one2many_methods(
+            "empathy_motive_evidence_ids", "empathy.motive.evidence", "partner_id"
+        )
+    )
 
     @api.depends("empathy_motive_evidence_ids")
     @api.depends_context("allowed_company_ids")
@@ -120,23 +110,3 @@ class ResPartner(models.Model):
         ):
             result.setdefault(partner_id, []).append((latest, count))
         return result
-
-    def write(self, vals):
-        track = (
-            "empathy_motive_ids" in vals or "empathy_value_ids" in vals
-        ) and self._empathy_track_manual_evidence()
-        if track:
-            before = {
-                partner.id: (partner.empathy_motive_ids, partner.empathy_value_ids)
-                for partner in self.sudo()
-            }
-        res = super().write(vals)
-        if track:
-            added = {}
-            for partner in self.sudo():
-                motives = partner.empathy_motive_ids - before[partner.id][0]
-                values = partner.empathy_value_ids - before[partner.id][1]
-                if motives or values:
-                    added[partner] = (motives, values)
-            self.env["empathy.motive.evidence"]._empathy_record_manual(added)
-        return res

@@ -2,35 +2,101 @@
 """Campaigns: the motives and values that responding customers gain (listening)."""
 
 from odoo import api, fields, models
+from odoo.osv import expression
+from odoo.tools.query import Query
 
 from .empathy_groups import EMPATHY_USER_GROUP
 
 #: the evidence field that points to a responding record, per model
 RESPONSE_FIELDS = {"crm.lead": "lead_id", "sale.order": "order_id"}
+#: the campaign's targets and the taxonomy that stores them (``campaign_ids``)
+TARGET_FIELDS = {"empathy_motive_ids": "empathy.motive", "empathy_value_ids": "empathy.value"}
 
 
 class UtmCampaign(models.Model):
     _inherit = "utm.campaign"
 
+    # stored on the taxonomy (``campaign_ids`` of empathy.motive and empathy.value),
+    # whose access rights give it to Empathy users only: Odoo 18 checks neither the
+    # groups of a stored many2many in a domain nor in a group-by
     empathy_motive_ids = fields.Many2many(
         "empathy.motive",
-        "utm_campaign_empathy_motive_rel",
-        "campaign_id",
-        "motive_id",
         string="Purchase motives",
+        compute="_compute_empathy_targets",
+        inverse="_inverse_empathy_motive_ids",
+        search="_search_empathy_motive_ids",
         groups=EMPATHY_USER_GROUP,
         help="Customers who respond to this campaign (a lead or a quotation, or"
         " stronger: a confirmed order) gain these motives, with the campaign as source.",
     )
     empathy_value_ids = fields.Many2many(
         "empathy.value",
-        "utm_campaign_empathy_value_rel",
-        "campaign_id",
-        "value_id",
         string="Customer values",
+        compute="_compute_empathy_targets",
+        inverse="_inverse_empathy_value_ids",
+        search="_search_empathy_value_ids",
         groups=EMPATHY_USER_GROUP,
         help="Customers who respond to this campaign gain these values.",
     )
+
+    # ------------------------------------------------------------------
+    # the targets, stored on the taxonomy
+    # ------------------------------------------------------------------
+    def _compute_empathy_targets(self):
+        campaign_ids = [cid for cid in self._origin.ids if cid]
+        targets = {}
+        for fname, model in TARGET_FIELDS.items():
+            rows = self.env[model].search_fetch(
+                [("campaign_ids", "in", campaign_ids)], ["campaign_ids"]
+            )
+            targets[fname] = rows
+        for campaign in self:
+            for fname, rows in targets.items():
+                campaign[fname] = rows.filtered(
+                    lambda row, campaign=campaign: campaign._origin.id in row.campaign_ids.ids
+                )
+
+    def _inverse_empathy_motive_ids(self):
+        self._empathy_write_targets("empathy_motive_ids")
+
+    def _inverse_empathy_value_ids(self):
+        self._empathy_write_targets("empathy_value_ids")
+
+    def _empathy_write_targets(self, fname):
+        """Link the taxonomy entries of ``fname`` to these campaigns (and unlink the
+        others). As superuser: Odoo checked that the user may write ``fname``."""
+        Target = self.env[TARGET_FIELDS[fname]].sudo().with_context(active_test=False)
+        linked = Target.search([("campaign_ids", "in", self.ids)])
+        for campaign in self:
+            wanted = campaign[fname].sudo()
+            current = linked.filtered(lambda row, campaign=campaign: campaign in row.campaign_ids)
+            (current.filtered("active") - wanted).write(
+                {"campaign_ids": [fields.Command.unlink(campaign.id)]}
+            )
+            (wanted - current).write({"campaign_ids": [fields.Command.link(campaign.id)]})
+
+    def _search_empathy_motive_ids(self, operator, value):
+        return self._empathy_target_domain("empathy_motive_ids", operator, value)
+
+    def _search_empathy_value_ids(self, operator, value):
+        return self._empathy_target_domain("empathy_value_ids", operator, value)
+
+    @api.model
+    def _empathy_target_domain(self, fname, operator, value):
+        """Return the campaigns' domain for ``(fname, operator, value)``: a search of
+        the taxonomy entries as the user (their access rights apply)."""
+        Target = self.env[TARGET_FIELDS[fname]]
+        negative = operator in expression.NEGATIVE_TERM_OPERATORS
+        if value is False or value is None:
+            targets = Target.search([("campaign_ids", "!=", False)])
+            negative = not negative
+        elif isinstance(value, str) and operator not in ("in", "not in"):
+            positive = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
+            targets = Target.search([("display_name", positive, value)])
+        else:
+            ids = value if isinstance(value, (Query, list, tuple, set)) else [value]
+            targets = Target.search([("id", "in", list(ids) if isinstance(ids, set) else ids)])
+        return [("id", "not in" if negative else "in", targets.campaign_ids.ids)]
 
     # ------------------------------------------------------------------
     # business methods

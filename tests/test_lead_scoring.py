@@ -253,7 +253,7 @@ class TestLeadScoring(EmpathyCommon):
         # the profiles change behind the ORM's back: every lead needs a new value
         self.env.flush_all()
         self.env.cr.execute(
-            "UPDATE res_partner SET empathy_communication_style = 'factual' WHERE id = ANY(%s)",
+            "UPDATE empathy_profile SET communication_style = 'factual' WHERE partner_id = ANY(%s)",
             [partners.ids],
         )
         self.env.invalidate_all()
@@ -267,7 +267,8 @@ class TestLeadScoring(EmpathyCommon):
         self.assertEqual(set(leads.mapped("empathy_style_band")), {"factual"})
         # the cron: one query to list the open leads, then the same per batch of 4
         self.env.cr.execute(
-            "UPDATE res_partner SET empathy_communication_style = 'emotional' WHERE id = ANY(%s)",
+            "UPDATE empathy_profile SET communication_style = 'emotional'"
+            " WHERE partner_id = ANY(%s)",
             [partners.ids],
         )
         self.env.cr.execute(  # only these 12 are open

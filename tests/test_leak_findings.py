@@ -77,18 +77,21 @@ class TestLeakFindingsRpc(EmpathyHttpCommon):
             {"model": model, "method": method, "args": args, "kwargs": kwargs},
         )
 
-    def _refused(self, answer):
+    def _refused(self, answer, error="odoo.exceptions.AccessError"):
         self.assertIn("error", answer, f"not refused: {answer}")
-        self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError", answer)
+        self.assertEqual(answer["error"]["data"]["name"], error, answer)
         self.assertNotIn("Hawaii", json.dumps(answer))
 
     # 1 ---------------------------------------------------------------------
     def test_01_group_by_many2many(self):
+        """The contact's motives and values are the profile row's, not stored on the
+        contact: Odoo refuses to group contacts by them (for everyone)."""
         for login in ("fnd_internal", "fnd_portal"):
             for fname in ("empathy_motive_ids", "empathy_value_ids"):
                 with self.subTest(login=login, field=fname):
                     self._refused(
-                        self._call(login, "res.partner", "read_group", [], ["__count"], [fname])
+                        self._call(login, "res.partner", "read_group", [], ["__count"], [fname]),
+                        "builtins.ValueError",
                     )
                     self._refused(
                         self._call(
@@ -98,6 +101,18 @@ class TestLeakFindingsRpc(EmpathyHttpCommon):
                             [("id", "=", self.customer.id)],
                             ["__count"],
                             [fname],
+                        ),
+                        "builtins.ValueError",
+                    )
+                    # the rows themselves: no access right
+                    self._refused(
+                        self._call(
+                            login,
+                            "empathy.profile",
+                            "read_group",
+                            [],
+                            ["__count"],
+                            [fname.replace("empathy_", "")],
                         )
                     )
 
@@ -382,8 +397,9 @@ class TestLeakFindings(EmpathyCommon):
         func()
         return self.env.cr.sql_log_count - before
 
-    def test_guard_costs_no_query(self):
-        """Guarded leaves cost the same queries as plain ones (the guard is Python only)."""
+    def test_protected_leaves_cost_no_query(self):
+        """Leaves on the profile (rows searched in a subquery) cost the same queries as
+        plain ones."""
         Partner = self.env["res.partner"].with_user(self.user_sales)
         tags = self.env["res.partner.category"].create({"name": "Runner"}).ids
         for guarded, plain in (

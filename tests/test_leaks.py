@@ -2,10 +2,16 @@
 """Self-discovering leak test: no empathy value reaches an outsider, by any path.
 
 The test finds every field guarded by an empathy group (``groups=`` of this module)
-on every model of the registry, so that a field added later is covered without
-editing it. For each outsider role it tries the read paths of the ORM and compares
-the answers for two partners that differ only in their empathy data: the answer
-must never depend on that data, nor contain it.
+on every model of the registry, and every model whose access rights are for empathy
+groups only (``empathy.profile``, impressions, ...), so that a field or model added
+later is covered without editing it. For each outsider role it tries the read paths
+of the ORM and compares the answers for two partners that differ only in their
+empathy data: the answer must never depend on that data, nor contain it.
+
+The same for a salesperson and a person who objects to profiling: the profile (the
+rows the record rules of ``empathy_objection`` protect, and the contact's fields
+showing them) reads, searches, groups and exports exactly as that of a contact
+without any profile.
 """
 
 import json
@@ -14,9 +20,11 @@ import zlib
 
 from odoo import Command
 from odoo.exceptions import AccessError
+from odoo.models import MAGIC_COLUMNS
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from odoo.addons.empathic_crm.models.base_field_guard import is_guarded
+from odoo.addons.empathic_crm.models.res_partner import PROFILE_FIELDS
+from odoo.addons.empathic_crm.tools.guarded_fields import is_guarded
 from odoo.addons.mail.tools.discuss import Store
 
 from .common import EmpathyWorld
@@ -44,7 +52,9 @@ KNOWN_PATHS = {
     "sale.order.option": ["order_id.partner_id"],
 }
 #: company-less data that Empathy users of every company read (taxonomy, campaigns)
-SHARED_MODELS = ("utm.campaign",)
+SHARED_MODELS = ("utm.campaign", "empathy.motive", "empathy.value")
+#: the groups whose members may hold empathy data
+EMPATHY_GROUPS = ("empathic_crm.group_empathy_user", "empathic_crm.group_empathy_manager")
 
 
 def guarded_fields(env):
@@ -58,6 +68,27 @@ def guarded_fields(env):
         if names:
             result[model_name] = [model._fields[name] for name in names]
     return result
+
+
+def protected_models(env):
+    """Return the models whose access rights are for empathy groups only (sorted)."""
+    groups = [env.ref(xmlid) for xmlid in EMPATHY_GROUPS]
+    access = env["ir.model.access"].search([("active", "=", True)])
+    result = []
+    for model_name in sorted(env.registry):
+        model = env[model_name]
+        if model._abstract or model._transient or not model._auto:
+            continue
+        rows = access.filtered(lambda row, model_name=model_name: row.model_id.model == model_name)
+        if rows and all(row.group_id in groups for row in rows):
+            result.append(model_name)
+    return result
+
+
+def objection_models(env):
+    """Return the models with a record rule on the objection (``empathy_objection``)."""
+    rules = env["ir.rule"].search([("domain_force", "like", "empathy_objection")])
+    return sorted(set(rules.model_id.mapped("model")))
 
 
 def searchable(field):
@@ -106,35 +137,52 @@ class TestLeaks(EmpathyWorld, TransactionCase):
             {"name": "Leak campaign", "empathy_motive_ids": [Command.set(cls.motive.ids)]}
         )
         cls.campaign_twin = env["utm.campaign"].create({"name": "Leak campaign twin"})
-        # two internal users of company A whose partners differ only in empathy data
-        cls.user_secret, cls.user_twin = (
+        # internal users of company A whose partners differ only in empathy data: the
+        # secret and its twin (a profile without secrets), a person who objects to
+        # profiling (the secret's profile) and a blank contact (no profile at all)
+        cls.user_secret, cls.user_twin, cls.user_objector, cls.user_blank = (
             new_test_user(env, login=login, groups="base.group_user", company_id=cls.company.id)
-            for login in ("leak_secret", "leak_twin")
+            for login in ("leak_secret", "leak_twin", "leak_objector", "leak_blank")
         )
         cls.secret, cls.twin = cls.user_secret.partner_id, cls.user_twin.partner_id
-        (cls.secret | cls.twin).write({"company_id": cls.company.id, "email": "x@example.com"})
-        cls.secret.write(
-            {
-                "empathy_motive_ids": [Command.set(cls.motive.ids)],
-                "empathy_value_ids": [Command.set(cls.value.ids)],
-                "empathy_why": f"{SECRET} why",
-                "empathy_personal_notes": f"{SECRET} notes",
-                "empathy_communication_style": "emotional",
-                "empathy_temperament": "demanding",
-                "empathy_preferred_channel": "video",
-            }
+        cls.objector, cls.blank = cls.user_objector.partner_id, cls.user_blank.partner_id
+        (cls.secret | cls.twin | cls.objector | cls.blank).write(
+            {"company_id": cls.company.id, "email": "x@example.com"}
         )
-        env["empathy.impression"].with_user(cls.sales).create(
-            {
-                "partner_id": cls.secret.id,
-                "rapport": 5,
-                "mood": 2,
-                "note": f"{SECRET} impression",
-                "motive_ids": [Command.set(cls.motive.ids)],
-            }
-        )
+        profile = {
+            "empathy_motive_ids": [Command.set(cls.motive.ids)],
+            "empathy_value_ids": [Command.set(cls.value.ids)],
+            "empathy_why": f"{SECRET} why",
+            "empathy_personal_notes": f"{SECRET} notes",
+            "empathy_communication_style": "emotional",
+            "empathy_temperament": "demanding",
+            "empathy_preferred_channel": "video",
+        }
+        (cls.secret | cls.objector).write(profile)
+        cls.twin.write({"empathy_temperament": "easy"})
+        twin_motive = env["empathy.motive"].create({"name": "Twin motive"})
+        for partner, note, motive in (
+            (cls.secret, f"{SECRET} impression", cls.motive),
+            (cls.objector, f"{SECRET} impression", cls.motive),
+            (cls.twin, "Twin impression", twin_motive),
+        ):
+            env["empathy.impression"].with_user(cls.sales).create(
+                {
+                    "partner_id": partner.id,
+                    "rapport": 5 if partner != cls.twin else 2,
+                    "mood": 2,
+                    "note": note,
+                    "motive_ids": [Command.set(motive.ids)],
+                }
+            )
+        cls.objector.empathy_objection = True
         cls.records = {}
-        for partner, user in ((cls.secret, cls.user_secret), (cls.twin, cls.user_twin)):
+        for partner, user in (
+            (cls.secret, cls.user_secret),
+            (cls.twin, cls.user_twin),
+            (cls.objector, cls.user_objector),
+            (cls.blank, cls.user_blank),
+        ):
             order = env["sale.order"].create(
                 {
                     "partner_id": partner.id,
@@ -177,6 +225,24 @@ class TestLeaks(EmpathyWorld, TransactionCase):
                 ).product_tmpl_id,
             }
         cls.fields = guarded_fields(env)
+        # the models of data about a contact that only empathy groups may access:
+        # every field of theirs (the record's rows as its records, where it has some)
+        for model_name in protected_models(env):
+            Model = env[model_name]
+            field = Model._fields.get("partner_id")
+            if field is None or field.comodel_name != "res.partner":
+                continue
+            cls.fields[model_name] = [
+                field
+                for name, field in sorted(Model._fields.items())
+                if name != "id" and name not in MAGIC_COLUMNS
+            ]
+            for partner, records in cls.records.items():
+                row = Model.with_context(active_test=False).search(
+                    [("partner_id", "=", partner.id)], limit=1
+                )
+                if row:
+                    records[model_name] = row
         env.flush_all()
 
     # ------------------------------------------------------------------
@@ -229,7 +295,7 @@ class TestLeaks(EmpathyWorld, TransactionCase):
                 for model_name in env.registry:
                     if model_name not in reach and any(
                         field.relational
-                        and field.store
+                        and (field.store or field.search)
                         and reach.get(field.comodel_name) == depth - 1
                         for field in env[model_name]._fields.values()
                     ):
@@ -251,7 +317,7 @@ class TestLeaks(EmpathyWorld, TransactionCase):
                 field
                 for field in model._fields.values()
                 if field.relational
-                and field.store
+                and (field.store or field.search)
                 and reach.get(field.comodel_name, MAX_DEPTH) <= left - 1
             ]
 
@@ -299,6 +365,11 @@ class TestLeaks(EmpathyWorld, TransactionCase):
             ("crm.lead", "empathy_suggested_reason"),
             ("product.template", "empathy_cross_sell_rule_ids"),
             ("utm.campaign", "empathy_motive_ids"),
+            ("res.partner", "empathy_profile_ids"),
+            ("empathy.profile", "why"),
+            ("empathy.profile", "motive_ids"),
+            ("empathy.impression", "note"),
+            ("empathy.motive.evidence", "motive_id"),
         ):
             self.assertIn(name, [field.name for field in self.fields.get(model, [])], model)
 
@@ -311,6 +382,8 @@ class TestLeaks(EmpathyWorld, TransactionCase):
                 pair = [self.records[p].get(model_name) for p in (self.secret, self.twin)]
                 if pair[0] is None:
                     pair = [self.env[model_name].search([], limit=1)] * 2
+                elif pair[1] is None:  # rows of the secret only: no secret in the answers
+                    pair = [pair[0]] * 2
                 for field in fields:
                     with self.subTest(role=role, model=model_name, field=field.name):
                         self._check_direct(role, user, field, pair)
@@ -319,7 +392,8 @@ class TestLeaks(EmpathyWorld, TransactionCase):
         name = field.name
         Model = self.env[field.model_name].with_user(user)
         outsider = role != "sales_b"
-        if outsider:
+        guarded = is_guarded(field)  # else protected by its model's access rights
+        if outsider and guarded:
             described = self._answer(lambda: Model.fields_get([name]))
             self.assertFalse(isinstance(described, dict) and name in described)
         answers = []
@@ -351,7 +425,7 @@ class TestLeaks(EmpathyWorld, TransactionCase):
             for label, attempt in attempts.items():
                 answer = self._answer(attempt)
                 self._assert_no_secret(answer, label)
-                if outsider and not isinstance(answer, str):
+                if outsider and guarded and not isinstance(answer, str):
                     # allowed only when the value is absent from the answer
                     self.assertNotIn(f"'{name}'", repr(answer), f"{label} returns {name}")
                 answers.append((label, answer if isinstance(answer, str) else None))
@@ -375,11 +449,16 @@ class TestLeaks(EmpathyWorld, TransactionCase):
             for model_name, fields in self.fields.items():
                 if model_name not in self.records[self.secret]:
                     continue
+                if model_name not in self.records[self.twin]:
+                    continue
+                if role == "sales_b" and model_name in SHARED_MODELS:
+                    continue
                 for field in fields:
                     if searchable(field):
                         self._check_domain(role, user, model_name, [], field)
 
-    def _check_domain(self, role, user, start, path, field):
+    def _check_domain(self, role, user, start, path, field, pair=None):
+        pair = pair or (self.secret, self.twin)
         prefix = ".".join(f.name for f in path)
         operator, value = self._value(field)
         full = f"{prefix}.{field.name}" if prefix else field.name
@@ -397,10 +476,119 @@ class TestLeaks(EmpathyWorld, TransactionCase):
                         [("id", "=", self.records[p][start].id), leaf]
                     )
                 )
-                for p in (self.secret, self.twin)
+                for p in pair
             ]
             with self.subTest(role=role, model=start, leaf=str(leaf)):
                 self.assertEqual(answers[0], answers[1], "the answer depends on empathy data")
+
+    # ------------------------------------------------------------------
+    # a person who objects to profiling, for a salesperson of the company
+    # ------------------------------------------------------------------
+    def _objection_fields(self):
+        """Return {model: [field]}: the profile as a salesperson could reach it."""
+        env = self.env
+        result = {
+            model_name: [env[model_name]._fields[name] for name in PROFILE_FIELDS]
+            for model_name in ("res.partner", "res.users")
+        }
+        for model_name in objection_models(env):
+            result[model_name] = self.fields[model_name]
+        return result
+
+    @staticmethod
+    def _without_ids(answer):
+        """Return ``answer`` without the records' own ids (they differ by nature)."""
+        if isinstance(answer, dict):
+            return {k: TestLeaks._without_ids(v) for k, v in answer.items() if k != "id"}
+        if isinstance(answer, (list, tuple)):
+            return [TestLeaks._without_ids(item) for item in answer]
+        return answer
+
+    def _objection_attempts(self, model_name, name, partner):
+        """Return {label: attempt} reading ``name`` of what is about ``partner``."""
+        Model = self.env[model_name].with_user(self.sales)
+        if model_name not in ("res.partner", "res.users"):
+            # the rows about the contact (profile, impressions, evidence)
+            domain = [("partner_id", "=", partner.id)]
+            return {
+                "search_read": lambda: Model.search_read(domain, [name]),
+                "export_data": lambda: Model.search(domain).export_data([name]),
+                "read_group": lambda: Model.read_group(domain, ["__count"], [name], lazy=False),
+                "order": lambda: Model.search(domain, order=f"{name} desc").ids,
+            }
+        rec = self.records[partner][model_name].with_user(self.sales)  # the contact, its user
+        return {
+            "read": lambda: rec.read([name]),
+            "search_read": lambda: Model.search_read([("id", "=", rec.id)], [name]),
+            "web_read": lambda: rec.web_read({name: {}}),
+            "export_data": lambda: rec.export_data([name]),
+            "read_group": lambda: Model.read_group(
+                [("id", "=", rec.id)], ["__count"], [name], lazy=False
+            ),
+            "order": lambda: bool(Model.search([("id", "=", rec.id)], order=f"{name} desc")),
+        }
+
+    def test_objection_direct_reads(self):
+        """read, search_read, web_read, export, group by, order: as a blank contact."""
+        for model_name, fields in self._objection_fields().items():
+            for field in fields:
+                answers = []
+                for partner in (self.objector, self.blank):
+                    attempts = self._objection_attempts(model_name, field.name, partner)
+                    for label, attempt in attempts.items():
+                        answer = self._answer(attempt)
+                        with self.subTest(model=model_name, field=field.name, attempt=label):
+                            self._assert_no_secret(answer, label)
+                        answers.append((label, self._without_ids(answer)))
+                with self.subTest(model=model_name, field=field.name):
+                    half = len(answers) // 2
+                    self.assertEqual(
+                        answers[:half], answers[half:], "answers depend on the profile"
+                    )
+        # the rows themselves, by id: refused
+        for model_name in objection_models(self.env):
+            rows = self.env[model_name].search([("partner_id", "=", self.objector.id)])
+            self.assertTrue(rows, model_name)
+            with self.subTest(model=model_name), self.assertRaises(AccessError):
+                rows.with_user(self.sales).read(["partner_id"])
+
+    def test_objection_domains(self):
+        """Domains, directly and through paths, any/not any: as a blank contact."""
+        fields_of = self._objection_fields()
+        pair = (self.objector, self.blank)
+        for start in START_MODELS:
+            for path in self._paths(start):
+                if any(is_guarded(f) for f in path) or any(
+                    f.model_name in self.fields for f in path[1:]
+                ):
+                    continue  # through other empathy data (rapport rows, best advisor...)
+                fields = [f for f in fields_of.get(path[-1].comodel_name, ()) if searchable(f)]
+                # every field on the known paths, one per other path (rotating)
+                if fields and ".".join(f.name for f in path) not in KNOWN_PATHS.get(start, ()):
+                    key = ".".join(f.name for f in path).encode()
+                    fields = [fields[zlib.crc32(key) % len(fields)]]
+                for field in fields:
+                    self._check_domain("sales", self.sales, start, path, field, pair)
+        for model_name in ("res.partner", "res.users"):
+            for field in fields_of[model_name]:
+                self._check_domain("sales", self.sales, model_name, [], field, pair)
+        # searching the rows about the contact
+        for model_name in objection_models(self.env):
+            Model = self.env[model_name].with_user(self.sales)
+            for field in fields_of[model_name]:
+                if not searchable(field):
+                    continue
+                leaf = (field.name, *self._value(field))
+                counts = [
+                    self._answer(
+                        lambda p=p, leaf=leaf, Model=Model: Model.search_count(
+                            [("partner_id", "=", p.id), leaf]
+                        )
+                    )
+                    for p in pair
+                ]
+                with self.subTest(model=model_name, field=field.name):
+                    self.assertEqual(counts[0], counts[1], "the answer depends on the profile")
 
     def test_chatter_and_tracking(self):
         """Readable messages and tracking values hold no empathy value."""

@@ -400,6 +400,16 @@ class TestMatching(EmpathyCommon):
                 impressions = customer.empathy_impression_ids
                 if impressions:
                     impressions[:1].user_id = rng.choice(users)
+        # the profile rows themselves (the Empathy Profiles list): created, written,
+        # deleted; the kinds move with them
+        Profile = self.env["empathy.profile"].with_user(self.user_manager)
+        for customer in customers[3:7]:
+            values = {"temperament": "easy", "motive_ids": [Command.set(motives[:1].ids)]}
+            if customer.empathy_profile_ids:
+                customer.empathy_profile_ids.with_user(self.user_manager).write(values)
+            else:
+                Profile.create({"partner_id": customer.id, **values})
+        customers[7].empathy_profile_ids.with_user(self.user_manager).unlink()
         customers[:2].unlink()
         customers[2].with_user(self.user_manager).action_empathy_erase()
         self.motive_gift.unlink()

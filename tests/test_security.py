@@ -222,7 +222,7 @@ class TestBadInput(EmpathyCommon):
         self.env.flush_all()
         self.env.cr.execute(
             "SELECT (SELECT count(*) FROM empathy_impression), (SELECT count(*) FROM empathy_rapport),"
-            " (SELECT count(*) FROM res_partner_empathy_motive_rel)"
+            " (SELECT count(*) FROM empathy_profile_motive_rel)"
         )
         return self.env.cr.fetchone()
 

@@ -1,23 +1,84 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """Fields of a contact whose values live on rows of another model.
 
-The profile (``empathy.profile``) and the per-company figures
-(``empathy.partner.stat``) are rows of their own models, protected by their access
-rights and record rules. The contact shows them through non-stored fields of the same
-names as before; searching such a field is a search on the rows through the contact's
-one2many, so that Odoo applies the rows' record rules inside the ``any`` subquery: a
-row the user may not see counts as no row at all.
+The profile (``empathy.profile``), the impressions, the motive evidence and the
+rapport rows (and the per-company figures, ``empathy.partner.stat``) are rows of
+their own models, protected by their access rights and record rules. The contact
+reaches them through non-stored fields, computed as the current user; searching such
+a field is a search on the rows the user may read, so that a row the user may not see
+(another company, a person who objects) counts as no row at all:
+
+- ``visible_rows_domain``: the ``search=`` of a one2many to such rows. Odoo 18
+  compiles ``(one2many, '=', False)`` and ``(one2many, 'in', ids)`` of a *stored*
+  one2many without the comodel's access rights and record rules (only ``any`` and
+  string conditions search the comodel): "has an impression" would tell a
+  salesperson that a person who objects was profiled, or a portal user that a
+  contact has empathy data. A computed one2many searched through this function
+  answers every operator from ``comodel._search`` (access rights and rules);
+- ``delegated_domain``: the ``search=`` of a field showing a value of the row
+  (``empathy_why``): ``(empathy_profile_ids, 'any', [condition])``, or the contacts
+  without a visible row when an empty row satisfies the condition.
 """
 
+from collections import defaultdict
+
+from odoo import api, fields
 from odoo.osv import expression
+from odoo.tools.query import Query
+
+
+def visible_rows(owners, comodel, inverse_name):
+    """Return {owner id: rows}: the rows of ``comodel`` whose ``inverse_name`` is one of
+    ``owners`` and that the user of ``comodel``'s environment may read (one query).
+
+    Searched rather than read through a stored one2many: the one2many's value in cache
+    may come from another user's read (a superuser's); the search applies the user's
+    access rights and record rules.
+    """
+    owner_ids = [owner_id for owner_id in owners._origin.ids if owner_id]
+    rows = comodel.search_fetch([(inverse_name, "in", owner_ids)], [inverse_name])
+    result = defaultdict(comodel.browse)
+    for row in rows:
+        result[row[inverse_name].id] |= row
+    return result
+
+
+def visible_rows_domain(comodel, inverse_name, operator, value):
+    """Return the owner's domain for ``(one2many, operator, value)`` evaluated on the
+    rows the user may read (``comodel`` with the user's environment).
+
+    Odoo's meaning of each operator on a one2many, on the visible rows only: ``=
+    False`` no row, ``!= False`` some row, ``in`` ids (or a subquery, as Odoo passes
+    ``any``) some of these rows, ``not in`` none of them, a string the rows' names.
+    """
+    negative = operator in expression.NEGATIVE_TERM_OPERATORS
+    if value is False or value is None:
+        rows = comodel._search([])
+        negative = not negative
+    elif isinstance(value, str) and operator not in ("in", "not in"):
+        positive = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
+        rows = comodel._search([("display_name", positive, value)])
+    else:
+        ids = value if isinstance(value, (Query, list, tuple, set)) else [value]
+        rows = comodel._search([("id", "in", list(ids) if isinstance(ids, set) else ids)])
+    owners = rows.subselect(comodel._field_to_sql(rows.table, inverse_name, rows))
+    return [("id", "not in" if negative else "in", owners)]
 
 
 def empty_row_matches(comodel, condition):
     """Return whether a row without any value satisfies ``condition`` (a domain).
 
     Evaluated by Odoo itself (``filtered_domain`` on a new, empty record of the
-    comodel): no value of any real row is read.
+    comodel): no value of any real row is read. A subquery (which Odoo passes for
+    ``any`` and paths) contains no value of an empty row: a relation is never in it,
+    so the empty row satisfies exactly the negative operators.
     """
+    [(fname, operator, value)] = condition
+    if isinstance(value, Query):
+        field = comodel._fields[fname]
+        return field.type in ("one2many", "many2many") and operator in (
+            expression.NEGATIVE_TERM_OPERATORS
+        )
     try:
         return bool(comodel.new({}).filtered_domain(condition))
     except (ValueError, TypeError, KeyError):
@@ -52,3 +113,38 @@ def delegated_domain(one2many, comodel, fname, operator, value, scope=()):
         return [(one2many, "not any", expression.AND([scope, fails]) if scope else fails)]
     matches = [(one2many, "any", expression.AND([scope, condition]) if scope else condition)]
     return expression.OR([matches, [(one2many, "not any", scope)]])
+
+
+def visible_one2many(comodel_name, inverse_name, name, **kwargs):
+    """Return a one2many ``name`` of the rows of ``comodel_name`` the user may read.
+
+    Non-stored, computed and searched as the current user (``visible_rows``,
+    ``visible_rows_domain``); the model defines ``_compute_<name>`` and
+    ``_search_<name>`` with ``visible_one2many_methods``. Read-only: the rows are
+    written on their own model.
+    """
+    return fields.One2many(
+        comodel_name,
+        inverse_name,
+        compute=f"_compute_{name}",
+        search=f"_search_{name}",
+        **kwargs,
+    )
+
+
+def visible_one2many_methods(name, comodel_name, inverse_name):
+    """Return the (compute, search) methods of ``visible_one2many(..., name)``."""
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def compute(self):
+        rows = visible_rows(self, self.env[comodel_name], inverse_name)
+        empty = self.env[comodel_name]
+        for owner in self:
+            owner[name] = rows.get(owner._origin.id, empty)
+
+    def search(self, operator, value):
+        return visible_rows_domain(self.env[comodel_name], inverse_name, operator, value)
+
+    compute.__name__ = f"_compute_{name}"
+    search.__name__ = f"_search_{name}"
+    return compute, search
