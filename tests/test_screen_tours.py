@@ -52,6 +52,17 @@ class TestScreenTours(EmpathyStoryTourCommon):
             login="admin",
         )
 
+    def test_kind_report_tour(self):
+        """Rapport by kind of customer opens on kinds: no total or bar per advisor, the
+        fair deviation explained on the screen with one decimal, counts named by what
+        they count, no technical grouping offered."""
+        self.assertFalse(self.env["ir.config_parameter"].sudo().get_param(PROTECT_ADVISORS_PARAM))
+        self.start_tour(
+            "/odoo/action-empathic_crm.empathy_kind_rapport_action",
+            "empathic_crm_kind_report_tour",
+            login="admin",
+        )
+
     def test_dialog_labels_tour(self):
         """Every input of the impression dialog has a label, no label is doubled."""
         activity = self._schedule_call()

@@ -216,6 +216,17 @@ tours.add("empathic_crm_rapport_report_tour", {
             },
         },
         {
+            content: "The graph's values are scores (1-5), never a sum of scores",
+            trigger: ".o_graph_renderer canvas",
+            run() {
+                assertScoresNotSummed(this.anchor, 1, 5);
+            },
+        },
+        {
+            content: "The graph says what its figure is",
+            trigger: ".o_graph_renderer .o_empathy_measure_help:contains('Fair rapport')",
+        },
+        {
             content: "Open the graph's measures",
             trigger: ".o_control_panel button:contains('Measures'), .o_graph_view button:contains('Measures')",
             run: "click",
@@ -224,6 +235,131 @@ tours.add("empathic_crm_rapport_report_tour", {
             content: "The graph offers only real measures too",
             trigger: ".o-dropdown--menu:contains('Fair rapport')",
             run: assertMeasures,
+        },
+    ],
+});
+
+/**
+ * Fail unless the chart on ``canvas`` shows each figure as it is: bars side by side
+ * (no stack, no "Sum" line) and every value within [min, max] (0: no bar).
+ *
+ * @param {HTMLCanvasElement} canvas
+ * @param {number} min
+ * @param {number} max
+ * @returns {Object} the chart
+ */
+function assertScoresNotSummed(canvas, min, max) {
+    const chart = window.Chart && window.Chart.getChart(canvas);
+    if (!chart) {
+        throw new Error("no chart on the canvas");
+    }
+    const datasets = chart.data.datasets;
+    const sums = datasets.filter((dataset) => /Sum/.test(dataset.label || ""));
+    if (sums.length) {
+        throw new Error(`a sum line: ${sums.map((dataset) => dataset.label).join(", ")}`);
+    }
+    const scales = chart.options.scales || {};
+    if (scales.x?.stacked || scales.y?.stacked) {
+        throw new Error("the bars are stacked: their heights add up");
+    }
+    const values = datasets.flatMap((dataset) => dataset.data).filter((value) => value);
+    if (!values.length) {
+        throw new Error("the graph shows no value");
+    }
+    const outside = values.filter((value) => value < min || value > max);
+    if (outside.length) {
+        throw new Error(`values outside ${min}-${max}: ${outside.join(", ")}`);
+    }
+    return chart;
+}
+
+const ADVISORS = /Ben Best|Mitchell Admin/;
+
+tours.add("empathic_crm_kind_report_tour", {
+    steps: () => [
+        {
+            timeout: 30000,
+            content: "The report opens as a pivot of kinds of customers",
+            trigger: ".o_pivot table tbody th:contains('Emotion- and design-oriented')",
+            run() {
+                const head = document.querySelector(".o_pivot table thead").textContent;
+                if (ADVISORS.test(head)) {
+                    throw new Error(`a column per advisor: ${head}`);
+                }
+                const level1 = [...document.querySelectorAll(".o_pivot tbody th")].filter(
+                    (th) => th.style.paddingLeft === "35px"
+                );
+                const titles = level1.map((th) => th.textContent.trim());
+                if (!titles.includes("Emotion- and design-oriented")) {
+                    throw new Error(`the first level is not the kinds: ${titles.join(", ")}`);
+                }
+                const advisors = titles.filter((title) => ADVISORS.test(title));
+                if (advisors.length) {
+                    throw new Error(`a total per advisor: ${advisors.join(", ")}`);
+                }
+                // the advisors are there, below their kind
+                if (!ADVISORS.test(document.querySelector(".o_pivot tbody").textContent)) {
+                    throw new Error("no advisor below the kinds");
+                }
+            },
+        },
+        {
+            content: "The fair deviation is explained on the screen",
+            trigger: ".o_empathy_measure_help:contains('Fair deviation'):contains('not performance')",
+        },
+        {
+            content: "The count says what it counts",
+            trigger: ".o_pivot thead:contains('Relationships'):not(:contains('Customers'))",
+        },
+        {
+            content: "The fair deviation reads with one decimal, as on the contact",
+            trigger: ".o_pivot tbody tr:has(th:contains('Emotion- and design-oriented')) td.o_pivot_cell_value",
+            run() {
+                const figure = this.anchor.textContent.trim();
+                if (!/^[-−+]?\d+[.,]\d$/.test(figure)) {
+                    throw new Error(`the fair deviation reads "${figure}"`);
+                }
+            },
+        },
+        {
+            content: "Open the search options",
+            trigger: ".o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Add Custom Group offers no technical key or dimension",
+            trigger: ".o_add_custom_group_menu",
+            run() {
+                const options = [...this.anchor.options].map((option) => option.textContent.trim());
+                if (!options.includes("Advisor")) {
+                    throw new Error(`no "Advisor" to group by: ${options.join(", ")}`);
+                }
+                const technical = options.filter((name) => ["Key", "Dimension"].includes(name));
+                if (technical.length) {
+                    throw new Error(`technical groupings offered: ${technical.join(", ")}`);
+                }
+            },
+        },
+        {
+            content: "Close the search options",
+            trigger: ".o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Switch to the graph",
+            trigger: ".o_switch_view.o_graph",
+            run: "click",
+        },
+        {
+            content: "The graph's bars are kinds, its advisors side by side: no sum per advisor",
+            trigger: ".o_graph_renderer canvas",
+            run() {
+                const chart = assertScoresNotSummed(this.anchor, -4, 4);
+                const labels = chart.data.labels.map(String);
+                if (labels.some((label) => ADVISORS.test(label))) {
+                    throw new Error(`a bar per advisor: ${labels.join(", ")}`);
+                }
+            },
         },
     ],
 });
