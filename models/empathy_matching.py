@@ -47,6 +47,11 @@ SUPPORT_MIN_PAIRS = 5
 NOTABLE_EFFECT = 0.1
 #: fewer such customers than this read as thin evidence in the explanation
 THIN_EVIDENCE = 5
+#: an advisor is named as likely to click from this many stars above the next candidate
+#: on (two figures one decimal apart, 3.6 and 3.5, do not make a choice)
+CLEAR_MARGIN = 0.2
+#: the order of the bases: evidence first, "no evidence" (the team mean) last
+BASIS_ORDER = {"pair": 0, "kind": 0, "team": 1}
 
 
 def kind_effect(sum_score, pair_count, advisor_sum, advisor_count, shrinkage):
@@ -87,6 +92,32 @@ def predict(team_mean, effects):
 
 def clip(value):
     return min(5.0, max(1.0, value))
+
+
+def rank_key(basis, fit, user_id):
+    """Return the sort key of a candidate: evidence first, then the best fit, then the id.
+
+    A candidate without any evidence (basis ``team``: the team mean) never ranks above
+    one with evidence as if it were known: "nothing known" is not a figure to beat.
+    """
+    return (BASIS_ORDER.get(basis, 1), -fit, user_id)
+
+
+def clear_best(candidates, team_mean, notable):
+    """Return the index of the candidate whose expected fit stands out, or None.
+
+    ``candidates``: [(basis, fit)] ranked by ``rank_key``; ``notable``: whether the
+    first candidate's evidence names a kind (a pair always does). The first candidate
+    stands out when it rests on evidence and its fit exceeds every other candidate's
+    (the team mean when there is none) by at least CLEAR_MARGIN.
+    """
+    if not candidates:
+        return None
+    basis, fit = candidates[0]
+    if basis == "team" or (basis == "kind" and not notable):
+        return None
+    others = [other for _basis, other in candidates[1:]] or [team_mean]
+    return 0 if fit - max(others) >= CLEAR_MARGIN else None
 
 
 def plan_assignment(leads, members, allowed, fit, quota):

@@ -4,7 +4,7 @@ the manager's rapport report, the dialog's labels)."""
 
 from datetime import datetime
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.empathic_crm.models.empathy_params import PROTECT_ADVISORS_PARAM
 
@@ -41,6 +41,33 @@ class TestScreenTours(EmpathyStoryTourCommon):
         self.browser_size = "390x844"
         self.touch_enabled = True
         self.start_tour("/odoo/crm", "empathic_crm_pipeline_phone_tour", login="admin")
+
+    def test_suggestion_phone_tour(self):
+        """On a salesperson's own lead, the colleague likely to click is named in words,
+        on the pipeline card and on the lead, readable on a phone, without figures."""
+        sara = new_test_user(
+            self.env, login="emp_sara", name="Sara Sales", groups="sales_team.group_sale_salesman"
+        )
+        # nobody has met Lea; Ben clicks with easy-going emotional customers like Jonas
+        lea = self.env["res.partner"].create(
+            {
+                "name": "Lea Newcomer",
+                "empathy_communication_style": "emotional",
+                "empathy_temperament": "easy",
+            }
+        )
+        self.env["crm.lead"].create(
+            {
+                "name": "Lea's first shoes",
+                "type": "opportunity",
+                "partner_id": lea.id,
+                "user_id": sara.id,
+                "team_id": False,
+            }
+        )
+        self.browser_size = "390x844"
+        self.touch_enabled = True
+        self.start_tour("/odoo/crm", "empathic_crm_suggestion_phone_tour", login=sara.login)
 
     def test_rapport_report_tour(self):
         """The manager's report opens on customers: no total or bar per advisor, no

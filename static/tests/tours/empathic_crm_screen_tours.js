@@ -126,6 +126,52 @@ tours.add("empathic_crm_pipeline_phone_tour", {
     ],
 });
 
+tours.add("empathic_crm_suggestion_phone_tour", {
+    steps: () => [
+        {
+            timeout: 30000,
+            content: "Phone layout (390×844)",
+            trigger: ".o_kanban_record:contains('Lea\\'s first shoes')",
+            run: assertPhoneViewport,
+        },
+        {
+            content: "The card says in words who is likely to click, not only an avatar",
+            trigger: ".o_kanban_record:contains('Lea\\'s first shoes') .o_empathy_suggested_user:contains('Likely to click'):contains('Ben Best')",
+            run() {
+                for (const selector of [".o_empathy_suggested_words", ".o_empathy_suggested_name"]) {
+                    assertInsideWindow(this.anchor.querySelector(selector), selector);
+                }
+            },
+        },
+        {
+            content: "Open the lead",
+            trigger: ".o_kanban_record:contains('Lea\\'s first shoes')",
+            run: "click",
+        },
+        {
+            content: "The lead says what the mark means and why, in words a phone shows",
+            trigger: ".o_form_view .o_empathy_suggested_user .o_empathy_suggested_reason:contains('Ben Best is expected to click best')",
+            run() {
+                const reason = this.anchor;
+                assertInsideWindow(reason, "the reason");
+                const text = reason.textContent;
+                if (/\d[.,]\d/.test(text)) {
+                    throw new Error(`a colleague's figures on a salesperson's lead: "${text}"`);
+                }
+                const style = getComputedStyle(reason.querySelector("span") || reason);
+                if (style.textOverflow === "ellipsis" && reason.scrollWidth > reason.clientWidth + 1) {
+                    throw new Error("the reason is cut");
+                }
+            },
+        },
+        {
+            content: "Nothing scrolls sideways",
+            trigger: ".o_form_view .o_empathy_suggested_user",
+            run: assertNoHorizontalScroll,
+        },
+    ],
+});
+
 /** the Measures of the rapport report, read when the menu is open */
 function assertMeasures() {
     const items = [...document.querySelectorAll(".o-dropdown--menu .o-dropdown-item, .o-dropdown--menu .dropdown-item")];
