@@ -69,6 +69,22 @@ class TestScreenTours(EmpathyStoryTourCommon):
         self.touch_enabled = True
         self.start_tour("/odoo/crm", "empathic_crm_suggestion_phone_tour", login=sara.login)
 
+    def test_assign_wizard_tour(self):
+        """Assign to best advisor: a thin-evidence row switched on stays on, the counter
+        speaks of the customers to move, no header or name is cut."""
+        thin = self.env["res.partner"].create(
+            {"name": "Theo Thinevidence", "user_id": self.admin.id}
+        )
+        self.env["empathy.impression"].create(
+            {"partner_id": thin.id, "user_id": self.ben.id, "rapport": 5, "mood": 1}
+        )
+        self.env["empathy.rapport"]._empathy_refresh_scales()
+        self.browser_size = "1400x900"
+        self.start_tour(
+            "/odoo/contacts?view_type=list", "empathic_crm_assign_wizard_tour", login="admin"
+        )
+        self.assertEqual(thin.user_id, self.ben, "the thin row switched on was moved")
+
     def test_rapport_report_tour(self):
         """The manager's report opens on customers: no total or bar per advisor, no
         internal sums among the measures."""

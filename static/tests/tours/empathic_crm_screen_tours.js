@@ -172,6 +172,106 @@ tours.add("empathic_crm_suggestion_phone_tour", {
     ],
 });
 
+const WIZARD = ".modal .o_field_widget[name=line_ids]";
+const THIN_ROW = `${WIZARD} .o_data_row:contains('Theo Thinevidence')`;
+
+/** Fail when a header or a cell of the wizard's list is cut (an ellipsis). */
+function assertNothingCut() {
+    const cells = document.querySelectorAll(`${WIZARD} th, ${WIZARD} td`);
+    const cut = [...cells].filter((cell) => {
+        const text = cell.querySelector(".text-truncate, span, a") || cell;
+        return cell.offsetParent && cell.textContent.trim() && text.scrollWidth > text.clientWidth + 1;
+    });
+    if (cut.length) {
+        throw new Error(`cut: ${cut.map((cell) => cell.textContent.trim()).join(" | ")}`);
+    }
+}
+
+tours.add("empathic_crm_assign_wizard_tour", {
+    steps: () => [
+        {
+            timeout: 30000,
+            content: "Select Theo",
+            trigger: ".o_data_row:contains('Theo Thinevidence') .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            content: "and Jonas",
+            trigger: ".o_data_row:contains('Jonas Keller') .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            content: "Open the actions",
+            trigger: ".o_control_panel .o_cp_action_menus button",
+            run: "click",
+        },
+        {
+            content: "Assign to best advisor",
+            trigger: ".o-dropdown--menu .o-dropdown-item:contains('Assign to best advisor')",
+            run: "click",
+        },
+        {
+            content: "Theo's evidence is thin: not moved unless the manager says so",
+            trigger: `${THIN_ROW} .o_field_widget[name=selected] input:not(:checked)`,
+        },
+        {
+            content: "The counter speaks of the customers to move",
+            trigger: ".modal .o_empathy_assign_counter:contains('to move')",
+            run() {
+                if (/selected/.test(this.anchor.textContent)) {
+                    throw new Error(`the counter: "${this.anchor.textContent.trim()}"`);
+                }
+            },
+        },
+        {
+            content: "Nothing is cut",
+            trigger: THIN_ROW,
+            run: assertNothingCut,
+        },
+        {
+            content: "Switch Theo's row on",
+            trigger: `${THIN_ROW} .o_field_widget[name=selected] input`,
+            run: "click",
+        },
+        {
+            content: "The list loses the focus",
+            trigger: ".modal .o_empathy_assign_counter",
+            run: "click",
+        },
+        {
+            content: "Theo is counted with Jonas",
+            trigger: ".modal .o_empathy_assign_counter .o_field_widget[name=change_count]:contains('2')",
+        },
+        {
+            content: "The switch stays on",
+            trigger: `${THIN_ROW} .o_field_widget[name=selected] input:checked`,
+        },
+        {
+            content: "Click another row's name: the list loses the focus again",
+            trigger: `${WIZARD} .o_data_row:contains('Jonas Keller') td[name=partner_id]`,
+            run: "click",
+        },
+        {
+            content: "Leave the list",
+            trigger: ".modal .o_empathy_assign_counter",
+            run: "click",
+        },
+        {
+            content: "Theo's switch is still on, still counted",
+            trigger: ".modal:has(.o_field_widget[name=change_count]:contains('2')) .o_data_row:contains('Theo Thinevidence') .o_field_widget[name=selected] input:checked",
+        },
+        {
+            content: "Assign",
+            trigger: ".modal button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "The dialog is closed",
+            trigger: "body:not(:has(.modal))",
+        },
+    ],
+});
+
 /** the Measures of the rapport report, read when the menu is open */
 function assertMeasures() {
     const items = [...document.querySelectorAll(".o-dropdown--menu .o-dropdown-item, .o-dropdown--menu .dropdown-item")];
