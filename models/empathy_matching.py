@@ -120,12 +120,14 @@ def clear_best(candidates, team_mean, notable):
     return 0 if fit - max(others) >= CLEAR_MARGIN else None
 
 
-def plan_assignment(leads, members, allowed, fit, quota):
+def plan_assignment(leads, members, allowed, fit, quota, turns=None):
     """Return {lead: member}: Odoo's lead round robin, choosing members by fit.
 
     ``leads`` in Odoo's order; ``members`` in the round robin's order; ``allowed``:
     {member: set of the leads its domain matches}; ``fit(member, lead)``; ``quota``:
-    {member: leads it may still receive}, updated in place.
+    {member: leads it may still receive}, updated in place; ``turns``: a dict that
+    receives {lead: the member Odoo's round robin would have taken} for the leads placed
+    in step 1 (not for those a move of step 2 placed), to say why a lead went where.
 
     1. Where Odoo takes the first member of the round robin whose domain matches the
        lead, take, among those members, the one with the best fit (the first in the
@@ -145,6 +147,8 @@ def plan_assignment(leads, members, allowed, fit, quota):
             continue
         # max() keeps the first of equal fits: Odoo's round robin on a tie
         member = max(eligible, key=lambda member, lead=lead: fit(member, lead))
+        if turns is not None:
+            turns[lead] = eligible[0]
         plan[lead] = member
         holders[member].append(lead)
         queue.remove(member)
@@ -170,4 +174,6 @@ def plan_assignment(leads, members, allowed, fit, quota):
             holders[target].append(other)
             plan[lead], plan[other] = member, target
             quota[target] -= 1
+            if turns is not None:
+                turns.pop(other, None)
     return plan

@@ -723,6 +723,26 @@ class TestMatching(EmpathyCommon):
         self.assertEqual(by_user[self.user_lena], leads[4:6])
         self.assertFalse(assigned[leads[6].id], "capacity overflow: the lead waits")
         self.assertTrue(all(lead.type == "opportunity" for lead in leads[:6]), "converted")
+        # the lead says who got it because of the expected fit, without figures
+        note = leads[1].message_ids.filtered(
+            lambda message: "by expected rapport" in str(message.body)
+        )
+        self.assertEqual(len(note), 1)
+        self.assertIn(
+            "Assigned to Sally Sales by expected rapport: of the team's members with capacity,"
+            " Sally Sales is expected to click best with this customer (the round robin's turn"
+            " was Lena Lenient's).",
+            str(note.body),
+        )
+        self.assertNotRegex(str(note.body), r"\d\.\d", "no figures in the chatter")
+        self.assertIn("the round robin's turn, and", str(leads[0].message_ids[:1].body))
+        # the team's chatter lists who got which lead
+        summary = team.message_ids.filtered(
+            lambda message: "Leads assigned by expected rapport" in str(message.body)
+        )
+        self.assertEqual(len(summary), 1)
+        for lead in leads[:6]:
+            self.assertIn(lead.name, str(summary.body))
 
     def test_assignment_by_fit_respects_domains_and_ties(self):
         de = self.env.ref("base.de")
