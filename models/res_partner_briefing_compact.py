@@ -90,7 +90,8 @@ class ResPartner(models.Model):
             note = note[:89] + "…"
         return self.env._(
             "%(date)s, %(advisor)s: %(stars)s %(mood)s. %(note)s",
-            date=self._empathy_format_date(impression.date),
+            # the short day of every date of the briefing ("31 May" / "31. Mai")
+            date=self._empathy_format_day(impression.date),
             advisor=self._empathy_advisor_name(impression.user_id),
             stars="★" * impression.rapport + "☆" * (5 - impression.rapport),
             mood=self._empathy_mood_label(impression.mood),
