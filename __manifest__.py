@@ -63,6 +63,11 @@
     "assets": {
         "web.assets_backend": [
             "empathic_crm/static/src/**/*",
+            ("remove", "empathic_crm/static/src/views/empathy_report/**"),
+        ],
+        # the reports' pivot and graph extend views Odoo loads on demand
+        "web.assets_backend_lazy": [
+            "empathic_crm/static/src/views/empathy_report/**",
         ],
         "web.assets_tests": [
             "empathic_crm/static/tests/tours/**/*",

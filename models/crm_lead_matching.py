@@ -40,27 +40,52 @@ class CrmLeadMatching(models.Model):
         "company_id",
     )
     def _compute_empathy_suggested_user(self):
-        fits = self._empathy_lead_fits()
+        profiles = self._empathy_lead_profiles()
+        fits = self._empathy_lead_fits(profiles=profiles)
         Kind = self.env["empathy.kind.rapport"]
-        sees_all = self.env["res.partner"]._empathy_sees_all_fits()
-        users = (
-            self.env["res.users"]
-            .sudo()
-            .browse({table[0].user_id for table in fits.values() if table})
-        )
+        clear = {key: Kind._empathy_clear_fit(table) for key, table in fits.items()}
+        users = self.env["res.users"].sudo().browse({fit.user_id for fit in clear.values() if fit})
         names = {user.id: user.name for user in users}
         for lead in self:
-            best = (fits.get(lead.id) or [None])[0]
-            if best is None or best.basis == "team":
-                lead.empathy_suggested_user_id = False
-                lead.empathy_suggested_reason = False
-                continue
-            lead.empathy_suggested_user_id = best.user_id
-            lead.empathy_suggested_reason = (
-                Kind._empathy_fit_explanation(best, names[best.user_id])
-                if sees_all or best.user_id == self.env.uid
-                else False
+            best = clear.get(lead.id)
+            lead.empathy_suggested_user_id = best.user_id if best else False
+            # said when there is something to go by: a kind of customer, or evidence
+            known = profiles.get(lead.id, (False, {}))[1] or any(
+                fit.basis != "team" for fit in fits.get(lead.id, ())
             )
+            lead.empathy_suggested_reason = (
+                lead._empathy_suggestion_text(best, names) if known else False
+            )
+
+    def _empathy_suggestion_text(self, best, names):
+        """Return what the lead says about who is likely to click, in words.
+
+        ``best``: the Fit that stands out (None: "no clear fit yet"). Managers and the
+        advisor concerned read the figures and the reasons (fits are manager/own-only),
+        a colleague what the mark means; the lead says when it looks within its team.
+        """
+        self.ensure_one()
+        env = self.env
+        Kind = env["empathy.kind.rapport"]
+        if best is None:
+            text = env._(
+                "No clear fit yet: nobody's evidence about customers like this stands out."
+            )
+        elif env["res.partner"]._empathy_sees_all_fits() or best.user_id == env.uid:
+            text = Kind._empathy_fit_explanation(best, names[best.user_id])
+        else:
+            text = env._(
+                "%(advisor)s is expected to click best with this customer (learnt from"
+                " impressions); the reasons are for managers and %(advisor)s.",
+                advisor=names[best.user_id],
+            )
+        team = self.sudo().team_id
+        if team.member_ids:
+            text += " " + env._(
+                "Only the members of the sales team %(team)s are considered.",
+                team=team.display_name,
+            )
+        return text
 
     # ------------------------------------------------------------------
     # batch helpers (also used by the lead assignment)
@@ -100,10 +125,13 @@ class CrmLeadMatching(models.Model):
                 profiles[lead.id] = (False, traits)
         return profiles
 
-    def _empathy_lead_fits(self, user_ids=None):
+    def _empathy_lead_fits(self, user_ids=None, profiles=None):
         """Return {lead id: [Fit] best first} among ``user_ids`` (default: the team's
-        members, or the company's advisors when the lead has no team with members)."""
-        profiles = self._empathy_lead_profiles()
+        members, or the company's advisors when the lead has no team with members).
+
+        ``profiles``: ``_empathy_lead_profiles()`` when the caller has them already."""
+        if profiles is None:
+            profiles = self._empathy_lead_profiles()
         if not profiles:
             return {}
         Partner = self.env["res.partner"]

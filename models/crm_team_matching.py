@@ -5,6 +5,8 @@ import logging
 import threading
 from ast import literal_eval
 
+from markupsafe import Markup
+
 from odoo import fields, models
 
 from .empathy_matching import plan_assignment
@@ -82,7 +84,12 @@ class CrmTeamMatching(models.Model):
             leads_to_assign = self.env["crm.lead"].browse(leads_to_assign_ids).exists()
             # core's key (the built-in id: ties keep the search order)
             ordered = leads_to_assign.sorted(lambda lead: (-lead.probability, id))
-            plan = team._empathy_plan_assignment(ordered, members_to_assign, quota_per_member)
+            fits = team._empathy_member_fits(ordered, members_to_assign)
+            turns = {}
+            plan = team._empathy_plan_assignment(
+                ordered, members_to_assign, quota_per_member, turns=turns, fits=fits
+            )
+            notes = []
             for lead in ordered:
                 counter += 1
                 member_found = plan.get(lead.id)
@@ -91,10 +98,26 @@ class CrmTeamMatching(models.Model):
                 lead.with_context(mail_auto_subscribe_no_notify=True).convert_opportunity(
                     lead.partner_id, user_ids=member_found.user_id.ids
                 )
+                # the lead says who got it and whether the expected fit decided
+                note = team._empathy_assignment_note(
+                    member_found, turns.get(lead.id), fits.get(lead.id, {})
+                )
+                lead._message_log(body=note)
+                notes.append((lead, note))
                 result_data[member_found]["assigned"] += lead
                 # core commits in bundles outside tests, so does its twin
                 if auto_commit and counter % commit_bundle_size == 0:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
+            if notes:
+                team._message_log(
+                    body=Markup("<p>%s</p><ul>%s</ul>")
+                    % (
+                        self.env._("Leads assigned by expected rapport:"),
+                        Markup("").join(
+                            Markup("<li>%s: %s</li>") % (lead.name, note) for lead, note in notes
+                        ),
+                    )
+                )
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             self.env.invalidate_all()
@@ -105,28 +128,68 @@ class CrmTeamMatching(models.Model):
         )
         return result_data
 
-    def _empathy_plan_assignment(self, leads, members, quota_per_member):
+    def _empathy_plan_assignment(self, leads, members, quota_per_member, turns=None, fits=None):
         """Return {lead id: member} for ``leads`` (in Odoo's order); updates the quotas.
 
         See ``empathy_matching.plan_assignment``: Odoo's round robin, each lead to the
         allowed member with the best expected fit, leads left waiting placed by moving
-        another lead to a member with a narrower domain.
+        another lead to a member with a narrower domain. ``turns`` receives {lead id:
+        the member whose turn it was}; ``fits``: ``_empathy_member_fits`` when known.
         """
         allowed = {
             member: set(leads.filtered_domain(literal_eval(member.assignment_domain or "[]")).ids)
             for member in members
         }
-        fits = self._empathy_member_fits(leads, members)
+        if fits is None:
+            fits = self._empathy_member_fits(leads, members)
+
+        def fit_of(member, lead_id):
+            fit = fits.get(lead_id, {}).get(member.user_id.id)
+            return fit.fit if fit else 0.0
+
         return plan_assignment(
-            leads.ids,
-            list(members),
-            allowed,
-            lambda member, lead_id: fits.get(lead_id, {}).get(member.user_id.id, 0.0),
-            quota_per_member,
+            leads.ids, list(members), allowed, fit_of, quota_per_member, turns=turns
         )
 
     def _empathy_member_fits(self, leads, members):
-        """Return {lead id: {user id: fit}} for the leads x the members' users."""
+        """Return {lead id: {user id: Fit}} for the leads x the members' users."""
         user_ids = sorted({member.user_id.id for member in members})
         table = leads._empathy_lead_fits(user_ids=user_ids)
-        return {lead_id: {fit.user_id: fit.fit for fit in fits} for lead_id, fits in table.items()}
+        return {lead_id: {fit.user_id: fit for fit in fits} for lead_id, fits in table.items()}
+
+    def _empathy_assignment_note(self, member, turn, fits):
+        """Return why ``member`` got a lead, for the lead's chatter (no figures).
+
+        ``turn``: the member whose turn it was in Odoo's round robin (None: the lead was
+        placed by a move that kept every lead assigned); ``fits``: {user id: Fit}.
+        """
+        env = self.env
+        advisor = member.user_id.name
+        fit = fits.get(member.user_id.id)
+        known = bool(fit) and fit.basis != "team"
+        if turn is None:
+            return env._(
+                "Assigned to %(advisor)s so that every lead of the team finds a member with"
+                " capacity (assignment by expected rapport).",
+                advisor=advisor,
+            )
+        if turn != member:
+            # the expected fit took the lead from the member whose turn it was
+            return env._(
+                "Assigned to %(advisor)s by expected rapport: of the team's members with"
+                " capacity, %(advisor)s is expected to click best with this customer"
+                " (the round robin's turn was %(turn)s's).",
+                advisor=advisor,
+                turn=turn.user_id.name,
+            )
+        if known:
+            return env._(
+                "Assigned to %(advisor)s: the round robin's turn, and of the team's members"
+                " with capacity %(advisor)s is also expected to click best with this customer.",
+                advisor=advisor,
+            )
+        return env._(
+            "Assigned to %(advisor)s by Odoo's round robin: no member of the team is"
+            " expected to click better with this customer.",
+            advisor=advisor,
+        )

@@ -47,6 +47,8 @@ TYPED_COLUMNS = {
     "value": "value_id",
     "channel": "channel",
 }
+#: the row's technical key: not offered for grouping in the web client
+TECHNICAL_FIELDS = ("trait", "value")
 #: grouping by one of these describes fit (advisor x kind), not an advisor's level
 KIND_GROUPBYS = ("trait", "value", *TYPED_COLUMNS.values())
 #: the partner columns a kind of customer is made of (with motives and values)
@@ -141,10 +143,14 @@ class EmpathyKindRapport(models.Model):
     )
     value_id = fields.Many2one("empathy.value", readonly=True, ondelete="cascade")
     channel = fields.Selection(PREFERRED_CHANNELS, string="Preferred channel", readonly=True)
+    # summed over advisors, a customer known to two advisors counts twice: the label
+    # says what a total counts (advisor and customer pairs), not "customers"
     pair_count = fields.Integer(
-        string="Customers",
+        string="Relationships",
         readonly=True,
-        help="Customers of this kind with whom the advisor has rapport (impressions).",
+        help="Customers of this kind with whom the advisor has rapport (impressions); a"
+        " total adds the advisors' relationships up: a customer known to two advisors"
+        " counts twice.",
     )
     impression_count = fields.Integer(string="Impressions", readonly=True)
     sum_score = fields.Float(string="Sum of pair means", readonly=True, aggregator=None)
@@ -153,7 +159,7 @@ class EmpathyKindRapport(models.Model):
         string="Fair deviation",
         readonly=True,
         aggregator="avg",
-        digits=(3, 2),
+        digits=(3, 1),
         help="How much better (in stars) the advisor clicks with customers of this kind than"
         " with their other customers: their own rating scale removed, pulled toward 0 when"
         " there are few such customers. It describes fit, not performance.",
@@ -175,12 +181,21 @@ class EmpathyKindRapport(models.Model):
         for row in self:
             if row.trait == ALL:
                 row.kind_label = self.env._("All customers")
-            elif row.trait in ("motive", "value"):
-                row.kind_label = row[TYPED_COLUMNS[row.trait]].display_name
             else:
-                column = self._fields[TYPED_COLUMNS[row.trait]]
-                labels = dict(column._description_selection(self.env))
-                row.kind_label = labels.get(row.value, row.value)
+                # the explanations' words ("demanding customers"): the kind and its
+                # dimension in one, no technical trait or key beside it
+                label = self._empathy_kind_label(row.trait, row.value)
+                row.kind_label = label[:1].upper() + label[1:]
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        """The technical trait and key are not offered in *Add Custom Group*: the kind
+        columns (communication style, temperament, motive, ...) name it in words."""
+        result = super().fields_get(allfields, attributes)
+        for name in TECHNICAL_FIELDS:
+            if "groupable" in result.get(name, {}):
+                result[name]["groupable"] = False
+        return result
 
     def init(self):
         # rows from before this model (module update): fill them once, set-based

@@ -11,8 +11,10 @@ from .empathy_matching import (
     NOTABLE_EFFECT,
     THIN_EVIDENCE,
     TRAITS,
+    clear_best,
     kind_effect,
     predict,
+    rank_key,
     supported,
 )
 
@@ -32,6 +34,13 @@ class Fit:
     #: [(trait, value, effect, customers of the kind)], strongest first
     kinds: list = field(default_factory=list)
     impression_count: int = 0
+    #: the company's team mean: the fit of a candidate without evidence
+    team_mean: float = 3.0
+
+    @property
+    def notable_kinds(self):
+        """The kinds worth naming: an effect of at least NOTABLE_EFFECT stars."""
+        return [kind for kind in self.kinds if abs(kind[2]) >= NOTABLE_EFFECT]
 
 
 class EmpathyKindRapportFit(models.Model):
@@ -103,7 +112,8 @@ class EmpathyKindRapportFit(models.Model):
                 self._empathy_fit_of(user, partner, traits, rows, pairs, team_mean, shrinkage)
                 for user in user_ids
             ]
-            fits.sort(key=lambda fit: (-fit.fit, fit.user_id))
+            # evidence first: a candidate nobody knows anything about is not "better"
+            fits.sort(key=lambda fit: rank_key(fit.basis, fit.fit, fit.user_id))
             table[key] = fits
         return table
 
@@ -113,7 +123,7 @@ class EmpathyKindRapportFit(models.Model):
         pair = pairs.get((partner, user)) if partner else None
         if pair:
             # the pair's fair rapport, as everywhere else: the kind does not shape it
-            return Fit(user, pair[0], "pair", [], pair[1])
+            return Fit(user, pair[0], "pair", [], pair[1], team_mean)
         totals = rows.get((user, ALL, ""))
         effects, kinds = {}, []
         if totals and totals[0] > 0:
@@ -129,7 +139,25 @@ class EmpathyKindRapportFit(models.Model):
                     effects.setdefault(trait, []).append(effect)
                     kinds.append((trait, value, effect, row[0]))
         kinds.sort(key=lambda kind: -abs(kind[2]))
-        return Fit(user, predict(team_mean, effects), "kind" if kinds else "team", kinds)
+        return Fit(
+            user, predict(team_mean, effects), "kind" if kinds else "team", kinds, 0, team_mean
+        )
+
+    @api.model
+    def _empathy_clear_fit(self, fits):
+        """Return the first of ``fits`` (ranked, see ``_empathy_fit_table``) when its
+        evidence stands out from the other candidates, else None ("no clear fit yet").
+
+        A kind-based fit must name a kind in favour of the advisor (an effect of at
+        least NOTABLE_EFFECT stars): "small differences, none that stands out" is no
+        reason to name anyone.
+        """
+        if not fits:
+            return None
+        best = fits[0]
+        notable = any(kind[2] >= NOTABLE_EFFECT for kind in best.kinds)
+        index = clear_best([(fit.basis, fit.fit) for fit in fits], best.team_mean, notable)
+        return None if index is None else fits[index]
 
     # ------------------------------------------------------------------
     # explanation
@@ -176,7 +204,7 @@ class EmpathyKindRapportFit(models.Model):
         it rests on; never the advisor's overall level or rating scale.
         """
         env = self.env
-        notable = [kind for kind in fit.kinds if abs(kind[2]) >= NOTABLE_EFFECT]
+        notable = fit.notable_kinds
         parts = []
         for trait, value, effect, count in notable[:EXPLAINED_KINDS]:
             label = self._empathy_kind_label(trait, value)

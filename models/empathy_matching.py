@@ -47,6 +47,11 @@ SUPPORT_MIN_PAIRS = 5
 NOTABLE_EFFECT = 0.1
 #: fewer such customers than this read as thin evidence in the explanation
 THIN_EVIDENCE = 5
+#: an advisor is named as likely to click from this many stars above the next candidate
+#: on (two figures one decimal apart, 3.6 and 3.5, do not make a choice)
+CLEAR_MARGIN = 0.2
+#: the order of the bases: evidence first, "no evidence" (the team mean) last
+BASIS_ORDER = {"pair": 0, "kind": 0, "team": 1}
 
 
 def kind_effect(sum_score, pair_count, advisor_sum, advisor_count, shrinkage):
@@ -89,12 +94,40 @@ def clip(value):
     return min(5.0, max(1.0, value))
 
 
-def plan_assignment(leads, members, allowed, fit, quota):
+def rank_key(basis, fit, user_id):
+    """Return the sort key of a candidate: evidence first, then the best fit, then the id.
+
+    A candidate without any evidence (basis ``team``: the team mean) never ranks above
+    one with evidence as if it were known: "nothing known" is not a figure to beat.
+    """
+    return (BASIS_ORDER.get(basis, 1), -fit, user_id)
+
+
+def clear_best(candidates, team_mean, notable):
+    """Return the index of the candidate whose expected fit stands out, or None.
+
+    ``candidates``: [(basis, fit)] ranked by ``rank_key``; ``notable``: whether the
+    first candidate's evidence names a kind (a pair always does). The first candidate
+    stands out when it rests on evidence and its fit exceeds every other candidate's
+    (the team mean when there is none) by at least CLEAR_MARGIN.
+    """
+    if not candidates:
+        return None
+    basis, fit = candidates[0]
+    if basis == "team" or (basis == "kind" and not notable):
+        return None
+    others = [other for _basis, other in candidates[1:]] or [team_mean]
+    return 0 if fit - max(others) >= CLEAR_MARGIN else None
+
+
+def plan_assignment(leads, members, allowed, fit, quota, turns=None):
     """Return {lead: member}: Odoo's lead round robin, choosing members by fit.
 
     ``leads`` in Odoo's order; ``members`` in the round robin's order; ``allowed``:
     {member: set of the leads its domain matches}; ``fit(member, lead)``; ``quota``:
-    {member: leads it may still receive}, updated in place.
+    {member: leads it may still receive}, updated in place; ``turns``: a dict that
+    receives {lead: the member Odoo's round robin would have taken} for the leads placed
+    in step 1 (not for those a move of step 2 placed), to say why a lead went where.
 
     1. Where Odoo takes the first member of the round robin whose domain matches the
        lead, take, among those members, the one with the best fit (the first in the
@@ -114,6 +147,8 @@ def plan_assignment(leads, members, allowed, fit, quota):
             continue
         # max() keeps the first of equal fits: Odoo's round robin on a tie
         member = max(eligible, key=lambda member, lead=lead: fit(member, lead))
+        if turns is not None:
+            turns[lead] = eligible[0]
         plan[lead] = member
         holders[member].append(lead)
         queue.remove(member)
@@ -139,4 +174,6 @@ def plan_assignment(leads, members, allowed, fit, quota):
             holders[target].append(other)
             plan[lead], plan[other] = member, target
             quota[target] -= 1
+            if turns is not None:
+                turns.pop(other, None)
     return plan

@@ -100,11 +100,13 @@ class EmpathyRapport(models.Model):
     advisor_mean = fields.Float(
         string="Advisor's average",
         readonly=True,
+        aggregator="avg",
         help="The advisor's mean rapport over all their customers in this company.",
     )
     team_mean = fields.Float(
         string="Team average",
         readonly=True,
+        aggregator="avg",
         help="The mean rapport of all advisors and customers of this company.",
     )
 

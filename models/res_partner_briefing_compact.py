@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.i18n import format_list
 
 from .empathy_groups import EMPATHY_USER_GROUP
 
@@ -89,7 +90,8 @@ class ResPartner(models.Model):
             note = note[:89] + "…"
         return self.env._(
             "%(date)s, %(advisor)s: %(stars)s %(mood)s. %(note)s",
-            date=self._empathy_format_date(impression.date),
+            # the short day of every date of the briefing ("31 May" / "31. Mai")
+            date=self._empathy_format_day(impression.date),
             advisor=self._empathy_advisor_name(impression.user_id),
             stars="★" * impression.rapport + "☆" * (5 - impression.rapport),
             mood=self._empathy_mood_label(impression.mood),
@@ -113,21 +115,25 @@ class ResPartner(models.Model):
         Evidence = self.env["empathy.motive.evidence"]
         last_heard = Evidence._empathy_last_heard(self.browse(ids)) if ids else {}
         stale_after = Evidence._empathy_stale_months()
-        mine = {}
+        mine, scores = {}, {}
         if ids:
+            # every advisor's fair rapport (one query): mine, and who ties with the best
             rows = (
                 self.env["empathy.rapport"]
                 .sudo()
                 .search_fetch(
                     [
                         ("partner_id", "in", ids),
-                        ("user_id", "=", self.env.uid),
                         ("company_id", "=", self.env.company.id),
+                        ("impression_count", ">", 0),
                     ],
-                    ["partner_id", "fair_score"],
+                    ["partner_id", "user_id", "fair_score"],
                 )
             )
-            mine = {row.partner_id.id: row.fair_score for row in rows}
+            for row in rows:
+                scores.setdefault(row.partner_id.id, {})[row.user_id.id] = row.fair_score
+                if row.user_id.id == self.env.uid:
+                    mine[row.partner_id.id] = row.fair_score
         last = self._empathy_last_impressions(limit=1)
         # prefetch what the loop reads, one query per relation
         self.mapped("empathy_motive_ids.name")
@@ -200,7 +206,7 @@ class ResPartner(models.Model):
                         "fa-sticky-note-o", self.env._("Remember:"), partner.empathy_personal_notes
                     )
                 )
-            rapport = partner._empathy_compact_rapport(mine.get(pid))
+            rapport = partner._empathy_compact_rapport(mine.get(pid), scores.get(pid, {}))
             if rapport:
                 lines.append(line("fa-handshake-o", self.env._("Rapport:"), rapport))
             if partner.empathy_mood_trend:
@@ -229,32 +235,44 @@ class ResPartner(models.Model):
             ).join(lines)
         return result
 
-    def _empathy_compact_rapport(self, mine):
+    def _empathy_compact_rapport(self, mine, scores=None):
         """Return the compact rapport line: one fair figure per pair, "you" for the reader.
 
-        ``mine``: the reader's own fair rapport with this contact (None: never met).
+        ``mine``: the reader's own fair rapport with this contact (None: never met);
+        ``scores``: {advisor id: fair rapport} of the contact's advisors. Figures read
+        with one decimal: two advisors whose figures read the same are a tie, said as
+        such ("as good as"), never a ranking.
         """
         self.ensure_one()
         best = self.empathy_best_advisor_id
-        if mine is not None and (not best or best == self.env.user):
-            if best:
-                return self.env._(
-                    "yours %(score)s / 5, the best in the team",
-                    score=self._empathy_format_score(mine),
-                )
-            return self.env._("yours %s / 5", self._empathy_format_score(mine))
+        fmt = self._empathy_format_score
         if not best:
-            return ""
-        theirs = self.env._(
-            "%(advisor)s clicks best (%(score)s / 5)",
-            advisor=best.name,
-            score=self._empathy_format_score(self.empathy_best_rapport),
-        )
+            return self.env._("yours %s / 5", fmt(mine)) if mine is not None else ""
+        top = fmt(self.empathy_best_rapport)
+        leaders = {user_id for user_id, score in (scores or {}).items() if fmt(score) == top}
+        leaders.add(best.id)
+        users = self.env["res.users"].sudo().browse(sorted(leaders - {self.env.uid}))
+        names = format_list(self.env, [best.name, *(users - best).mapped("name")])
+        if mine is not None and (best == self.env.user or fmt(mine) == top):
+            if not users:
+                return self.env._("yours %(score)s / 5, the best in the team", score=fmt(mine))
+            others = format_list(self.env, users.mapped("name"))
+            return self.env._(
+                "yours %(score)s / 5, as good as %(advisors)s: the best in the team",
+                score=fmt(mine),
+                advisors=others,
+            )
+        if len(users) > 1:
+            theirs = self.env._(
+                "%(advisors)s click best (%(score)s / 5)", advisors=names, score=top
+            )
+        else:
+            theirs = self.env._(
+                "%(advisor)s clicks best (%(score)s / 5)", advisor=best.name, score=top
+            )
         if mine is None:
             return theirs
-        return self.env._(
-            "yours %(score)s / 5 · %(best)s", score=self._empathy_format_score(mine), best=theirs
-        )
+        return self.env._("yours %(score)s / 5 · %(best)s", score=fmt(mine), best=theirs)
 
     # ------------------------------------------------------------------
     # Raw SQL (compact briefing): listed in readme/DEVELOPMENT.md

@@ -138,17 +138,35 @@ class ResPartnerMatching(models.Model):
         if not self.id or self.empathy_best_advisor_id or self.empathy_objection:
             return False
         fits = self._empathy_fits(all_advisors=True)
-        best = fits[0] if fits else None
-        if not best or best.basis != "kind":
+        if not fits or not self._empathy_has_kind():
             return False
-        user = self.env["res.users"].sudo().browse(best.user_id)
-        if self._empathy_sees_all_fits() or user == self.env.user:
-            text = self.env["empathy.kind.rapport"]._empathy_fit_explanation(best, user.name)
+        Kind = self.env["empathy.kind.rapport"]
+        best = Kind._empathy_clear_fit(fits)
+        if best is None:
+            # a name only where the evidence stands out: said plainly otherwise
+            text = self.env._(
+                "no clear fit yet: nobody's evidence about customers like this stands out."
+            )
         else:
-            text = user.name
+            user = self.env["res.users"].sudo().browse(best.user_id)
+            if self._empathy_sees_all_fits() or user == self.env.user:
+                text = Kind._empathy_fit_explanation(best, user.name)
+            else:
+                text = user.name
         return Markup("<li class='o_empathy_likely_advisor'><strong>%s</strong> %s</li>") % (
             self.env._("Likely to click (nobody has met them yet):"),
             text,
+        )
+
+    def _empathy_has_kind(self):
+        """Return whether anything is known of what kind of customer this is."""
+        self.ensure_one()
+        return bool(
+            self.empathy_communication_style
+            or self.empathy_temperament
+            or self.empathy_preferred_channel
+            or self.empathy_motive_ids
+            or self.empathy_value_ids
         )
 
     # ------------------------------------------------------------------

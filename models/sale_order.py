@@ -10,6 +10,7 @@ customer: ``sale_order_listening.py``.
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from .empathy_groups import EMPATHY_USER_GROUP
 
@@ -43,9 +44,48 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        orders = super().create(vals_list)
+        try:
+            orders = super().create(vals_list)
+        except AccessError as error:
+            # core's record rules, said so that a salesperson knows what to do
+            raise self._empathy_salesperson_access_error(vals_list) or error from error
         orders._empathy_apply_campaign(check_existing=False)
         return orders
+
+    @api.model
+    def _empathy_salesperson_access_error(self, vals_list):
+        """Return a clear AccessError when a quotation cannot be saved because its
+        salesperson is a colleague, or None when that is not the reason.
+
+        A new quotation takes the customer's salesperson (Odoo's default); a salesperson
+        who sees only their own documents may then not create it nor its lines (core's
+        rules "Personal Orders" and "Personal Order Lines", not the suggestions): the
+        message names the salesperson and what to do instead.
+        """
+        user = self.env.user
+        if (
+            self.env.su
+            or not user.has_group("sales_team.group_sale_salesman")
+            or user.has_group("sales_team.group_sale_salesman_all_leads")
+        ):
+            return None
+        Partner, Users = self.env["res.partner"].sudo(), self.env["res.users"].sudo()
+        for vals in vals_list:
+            salesperson = Users.browse(vals.get("user_id") or ())
+            if "user_id" not in vals and vals.get("partner_id"):
+                partner = Partner.browse(vals["partner_id"])
+                salesperson = partner.user_id or partner.commercial_partner_id.user_id
+            if salesperson and salesperson != user:
+                return AccessError(
+                    self.env._(
+                        "This quotation's salesperson is %(salesperson)s (the customer's"
+                        " salesperson), and you may save only your own quotations. Choose"
+                        " yourself as salesperson (Other Info tab) to make it yours, or ask"
+                        " %(salesperson)s or a sales manager.",
+                        salesperson=salesperson.name,
+                    )
+                )
+        return None
 
     def write(self, vals):
         res = super().write(vals)

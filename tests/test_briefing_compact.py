@@ -70,23 +70,32 @@ class TestCompactBriefing(EmpathyCommon):
         best = self.runner.empathy_best_advisor_id
         self.assertIn(best, self.user_sales | self.user_sales2)
         rows = self.env["empathy.rapport"].search([("partner_id", "=", self.runner.id)])
+        shown = {row.user_id: "%.1f" % row.fair_score for row in rows}
         for reader in self.user_sales | self.user_sales2:
-            row = rows.filtered(lambda r, reader=reader: r.user_id == reader)
+            colleague = (self.user_sales | self.user_sales2) - reader
             html_of = self._compact(self.runner, reader)
-            # one figure per pair, the fair one; "you" where the reader is meant
-            if best == reader:
-                expected = "yours %.1f / 5, the best in the team" % row.fair_score
+            # one figure per pair, the fair one; "you" where the reader is meant; figures
+            # that read the same are a tie, said as such
+            if shown[reader] == shown[colleague]:
+                expected = "yours %s / 5, as good as %s: the best in the team" % (
+                    shown[reader],
+                    colleague.name,
+                )
+            elif best == reader:
+                expected = "yours %s / 5, the best in the team" % shown[reader]
             else:
-                expected = "yours %.1f / 5 · %s clicks best (%.1f / 5)" % (
-                    row.fair_score,
+                expected = "yours %s / 5 · %s clicks best (%s / 5)" % (
+                    shown[reader],
                     best.name,
-                    self.runner.empathy_best_rapport,
+                    shown[best],
                 )
             self.assertIn(expected, html_of)
-            self.assertEqual(html_of.count(" / 5"), 1 if best == reader else 2)
+            self.assertEqual(html_of.count(" / 5"), 2 if expected.count(" / 5") == 2 else 1)
             self.assertNotIn(reader.name + " clicks best", html_of)
         self.assertIn("Mood trend:", html)
-        self.assertIn("05/31/2026, you: ★★★★☆ Pleased. Asked about the heat in Kona.", html)
+        self.assertRegex(
+            html, r"May 31(, 2026)?, you: ★★★★☆ Pleased\. Asked about the heat in Kona\."
+        )
         self.assertNotIn("🙂", html, "no emoji: not every machine has a font for them")
         self.assertLessEqual(html.count("o_empathy_compact_line"), 6)
         self.assertGreaterEqual(html.count("o_empathy_compact_line"), 3)
@@ -96,7 +105,8 @@ class TestCompactBriefing(EmpathyCommon):
         self.env["ir.module.module"]._load_module_terms(["empathic_crm"], ["de_DE"], overwrite=True)
         self._impression(self.runner, user=self.user_sales, days_ago=0, rapport=5, mood=1)
         html = self._compact(self.runner, lang="de_DE")
-        self.assertIn("01.06.2026", html, "dates in the language's format")
+        # the short day with its period, as every date of the briefing ("1. Juni")
+        self.assertRegex(html, r"1\. Juni( 2026)?, Sie:", "dates in the language's format")
         self.assertRegex(html, r"\d,\d / 5", "decimal comma in German")
         self.assertNotIn("Emotion-oriented", html)
 
@@ -155,6 +165,39 @@ class TestCompactBriefing(EmpathyCommon):
         self.assertIn("Emotions- und designorientiert:", texts["sales compact"])
         self.assertIn("umgänglich:", texts["sales compact"])
         self.assertIn("Umgänglich:", texts["sales briefing"])
+
+    def test_ties_read_as_ties(self):
+        """Two advisors whose fair rapport reads the same: a tie, never a ranking."""
+        Users = self.env["res.users"].with_context(no_reset_password=True)
+        salesman = self.env.ref("sales_team.group_sale_salesman")
+        ada, bo = (
+            Users.create(
+                {"name": name, "login": f"emp_tie_{name}", "groups_id": [Command.set(salesman.ids)]}
+            )
+            for name in ("Ada Alpha", "Bo Beta")
+        )
+        tied = self.env["res.partner"].create({"name": "Tina Tie"})
+        other = self.env["res.partner"].create({"name": "Otto Other"})
+        # the same ratings on the same days: the same fair rapport, to the last decimal
+        for user in (ada, bo):
+            self._impression(tied, user=user, days_ago=5, rapport=4)
+            self._impression(other, user=user, days_ago=6, rapport=2)
+        self.env["empathy.rapport"]._empathy_refresh_scales()
+        tied.invalidate_recordset()
+        self.assertIn(tied.empathy_best_advisor_id, ada | bo)
+        score = self._my_fair(tied, ada)
+        self.assertEqual(score, self._my_fair(tied, bo))
+        shown = "%.1f" % score
+        for reader, colleague in ((ada, bo), (bo, ada)):
+            with self.subTest(reader=reader.name):
+                html = self._compact(tied, reader)
+                self.assertIn(
+                    f"yours {shown} / 5, as good as {colleague.name}: the best in the team", html
+                )
+                self.assertNotIn("clicks best", html)
+        html = self._compact(tied, self.user_manager)
+        self.assertIn(f"Ada Alpha and Bo Beta click best ({shown} / 5)", html)
+        self.assertNotIn("clicks best", html)
 
     def test_compact_objection_and_empty(self):
         self.runner.empathy_objection = True

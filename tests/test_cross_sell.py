@@ -420,6 +420,30 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         self.assertIn(rule_shared, visible)
         self.assertNotIn(rule_b, visible)
 
+    def test_colleagues_customer_says_why_it_cannot_be_saved(self):
+        """A salesperson's new quotation for a colleague's customer takes the colleague as
+        salesperson (Odoo's default), which core's rules forbid saving: the message says
+        so and what to do, whether or not suggestions were asked for."""
+        colleague = self.user_manager
+        customer = self._partner(self.marathon, user_id=colleague.id)
+        Order = self.env["sale.order"].with_user(self.user_sales)
+        values = {
+            "partner_id": customer.id,
+            "order_line": [Command.create({"product_id": self.shirt.id, "product_uom_qty": 1})],
+        }
+        with self.assertRaisesRegex(
+            AccessError,
+            f"This quotation's salesperson is {colleague.name} \\(the customer's salesperson\\)",
+        ):
+            Order.create(dict(values))
+        # the same with the salesperson in the values, as the web client sends it
+        with self.assertRaisesRegex(AccessError, "Choose yourself as salesperson"):
+            Order.create(dict(values, user_id=colleague.id))
+        # with herself as salesperson she saves it and gets the suggestions
+        order = Order.create(dict(values, user_id=self.user_sales.id))
+        order.action_empathy_suggest()
+        self.assertIn(self.gels, self._suggested(order))
+
     @users("xs_sales")
     def test_access_salesman(self):
         rule = self.rule_hawaii.with_env(self.env)

@@ -161,7 +161,12 @@ class TestGate(EmpathyCommon):
         wizard = self._dialog_form(action)
         # no silent pre-fill of rapport and mood: an explicit "Same as last time"
         self.assertEqual((wizard.rapport, wizard.mood), (False, False))
-        self.assertEqual(wizard.last_impression_label, "(1 Jun: ★★, Unhappy)")
+        # the briefing's short day in the language's pattern (year when not this one)
+        self.assertRegex(wizard.last_impression_label, r"^\(Jun 1(, 2026)?: ★★, Unhappy\)$")
+        self.env["res.lang"]._activate_lang("de_DE")
+        german = self.env["empathy.impression.wizard"].with_context(lang="de_DE")
+        label = german.new({"last_impression_id": wizard.last_impression_id.id})
+        self.assertRegex(label.last_impression_label, r"^\(1\. Juni( 2026)?: ★★, ")
         self.assertEqual(wizard.communication_style, "mixed")
         self.assertEqual(wizard.channel, "meeting")
         # the dialog's button: an onchange, no save needed before (rapport is required)

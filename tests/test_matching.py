@@ -110,7 +110,8 @@ class TestMatching(EmpathyCommon):
     def test_kind_removes_leniency(self):
         fits = self._fits(user_ids=self.advisors.ids)
         sally, lena, sam = (fits[u.id] for u in self.advisors)
-        self.assertEqual(list(fits), [self.user_sales.id, self.user_sales2.id, self.user_lena.id])
+        # evidence first: Sam, of whom nothing is known, ranks after Lena's evidence
+        self.assertEqual(list(fits), [self.user_sales.id, self.user_lena.id, self.user_sales2.id])
         self.assertAlmostEqual(sally["fit"], 4.5)
         self.assertAlmostEqual(lena["fit"], 3.375)
         self.assertAlmostEqual(sam["fit"], 3.75)
@@ -130,7 +131,12 @@ class TestMatching(EmpathyCommon):
         self.assertNotIn(self.user_internal.id, fits)
         self.assertNotIn(self.user_sales_b.id, fits, "another company's advisor")
         values = [row["fit"] for row in fits.values()]
-        self.assertEqual(values, sorted(values, reverse=True), "best first")
+        known = [row["fit"] for row in fits.values() if row["basis"] != "team"]
+        self.assertEqual(known, sorted(known, reverse=True), "best first")
+        bases = [row["basis"] for row in fits.values()]
+        self.assertEqual(
+            bases, sorted(bases, key=lambda basis: basis == "team"), "no evidence ranks last"
+        )
         self.assertTrue(all(1.0 <= value <= 5.0 for value in values))
 
     def test_pair_is_its_fair_rapport(self):
@@ -519,7 +525,12 @@ class TestMatching(EmpathyCommon):
         self.assertIn(SALLY_EMOTIONAL, as_manager.empathy_suggested_reason)
         as_other = lead.with_user(self.user_sales2)
         self.assertEqual(as_other.empathy_suggested_user_id, self.user_sales)
-        self.assertFalse(as_other.empathy_suggested_reason, "fits are manager/own-only")
+        # a colleague reads what the mark means, not the figures (manager/own-only)
+        self.assertEqual(
+            as_other.empathy_suggested_reason,
+            "Sally Sales is expected to click best with this customer (learnt from"
+            " impressions); the reasons are for managers and Sally Sales.",
+        )
         team = self.env["crm.team"].create(
             {
                 "name": "Lena and Sam",
@@ -528,13 +539,49 @@ class TestMatching(EmpathyCommon):
         )
         lead.team_id = team
         self.assertFalse(lead.empathy_suggested_user_id, "nobody in the team is known to click")
+        # said plainly, and that the lead looks within its team only
+        self.assertEqual(
+            lead.empathy_suggested_reason,
+            "No clear fit yet: nobody's evidence about customers like this stands out."
+            " Only the members of the sales team Lena and Sam are considered.",
+        )
         team.member_ids = [Command.link(self.user_sales.id)]
         lead.invalidate_recordset()
         self.assertEqual(lead.empathy_suggested_user_id, self.user_sales)
+        self.assertIn("Only the members of the sales team", lead.empathy_suggested_reason)
         plain = self.env["crm.lead"].create(
             {"name": "Unknown", "partner_id": self.plain.id, "team_id": False}
         )
         self.assertFalse(plain.empathy_suggested_user_id)
+        self.assertFalse(plain.empathy_suggested_reason, "nothing to go by: nothing said")
+
+    def test_likely_only_where_the_evidence_stands_out(self):
+        """A small difference names nobody: "no clear fit yet", on the contact and its
+        lead; a candidate without evidence never ranks above one with evidence."""
+        # Sam meets one mixed customer a little better than his other one
+        mixed = self.env["res.partner"].create(
+            [{"name": f"Mixed {i}", "empathy_communication_style": "mixed"} for i in range(2)]
+        )
+        Impression = self.env["empathy.impression"]
+        Impression.create(self._vals(mixed[0], self.user_sales2, [4]))
+        Impression.create(self._vals(self.factual[0], self.user_sales2, [4]))
+        newcomer = self.env["res.partner"].create(
+            {"name": "New mixed", "empathy_communication_style": "mixed"}
+        )
+        rows = self._fits(newcomer, user_ids=self.advisors.ids)
+        self.assertEqual(rows[self.user_sales2.id]["basis"], "kind")
+        self.assertEqual(next(iter(rows)), self.user_sales2.id, "evidence ranks first")
+        briefing = str(newcomer.with_user(self.user_manager).empathy_briefing)
+        self.assertIn("Likely to click (nobody has met them yet):", briefing)
+        self.assertIn("no clear fit yet", briefing)
+        self.assertNotIn("Sam", briefing)
+        lead = self.env["crm.lead"].create(
+            {"name": "Mixed lead", "partner_id": newcomer.id, "team_id": False}
+        )
+        self.assertFalse(lead.empathy_suggested_user_id)
+        self.assertTrue(lead.empathy_suggested_reason.startswith("No clear fit yet"))
+        # a contact without any kind: nothing to say
+        self.assertNotIn("Likely to click", str(self.plain.empathy_briefing))
 
     def test_lead_form_shows_the_suggestion_while_editing(self):
         form = Form(self.env["crm.lead"].with_user(self.user_manager))
@@ -681,6 +728,26 @@ class TestMatching(EmpathyCommon):
         self.assertEqual(by_user[self.user_lena], leads[4:6])
         self.assertFalse(assigned[leads[6].id], "capacity overflow: the lead waits")
         self.assertTrue(all(lead.type == "opportunity" for lead in leads[:6]), "converted")
+        # the lead says who got it because of the expected fit, without figures
+        note = leads[1].message_ids.filtered(
+            lambda message: "by expected rapport" in str(message.body)
+        )
+        self.assertEqual(len(note), 1)
+        self.assertIn(
+            "Assigned to Sally Sales by expected rapport: of the team's members with capacity,"
+            " Sally Sales is expected to click best with this customer (the round robin's turn"
+            " was Lena Lenient's).",
+            str(note.body),
+        )
+        self.assertNotRegex(str(note.body), r"\d\.\d", "no figures in the chatter")
+        self.assertIn("the round robin's turn, and", str(leads[0].message_ids[:1].body))
+        # the team's chatter lists who got which lead
+        summary = team.message_ids.filtered(
+            lambda message: "Leads assigned by expected rapport" in str(message.body)
+        )
+        self.assertEqual(len(summary), 1)
+        for lead in leads[:6]:
+            self.assertIn(lead.name, str(summary.body))
 
     def test_assignment_by_fit_respects_domains_and_ties(self):
         de = self.env.ref("base.de")

@@ -324,6 +324,23 @@ class TestRapport(EmpathyCommon):
         self.assertAlmostEqual(by_user[sally].fair_score, team + 3 / 10 * (4 - 10 / 3), places=9)
         self.assertAlmostEqual(self.runner.empathy_best_rapport, 4.37, places=2)
 
+    def test_scores_are_averaged_never_summed(self):
+        """Every score of the addon (1-5 or a deviation in stars) that a pivot or graph
+        can show aggregates as an average: a sum of scores means nothing."""
+        scores = {
+            "empathy.rapport": ("score", "fair_score", "advisor_mean", "team_mean"),
+            "empathy.impression": ("rapport", "mood"),
+            "empathy.kind.rapport": ("fair_effect",),
+        }
+        for model, names in scores.items():
+            for name in names:
+                with self.subTest(model=model, field=name):
+                    self.assertEqual(self.env[model]._fields[name].aggregator, "avg")
+        # the graph views show each figure, never a stack of them (and its Sum line)
+        for xmlid in ("empathy_rapport_view_graph", "empathy_kind_rapport_view_graph"):
+            arch = self.env.ref(f"empathic_crm.{xmlid}").arch
+            self.assertIn('stacked="0"', arch, xmlid)
+
     def test_settings_defaults_have_one_home(self):
         """The settings form, the parameters a new database gets and the fallback of the
         code (parameter unset) say the same: each default is one constant."""

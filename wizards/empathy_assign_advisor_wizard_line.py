@@ -41,9 +41,3 @@ class EmpathyAssignAdvisorWizardLine(models.TransientModel):
                 )
             else:
                 line.note = labels.get(line.status, "")
-
-    @api.onchange("selected")
-    def _onchange_selected(self):
-        for line in self:
-            if line.selected and not line.new_user_id:
-                line.selected = False

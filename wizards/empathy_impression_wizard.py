@@ -5,7 +5,6 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import format_date
 
 from ..models.empathy_gate import gate_open
 from ..models.empathy_impression import CHANNELS, COMMUNICATION_STYLES
@@ -96,11 +95,8 @@ class EmpathyImpressionWizard(models.TransientModel):
             if not previous:
                 wizard.last_impression_label = False
                 continue
-            day = format_date(
-                self.env,
-                fields.Datetime.context_timestamp(self, previous.date),
-                date_format="d MMM",
-            )
+            # the briefing's short day, "26 Nov" / "26. Nov." (the language's pattern)
+            day = self.env["res.partner"]._empathy_format_day(previous.date)
             mood = moods.get(str(previous.mood), "")
             wizard.last_impression_label = self.env._(
                 "(%(day)s: %(stars)s, %(mood)s)", day=day, stars="★" * previous.rapport, mood=mood

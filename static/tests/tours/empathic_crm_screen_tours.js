@@ -126,6 +126,152 @@ tours.add("empathic_crm_pipeline_phone_tour", {
     ],
 });
 
+tours.add("empathic_crm_suggestion_phone_tour", {
+    steps: () => [
+        {
+            timeout: 30000,
+            content: "Phone layout (390×844)",
+            trigger: ".o_kanban_record:contains('Lea\\'s first shoes')",
+            run: assertPhoneViewport,
+        },
+        {
+            content: "The card says in words who is likely to click, not only an avatar",
+            trigger: ".o_kanban_record:contains('Lea\\'s first shoes') .o_empathy_suggested_user:contains('Likely to click'):contains('Ben Best')",
+            run() {
+                for (const selector of [".o_empathy_suggested_words", ".o_empathy_suggested_name"]) {
+                    assertInsideWindow(this.anchor.querySelector(selector), selector);
+                }
+            },
+        },
+        {
+            content: "Open the lead",
+            trigger: ".o_kanban_record:contains('Lea\\'s first shoes')",
+            run: "click",
+        },
+        {
+            content: "The lead says what the mark means and why, in words a phone shows",
+            trigger: ".o_form_view .o_empathy_suggested_user .o_empathy_suggested_reason:contains('Ben Best is expected to click best')",
+            run() {
+                const reason = this.anchor;
+                assertInsideWindow(reason, "the reason");
+                const text = reason.textContent;
+                if (/\d[.,]\d/.test(text)) {
+                    throw new Error(`a colleague's figures on a salesperson's lead: "${text}"`);
+                }
+                const style = getComputedStyle(reason.querySelector("span") || reason);
+                if (style.textOverflow === "ellipsis" && reason.scrollWidth > reason.clientWidth + 1) {
+                    throw new Error("the reason is cut");
+                }
+            },
+        },
+        {
+            content: "Nothing scrolls sideways",
+            trigger: ".o_form_view .o_empathy_suggested_user",
+            run: assertNoHorizontalScroll,
+        },
+    ],
+});
+
+const WIZARD = ".modal .o_field_widget[name=line_ids]";
+const THIN_ROW = `${WIZARD} .o_data_row:contains('Theo Thinevidence')`;
+
+/** Fail when a header or a cell of the wizard's list is cut (an ellipsis). */
+function assertNothingCut() {
+    const cells = document.querySelectorAll(`${WIZARD} th, ${WIZARD} td`);
+    const cut = [...cells].filter((cell) => {
+        const text = cell.querySelector(".text-truncate, span, a") || cell;
+        return cell.offsetParent && cell.textContent.trim() && text.scrollWidth > text.clientWidth + 1;
+    });
+    if (cut.length) {
+        throw new Error(`cut: ${cut.map((cell) => cell.textContent.trim()).join(" | ")}`);
+    }
+}
+
+tours.add("empathic_crm_assign_wizard_tour", {
+    steps: () => [
+        {
+            timeout: 30000,
+            content: "Select Theo",
+            trigger: ".o_data_row:contains('Theo Thinevidence') .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            content: "and Jonas",
+            trigger: ".o_data_row:contains('Jonas Keller') .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            content: "Open the actions",
+            trigger: ".o_control_panel .o_cp_action_menus button",
+            run: "click",
+        },
+        {
+            content: "Assign to best advisor",
+            trigger: ".o-dropdown--menu .o-dropdown-item:contains('Assign to best advisor')",
+            run: "click",
+        },
+        {
+            content: "Theo's evidence is thin: not moved unless the manager says so",
+            trigger: `${THIN_ROW} .o_field_widget[name=selected] input:not(:checked)`,
+        },
+        {
+            content: "The counter speaks of the customers to move",
+            trigger: ".modal .o_empathy_assign_counter:contains('to move')",
+            run() {
+                if (/selected/.test(this.anchor.textContent)) {
+                    throw new Error(`the counter: "${this.anchor.textContent.trim()}"`);
+                }
+            },
+        },
+        {
+            content: "Nothing is cut",
+            trigger: THIN_ROW,
+            run: assertNothingCut,
+        },
+        {
+            content: "Switch Theo's row on",
+            trigger: `${THIN_ROW} .o_field_widget[name=selected] input`,
+            run: "click",
+        },
+        {
+            content: "The list loses the focus",
+            trigger: ".modal .o_empathy_assign_counter",
+            run: "click",
+        },
+        {
+            content: "Theo is counted with Jonas",
+            trigger: ".modal .o_empathy_assign_counter .o_field_widget[name=change_count]:contains('2')",
+        },
+        {
+            content: "The switch stays on",
+            trigger: `${THIN_ROW} .o_field_widget[name=selected] input:checked`,
+        },
+        {
+            content: "Click another row's name: the list loses the focus again",
+            trigger: `${WIZARD} .o_data_row:contains('Jonas Keller') td[name=partner_id]`,
+            run: "click",
+        },
+        {
+            content: "Leave the list",
+            trigger: ".modal .o_empathy_assign_counter",
+            run: "click",
+        },
+        {
+            content: "Theo's switch is still on, still counted",
+            trigger: ".modal:has(.o_field_widget[name=change_count]:contains('2')) .o_data_row:contains('Theo Thinevidence') .o_field_widget[name=selected] input:checked",
+        },
+        {
+            content: "Assign",
+            trigger: ".modal button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "The dialog is closed",
+            trigger: "body:not(:has(.modal))",
+        },
+    ],
+});
+
 /** the Measures of the rapport report, read when the menu is open */
 function assertMeasures() {
     const items = [...document.querySelectorAll(".o-dropdown--menu .o-dropdown-item, .o-dropdown--menu .dropdown-item")];
@@ -216,6 +362,17 @@ tours.add("empathic_crm_rapport_report_tour", {
             },
         },
         {
+            content: "The graph's values are scores (1-5), never a sum of scores",
+            trigger: ".o_graph_renderer canvas",
+            run() {
+                assertScoresNotSummed(this.anchor, 1, 5);
+            },
+        },
+        {
+            content: "The graph says what its figure is",
+            trigger: ".o_graph_renderer .o_empathy_measure_help:contains('Fair rapport')",
+        },
+        {
             content: "Open the graph's measures",
             trigger: ".o_control_panel button:contains('Measures'), .o_graph_view button:contains('Measures')",
             run: "click",
@@ -224,6 +381,131 @@ tours.add("empathic_crm_rapport_report_tour", {
             content: "The graph offers only real measures too",
             trigger: ".o-dropdown--menu:contains('Fair rapport')",
             run: assertMeasures,
+        },
+    ],
+});
+
+/**
+ * Fail unless the chart on ``canvas`` shows each figure as it is: bars side by side
+ * (no stack, no "Sum" line) and every value within [min, max] (0: no bar).
+ *
+ * @param {HTMLCanvasElement} canvas
+ * @param {number} min
+ * @param {number} max
+ * @returns {Object} the chart
+ */
+function assertScoresNotSummed(canvas, min, max) {
+    const chart = window.Chart && window.Chart.getChart(canvas);
+    if (!chart) {
+        throw new Error("no chart on the canvas");
+    }
+    const datasets = chart.data.datasets;
+    const sums = datasets.filter((dataset) => /Sum/.test(dataset.label || ""));
+    if (sums.length) {
+        throw new Error(`a sum line: ${sums.map((dataset) => dataset.label).join(", ")}`);
+    }
+    const scales = chart.options.scales || {};
+    if (scales.x?.stacked || scales.y?.stacked) {
+        throw new Error("the bars are stacked: their heights add up");
+    }
+    const values = datasets.flatMap((dataset) => dataset.data).filter((value) => value);
+    if (!values.length) {
+        throw new Error("the graph shows no value");
+    }
+    const outside = values.filter((value) => value < min || value > max);
+    if (outside.length) {
+        throw new Error(`values outside ${min}-${max}: ${outside.join(", ")}`);
+    }
+    return chart;
+}
+
+const ADVISORS = /Ben Best|Mitchell Admin/;
+
+tours.add("empathic_crm_kind_report_tour", {
+    steps: () => [
+        {
+            timeout: 30000,
+            content: "The report opens as a pivot of kinds of customers",
+            trigger: ".o_pivot table tbody th:contains('Emotion- and design-oriented')",
+            run() {
+                const head = document.querySelector(".o_pivot table thead").textContent;
+                if (ADVISORS.test(head)) {
+                    throw new Error(`a column per advisor: ${head}`);
+                }
+                const level1 = [...document.querySelectorAll(".o_pivot tbody th")].filter(
+                    (th) => th.style.paddingLeft === "35px"
+                );
+                const titles = level1.map((th) => th.textContent.trim());
+                if (!titles.includes("Emotion- and design-oriented")) {
+                    throw new Error(`the first level is not the kinds: ${titles.join(", ")}`);
+                }
+                const advisors = titles.filter((title) => ADVISORS.test(title));
+                if (advisors.length) {
+                    throw new Error(`a total per advisor: ${advisors.join(", ")}`);
+                }
+                // the advisors are there, below their kind
+                if (!ADVISORS.test(document.querySelector(".o_pivot tbody").textContent)) {
+                    throw new Error("no advisor below the kinds");
+                }
+            },
+        },
+        {
+            content: "The fair deviation is explained on the screen",
+            trigger: ".o_empathy_measure_help:contains('Fair deviation'):contains('not performance')",
+        },
+        {
+            content: "The count says what it counts",
+            trigger: ".o_pivot thead:contains('Relationships'):not(:contains('Customers'))",
+        },
+        {
+            content: "The fair deviation reads with one decimal, as on the contact",
+            trigger: ".o_pivot tbody tr:has(th:contains('Emotion- and design-oriented')) td.o_pivot_cell_value",
+            run() {
+                const figure = this.anchor.textContent.trim();
+                if (!/^[-−+]?\d+[.,]\d$/.test(figure)) {
+                    throw new Error(`the fair deviation reads "${figure}"`);
+                }
+            },
+        },
+        {
+            content: "Open the search options",
+            trigger: ".o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Add Custom Group offers no technical key or dimension",
+            trigger: ".o_add_custom_group_menu",
+            run() {
+                const options = [...this.anchor.options].map((option) => option.textContent.trim());
+                if (!options.includes("Advisor")) {
+                    throw new Error(`no "Advisor" to group by: ${options.join(", ")}`);
+                }
+                const technical = options.filter((name) => ["Key", "Dimension"].includes(name));
+                if (technical.length) {
+                    throw new Error(`technical groupings offered: ${technical.join(", ")}`);
+                }
+            },
+        },
+        {
+            content: "Close the search options",
+            trigger: ".o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Switch to the graph",
+            trigger: ".o_switch_view.o_graph",
+            run: "click",
+        },
+        {
+            content: "The graph's bars are kinds, its advisors side by side: no sum per advisor",
+            trigger: ".o_graph_renderer canvas",
+            run() {
+                const chart = assertScoresNotSummed(this.anchor, -4, 4);
+                const labels = chart.data.labels.map(String);
+                if (labels.some((label) => ADVISORS.test(label))) {
+                    throw new Error(`a bar per advisor: ${labels.join(", ")}`);
+                }
+            },
         },
     ],
 });
