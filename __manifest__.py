@@ -32,6 +32,7 @@
         "views/empathy_impression_views.xml",
         "views/empathy_rapport_views.xml",
         "views/mail_activity_type_views.xml",
+        "views/empathy_briefing_templates.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/calendar_event_views.xml",

@@ -21,14 +21,13 @@ empathy-based is learnt from them.
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-from .empathy_groups import EMPATHY_MANAGER_GROUP as MANAGER_GROUP
-from .empathy_impression import COMMUNICATION_STYLES
+from ..tools.profile_fields import TRAIT_FIELDS
+from ..tools.vocabulary import COMMUNICATION_STYLES, PREFERRED_CHANNELS, TEMPERAMENTS
+from .empathy_groups import check_empathy_manager
 from .empathy_matching import ALL
 from .empathy_params import protected_read_group
-from .res_partner import PREFERRED_CHANNELS, TEMPERAMENTS
 
 TRAIT_SELECTION = [
     ("style", "Communication style"),
@@ -48,16 +47,9 @@ TYPED_COLUMNS = {
 }
 #: grouping by one of these describes fit (advisor x kind), not an advisor's level
 KIND_GROUPBYS = ("trait", "value", *TYPED_COLUMNS.values())
-#: the partner columns a kind of customer is made of (with motives and values)
-PARTNER_TRAIT_FIELDS = (
-    "empathy_communication_style",
-    "empathy_temperament",
-    "empathy_preferred_channel",
-    "empathy_motive_ids",
-    "empathy_value_ids",
-    "empathy_objection",
-    "commercial_partner_id",
-)
+#: what the kinds of the customers are read from: their traits, whether they or
+#: their company object
+PARTNER_TRAIT_FIELDS = (*TRAIT_FIELDS, "empathy_objection", "commercial_partner_id")
 
 
 class EmpathyKindRapport(models.Model):
@@ -156,10 +148,10 @@ class EmpathyKindRapport(models.Model):
 
     @api.model
     def _empathy_check_manager(self):
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                self.env._("Only empathy managers can rebuild the rapport by kind of customer.")
-            )
+        check_empathy_manager(
+            self.env,
+            self.env._("Only empathy managers can rebuild the rapport by kind of customer."),
+        )
 
     # ------------------------------------------------------------------
     # kinds of customers

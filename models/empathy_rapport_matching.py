@@ -5,8 +5,10 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from ..tools.params import KIND_REBUILT_AT
+
 #: the scheduled refresh of the fair rapport also rebuilds the kinds this often
-REBUILD_PARAM = "empathic_crm.kind_rapport_rebuilt_at"
+REBUILD_PARAM = KIND_REBUILT_AT.key
 REBUILD_EVERY = timedelta(hours=23)
 
 

@@ -1,28 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """Contacts: who is likely to click with a customer, by kind of person (issue #24)."""
 
-from markupsafe import Markup
-
 from odoo import api, models
 from odoo.exceptions import AccessError
 
-from .empathy_groups import EMPATHY_MANAGER_GROUP as MANAGER_GROUP
+from ..tools.briefing import line
+from ..tools.profile_fields import KIND_FIELDS
 from .empathy_groups import EMPATHY_USER_GROUP as EMPATHY_GROUP
+from .empathy_groups import is_empathy_manager
 from .empathy_matching import ALL
 
-#: writes that can change a contact's kind of customer (or whether it counts at all)
-KIND_FIELDS = frozenset(
-    {
-        "empathy_communication_style",
-        "empathy_temperament",
-        "empathy_preferred_channel",
-        "empathy_motive_ids",
-        "empathy_value_ids",
-        "empathy_objection",
-        "parent_id",
-        "is_company",
-    }
-)
 #: writes that can change whether the contacts of a company object (commercial partner)
 HIERARCHY_FIELDS = frozenset({"empathy_objection", "parent_id", "is_company"})
 
@@ -109,7 +96,7 @@ class ResPartnerMatching(models.Model):
     @api.model
     def _empathy_sees_all_fits(self):
         """Return whether the current user sees every advisor's fit (managers)."""
-        return self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        return is_empathy_manager(self.env)
 
     @api.model
     def _empathy_candidate_advisors(self, company):
@@ -129,17 +116,13 @@ class ResPartnerMatching(models.Model):
     # ------------------------------------------------------------------
     # briefing: who is likely to click when nobody has met the person yet
     # ------------------------------------------------------------------
-    def _empathy_briefing_html(self):
-        html = super()._empathy_briefing_html()
-        line = self._empathy_likely_advisor_html()
-        if not line:
-            return html
-        if html.endswith("</ul>"):
-            return Markup(html[: -len("</ul>")]) + line + Markup("</ul>")
-        return html + Markup("<ul class='o_empathy_briefing'>%s</ul>") % line
+    def _empathy_briefing_lines(self):
+        lines = super()._empathy_briefing_lines()
+        likely = self._empathy_likely_advisor_line()
+        return [*lines, likely] if likely else lines
 
-    def _empathy_likely_advisor_html(self):
-        """Return the briefing item naming who is likely to click (or False).
+    def _empathy_likely_advisor_line(self):
+        """Return the briefing line naming who is likely to click (or False).
 
         Only when nobody of the current company has met the person: then the best
         advisor says more. Salespeople read the name; the figures and the reasons are
@@ -157,9 +140,14 @@ class ResPartnerMatching(models.Model):
             text = self.env["empathy.kind.rapport"]._empathy_fit_explanation(best, user.name)
         else:
             text = user.name
-        return Markup("<li class='o_empathy_likely_advisor'><strong>%s</strong> %s</li>") % (
-            self.env._("Likely to click (nobody has met them yet):"),
+        return line(
+            "likely_advisor",
             text,
+            self.env._("Likely to click (nobody has met them yet):"),
+            user_id=user.id,
+            fit=round(best.fit, 2)
+            if self._empathy_sees_all_fits() or user == self.env.user
+            else False,
         )
 
     # ------------------------------------------------------------------

@@ -23,3 +23,4 @@ from . import test_leak_findings
 from . import test_lead_scoring
 from . import test_objection_search
 from . import test_matching
+from . import test_vocabulary

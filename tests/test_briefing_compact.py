@@ -178,13 +178,13 @@ class TestCompactBriefing(EmpathyCommon):
         )
         for partner in partners[:10]:
             self._impression(partner, rapport=3, mood=0, note="Fine")
-        partners.with_user(self.user_sales)._empathy_briefing_compact_map()  # warm-up
+        partners.with_user(self.user_sales)._empathy_briefing_data(compact=True)  # warm-up
         counts = []
         for batch in (partners[:5], partners):
             batch = batch.with_user(self.user_sales)
             self.env.invalidate_all()
             before = self.cr.sql_log_count
-            batch._empathy_briefing_compact_map()
+            batch._empathy_briefing_data(compact=True)
             counts.append(self.cr.sql_log_count - before)
         # the same queries for 5 and 30 partners (± the current user's company/partner,
         # which the cache may hold or not); a query per partner would add 25
