@@ -6,7 +6,9 @@ the names below are kept for the modules that import them from here.
 """
 
 from ..tools import params
-from ..tools.params import get_int_param  # noqa: F401 (imported from here by others)
+
+#: imported from here by res_partner_silent.py
+get_int_param = params.get_int_param
 
 PROTECT_ADVISORS_PARAM = params.PROTECT_ADVISORS.key
 MIN_IMPRESSIONS_PARAM = params.ASSIGN_MIN_IMPRESSIONS.key

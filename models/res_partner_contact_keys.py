@@ -13,13 +13,14 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     def init(self):
-        super().init()
+        res = super().init()
         # the intake matches contacts by these keys: an index each, not a scan of
         # every contact with three regular expressions per row
         for name, (column, twin) in KEY_INDEXES.items():
             create_index(
                 self.env.cr, name, self._table, [twin.format(column)], where=f"{column} IS NOT NULL"
             )
+        return res
 
     # ------------------------------------------------------------------
     # Raw SQL (contacts by key): listed in readme/DEVELOPMENT.md
