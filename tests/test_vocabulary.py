@@ -65,6 +65,17 @@ class TestVocabulary(TransactionCase):
                 for phrase in ('"Angry")', '"We clicked perfectly")', "lead with figures"):
                     self.assertFalse(phrase in text, phrase)
 
+    def test_briefing_templates_hold_no_words(self):
+        """The data brings the words, in the reader's language: nothing to translate in
+        the templates (views/empathy_briefing_templates.xml)."""
+        arch = etree.parse(str(ADDON / "views" / "empathy_briefing_templates.xml"))
+        names = [node.get("id") for node in arch.iterfind("//template")]
+        self.assertGreaterEqual(len(names), 6)
+        for name in names:
+            view = self.env.ref(f"empathic_crm.{name}")
+            with self.subTest(name):
+                self.assertEqual(view._fields["arch_db"].get_trans_terms(view.arch_db), [])
+
     def test_profile_and_trait_fields(self):
         partner = self.env["res.partner"]
         for name in (*PROFILE_FIELDS, *PROFILED_FIELDS, *TRAIT_FIELDS):
