@@ -34,6 +34,7 @@
         "views/empathy_rapport_queue_views.xml",
         "views/mail_activity_type_views.xml",
         "views/empathy_profile_views.xml",
+        "views/empathy_briefing_templates.xml",
         "views/res_partner_views.xml",
         "views/empathy_partner_stat_views.xml",
         "views/crm_lead_views.xml",

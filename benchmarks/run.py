@@ -558,6 +558,131 @@ def scenario_jobs(bench, _ctx):
         bench.repeat, bench.warmup = repeat, warmup
 
 
+#: rows of one intake batch in the contact matching scenario (the client's default)
+INTAKE_BATCH = 200
+#: from this many contacts on, the contacts-by-key query must read its indexes
+INTAKE_INDEXED_FROM = 100_000
+
+
+def intake_rows(env, rng):
+    """Return the rows of an intake batch: known contacts by email, phone, mobile or VAT
+    (written as they come: other case, other separators), and 10 % new contacts, half
+    of them by name only.
+
+    The generated contacts have an email and a phone; a quarter of the batch gets a
+    VAT and a mobile here (in the run's transaction, rolled back at the end).
+    """
+    cr = env.cr
+    cr.execute(
+        """SELECT id, email, phone FROM res_partner p
+            WHERE active AND NOT is_company AND email IS NOT NULL AND phone IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM res_users u WHERE u.partner_id = p.id)
+         ORDER BY id"""
+    )
+    contacts = rng.sample(cr.fetchall(), INTAKE_BATCH)
+    with_vat = {contact[0] for contact in contacts[: INTAKE_BATCH // 4]}
+    cr.execute(
+        """UPDATE res_partner SET vat = 'DE' || lpad(id::text, 9, '0'),
+                  mobile = '+49 151 ' || lpad(id::text, 8, '0')
+            WHERE id = ANY(%s)""",
+        [sorted(with_vat)],
+    )
+    env["res.partner"].invalidate_model(["vat", "mobile"])
+    rows = []
+    for index, (pid, email, phone) in enumerate(contacts):
+        if index >= INTAKE_BATCH * 19 // 20:  # met for the first time, a name only
+            row = {"name": f"Bench Newcomer {index}"}
+        elif index >= INTAKE_BATCH * 9 // 10:  # met for the first time
+            row = {"email": f"new.{index}@intake.bench.example.com", "name": f"New {index}"}
+        elif pid in with_vat:
+            row = {"vat": "de %09d" % pid} if index % 2 else {"phone": "0049-151-%08d" % pid}
+        elif index % 2:
+            row = {"phone": phone.replace(" ", "-")}
+        else:
+            row = {"email": email.upper()}
+        rows.append({**row, "rapport": 4, "mood": 1})
+    return rows
+
+
+@contextlib.contextmanager
+def sequential_scans(env):
+    """Plan without indexes (what the contacts-by-key query did before its indexes)."""
+    settings = ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan")
+    for setting in settings:
+        env.cr.execute(f"SET LOCAL {setting} = off")  # pylint: disable=sql-injection
+    try:
+        yield
+    finally:
+        for setting in settings:
+            env.cr.execute(f"SET LOCAL {setting} = on")  # pylint: disable=sql-injection
+
+
+def scenario_intake(bench, ctx, seed):
+    """Intake contact matching: which contacts a batch of interactions is about."""
+    env = bench.env
+    Intake = as_user(env["empathy.interaction.intake"], ctx["advisor"])
+    Partner = as_user(env["res.partner"], ctx["advisor"])
+    raw = intake_rows(env, random.Random(seed))
+    parsed = [Intake._empathy_parse_interaction(dict(row)) for row in raw]
+    keys = {
+        "email": {row["email_key"] for row in parsed if row["email_key"]},
+        "vat": {row["vat_key"] for row in parsed if row["vat_key"]},
+        "phone": {row["phone_key"] for row in parsed if row["phone_key"]},
+        "name": {
+            row["name"].lower()
+            for row in parsed
+            if not (row["email_key"] or row["vat_key"] or row["phone_key"])
+        },
+    }
+    contacts = env["res.partner"].search_count([])
+    nodes = bench.explain(
+        f"contacts by key ({contacts:,} contacts)", Partner._empathy_ids_by_keys_query(keys)
+    )
+    # a small table is best read whole: from this size on, the indexes must be read
+    seq_scan = any(node.strip().startswith("Seq Scan") for node in nodes)
+    indexed = not seq_scan or contacts < INTAKE_INDEXED_FROM
+    info = {"contacts": contacts, "batch": INTAKE_BATCH, "seq_scan": seq_scan}
+    # the same contacts by email, as core finds or creates them (mail's find-or-create)
+    cr = env.cr
+    cr.execute(
+        "SELECT email FROM res_partner WHERE id = ANY(%s)",
+        [Partner._empathy_sql_ids_by_keys(keys)],
+    )
+    emails = [email for (email,) in cr.fetchall()]
+    emails += [
+        row.get("email") or f"{row['name']}@intake.bench.example.com"
+        for row in raw[INTAKE_BATCH * 9 // 10 :]
+    ]
+
+    def resolve():
+        rows = [Intake._empathy_parse_interaction(dict(row)) for row in raw]
+        Intake._empathy_resolve_partners(rows)
+        missed = [row["error"] for row in rows if row["error"] or not row["partner"]]
+        if missed:
+            raise RuntimeError(f"intake rows without a contact: {missed[:3]}")
+
+    bench.compare(
+        f"Intake contact matching: {INTAKE_BATCH} rows by email, phone, VAT or name"
+        " (10 % new contacts, created)",
+        resolve,
+        f"find or create {len(emails)} contacts by email (mail)",
+        lambda: Partner._find_or_create_from_emails(emails),
+        "p50 ≤ core, indexes read",
+        lambda row: row["p50_ms"] <= row["core_p50_ms"] and indexed,
+        info,
+    )
+    bench.compare(
+        "Contacts by key: the intake's one query for the batch",
+        lambda: Partner._empathy_sql_ids_by_keys(keys),
+        "same query, sequential scan (no key index: before)",
+        lambda: Partner._empathy_sql_ids_by_keys(keys),
+        "(report)",
+        lambda row: True,
+        info,
+        core_context=lambda: sequential_scans(env),
+    )
+
+
 def add_buyers(env):
     """Give every tenth customer a confirmed order of the last 11 months; return how many.
 
@@ -980,6 +1105,7 @@ def main():
             "fair": lambda: scenario_fair(bench, ctx),
             "jobs": lambda: scenario_jobs(bench, ctx),
             "pipeline": lambda: scenario_pipeline(bench, ctx),
+            "intake": lambda: scenario_intake(bench, ctx, args.seed),
         }
         for scenario_name, scenario in scenarios.items():
             if not args.only or args.only in scenario_name:

@@ -34,6 +34,7 @@ from . import res_config_settings
 from . import res_partner
 from . import res_partner_briefing
 from . import res_partner_briefing_compact
+from . import res_partner_contact_keys
 from . import res_partner_gdpr
 from . import res_partner_handover
 from . import res_partner_motive_evidence

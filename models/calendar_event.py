@@ -1,16 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """Calendar events: the briefing of the attendees who are customers."""
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 
+from ..tools.briefing import render, render_briefing
 from .empathy_groups import EMPATHY_USER_GROUP
 
 
 class CalendarEvent(models.Model):
     _inherit = "calendar.event"
 
+    # the attendees' compact briefings (templates ``briefing_compact_named`` and
+    # ``briefing_compact``, which escape every value: nothing to sanitise)
     empathy_briefing = fields.Html(
         string="Attendee briefing",
         compute="_compute_empathy_briefing",
@@ -29,12 +30,18 @@ class CalendarEvent(models.Model):
                 not p.sudo().user_ids.filtered(lambda u: not u.share) and p._empathy_is_profiled()
             )
         )
-        compact = customers._empathy_briefing_compact_map() if customers else {}
+        compact = customers._empathy_briefing_data(compact=True) if customers else {}
+        html = {partner: render_briefing(self.env, data) for partner, data in compact.items()}
         for event in self:
-            blocks = [
-                Markup("<div class='o_empathy_attendee mb-2'><strong>%s</strong>%s</div>")
-                % (partner.display_name, compact[partner])
+            briefings = [
+                {"name": partner.display_name, "html": html[partner]}
                 for partner in event.partner_ids
                 if partner in compact
             ]
-            event.empathy_briefing = Markup("").join(blocks) if blocks else False
+            event.empathy_briefing = (
+                render(
+                    self.env, "briefing_compact_named", briefings=briefings, boxed=True, named=True
+                )
+                if briefings
+                else False
+            )

@@ -9,17 +9,10 @@ Predictive Lead Scoring: ``crm_lead_scoring.py``.
 
 from odoo import api, fields, models
 
+from ..tools.briefing import render_briefing
+from ..tools.profile_fields import PROFILED_FIELDS
+from ..tools.vocabulary import MOOD_TRENDS
 from .empathy_groups import EMPATHY_USER_GROUP
-
-#: partner fields that make a contact "profiled" (else its company's briefing is shown)
-PROFILE_FIELDS = (
-    "empathy_objection",
-    "empathy_communication_style",
-    "empathy_temperament",
-    "empathy_motive_ids",
-    "empathy_personal_notes",
-    "empathy_last_impression_date",
-)
 
 
 class CrmLead(models.Model):
@@ -32,6 +25,8 @@ class CrmLead(models.Model):
         groups=EMPATHY_USER_GROUP,
         help="The lead's contact; its company when nothing is known about the contact.",
     )
+    # the briefed contact's compact briefing (template ``briefing_compact``, which
+    # escapes every value: nothing to sanitise)
     empathy_briefing = fields.Html(
         string="Customer briefing",
         compute="_compute_empathy_briefing",
@@ -39,7 +34,7 @@ class CrmLead(models.Model):
         groups=EMPATHY_USER_GROUP,
     )
     empathy_mood_trend = fields.Selection(
-        [("improving", "Improving"), ("stable", "Stable"), ("declining", "Declining")],
+        MOOD_TRENDS,
         string="Mood trend",
         compute="_compute_empathy_badge",
         search="_search_empathy_mood_trend",
@@ -61,7 +56,7 @@ class CrmLead(models.Model):
     @api.depends(
         "partner_id",
         "partner_id.commercial_partner_id",
-        *("partner_id.%s" % name for name in PROFILE_FIELDS),
+        *("partner_id.%s" % name for name in PROFILED_FIELDS),
     )
     def _compute_empathy_partner_id(self):
         for lead in self:
@@ -84,9 +79,10 @@ class CrmLead(models.Model):
     )
     def _compute_empathy_briefing(self):
         partners = self.empathy_partner_id
-        compact = partners._empathy_briefing_compact_map() if partners else {}
+        compact = partners._empathy_briefing_data(compact=True) if partners else {}
         for lead in self:
-            lead.empathy_briefing = compact.get(lead.empathy_partner_id, False)
+            briefing = compact.get(lead.empathy_partner_id)
+            lead.empathy_briefing = render_briefing(self.env, briefing) if briefing else False
 
     @api.depends_context("uid", "allowed_company_ids")
     @api.depends(
@@ -124,7 +120,7 @@ class CrmLead(models.Model):
     @api.model
     def _empathy_briefed_domain(self, partner_domain):
         """Return the lead domain 'the briefed contact matches ``partner_domain``'."""
-        unprofiled = [(name, "=", False) for name in PROFILE_FIELDS]
+        unprofiled = [(name, "=", False) for name in PROFILED_FIELDS]
         return [
             "|",
             ("partner_id", "any", [*partner_domain, ("empathy_objection", "=", False)]),

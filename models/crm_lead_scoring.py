@@ -7,25 +7,19 @@ is won or lost), refreshed set-based; and the explanation of what moves the
 probability.
 """
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.briefing import render
+from ..tools.vocabulary import COMMUNICATION_STYLES, MOOD_TRENDS, STYLE_PHRASES, phrase
 from .empathy_fair import LOW_RAPPORT
 from .empathy_groups import EMPATHY_USER_GROUP
-from .empathy_impression import COMMUNICATION_STYLES
 from .empathy_mood import mood_trend_sql, mood_window_sql
 
 #: rapport bands on the 1-5 scale: low below LOW_RAPPORT, high from RAPPORT_HIGH
 RAPPORT_HIGH = 3.75
 RAPPORT_BANDS = [("none", "None"), ("low", "Low"), ("medium", "Medium"), ("high", "High")]
-MOOD_BANDS = [
-    ("none", "None"),
-    ("declining", "Declining"),
-    ("stable", "Stable"),
-    ("improving", "Improving"),
-]
+MOOD_BANDS = [("none", "None"), *reversed(MOOD_TRENDS)]
 STYLE_BANDS = [("none", "None"), *COMMUNICATION_STYLES]
 #: PLS ignores empty values, and a Boolean would only ever count its True side
 #: (a factor of 1): "motive known" needs two non-empty values
@@ -41,6 +35,8 @@ SCORING_FIELDS = {
 SCORING_MIN_COUNT = 5
 #: open leads refreshed per statement by the nightly rescoring
 SCORING_BATCH = 1000
+#: a factor's win rate within this of the team's reads as even (half a percent point)
+RATE_TOLERANCE = 0.005
 
 
 class CrmLead(models.Model):
@@ -88,6 +84,7 @@ class CrmLead(models.Model):
         groups=EMPATHY_USER_GROUP,
         help="The contact has at least one purchase motive. Frozen when the lead is won or lost.",
     )
+    # rendered by the QWeb template ``scoring_explanation`` (which escapes every value)
     empathy_scoring_explanation = fields.Html(
         string="What moves the probability",
         compute="_compute_empathy_scoring_explanation",
@@ -164,13 +161,10 @@ class CrmLead(models.Model):
             ("empathy_mood_band", "improving"): self.env._("Customer's mood improving"),
             ("empathy_mood_band", "stable"): self.env._("Customer's mood stable"),
             ("empathy_mood_band", "declining"): self.env._("Customer's mood declining"),
-            ("empathy_style_band", "factual"): self.env._("Fact-oriented customer"),
-            ("empathy_style_band", "emotional"): self.env._(
-                "Emotion- and design-oriented customer"
-            ),
-            ("empathy_style_band", "mixed"): self.env._(
-                "Customer with a mixed communication style"
-            ),
+            **{
+                ("empathy_style_band", style): phrase(self.env, STYLE_PHRASES, style, "factor")
+                for style in STYLE_PHRASES
+            },
             ("empathy_motive_known", "yes"): self.env._("Purchase motive known"),
             ("empathy_motive_known", "no"): self.env._("No purchase motive known yet"),
         }
@@ -245,12 +239,12 @@ class CrmLead(models.Model):
         for lead in self:
             items = []
             for label, rate, count, team_rate in factors.get(lead.id, []):
-                icon = (
-                    "fa-arrow-up text-success"
-                    if rate > team_rate + 0.005
-                    else "fa-arrow-down text-danger"
-                    if rate < team_rate - 0.005
-                    else "fa-arrows-h text-muted"
+                direction = (
+                    "up"
+                    if rate > team_rate + RATE_TOLERANCE
+                    else "down"
+                    if rate < team_rate - RATE_TOLERANCE
+                    else "even"
                 )
                 text = self.env._(
                     "%(factor)s: won %(rate)s %% of %(count)s comparable leads"
@@ -260,12 +254,9 @@ class CrmLead(models.Model):
                     count=count,
                     team=round(100 * team_rate),
                 )
-                items.append(Markup('<li><i class="fa %s me-1"></i>%s</li>') % (icon, text))
+                items.append({"direction": direction, "text": text})
             lead.empathy_scoring_explanation = (
-                Markup('<ul class="list-unstyled mb-0 o_empathy_scoring">%s</ul>')
-                % Markup("").join(items)
-                if items
-                else False
+                render(self.env, "scoring_explanation", factors=items) if items else False
             )
 
     # ------------------------------------------------------------------

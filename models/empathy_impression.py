@@ -11,38 +11,30 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.tools.sql import create_index
 
-from .empathy_groups import EMPATHY_MANAGER_GROUP
-from .empathy_params import get_int_param, protected_read_group
+from ..tools import params
+from ..tools.vocabulary import (
+    CHANNELS,
+    COMMUNICATION_STYLES,
+    MOOD_MAX,
+    MOOD_MIN,
+    MOOD_WORDS,
+    RAPPORT_MAX,
+    RAPPORT_MIN,
+    RAPPORT_WORDS,
+)
+from .empathy_groups import is_empathy_manager
+from .empathy_params import protected_read_group
 
-CHANNELS = [
-    ("phone", "Phone"),
-    ("email", "Email"),
-    ("meeting", "Meeting"),
-    ("video", "Video call"),
-    ("chat", "Chat"),
-    ("fair", "Fair"),
-    ("shop", "Shop"),
-    ("letter", "Letter"),
-    ("social", "Social media"),
-    ("other", "Other"),
-]
-COMMUNICATION_STYLES = [
-    ("factual", "Fact-oriented"),
-    ("emotional", "Emotion- and design-oriented"),
-    ("mixed", "Mixed"),
-]
 _logger = logging.getLogger(__name__)
 #: edits of impressions older than this are tracked in their chatter (audit)
 AUDIT_AFTER_HOURS = 24
-RETENTION_PARAM = "empathic_crm.retention_months"
-#: months impressions are kept when the setting is unset
-DEFAULT_RETENTION_MONTHS = 24
 #: impressions deleted per transaction by the retention cron
 RETENTION_BATCH = 1000
 #: fields whose change moves an impression's weight in the rapport aggregates
 RAPPORT_FIELDS = ("partner_id", "user_id", "company_id", "date", "rapport", "mood")
 #: fields whose change adds to the contact's profile (heard motives, observed style)
-PROFILE_FIELDS = ("partner_id", "motive_ids", "communication_style")
+#: the impression's fields whose change reaches the contact's profile
+PROFILE_EFFECT_FIELDS = ("partner_id", "motive_ids", "communication_style")
 #: fields the evidence of the heard motives repeats (who heard them, when, where)
 EVIDENCE_FIELDS = ("partner_id", "user_id", "company_id", "date", "motive_ids")
 #: fixed after creation for everyone but empathy managers (no forged ratings)
@@ -149,6 +141,19 @@ class EmpathyImpression(models.Model):
             self, super().read_group, domain, fields, groupby, offset, limit, orderby, lazy
         )
 
+    @api.model
+    def empathy_scale_labels(self):
+        """Return the words of the impression's scales in the user's language.
+
+        ``{"mood": [[-2, "Angry"], ...], "rapport": [[1, "We did not click"], ...]}``:
+        what the web client's mood and star widgets show (``tools/vocabulary.py``).
+        """
+        self.browse().check_access("read")
+        return {
+            "mood": [[value, self.env._(word)] for value, word in MOOD_WORDS.items()],
+            "rapport": [[value, self.env._(word)] for value, word in RAPPORT_WORDS.items()],
+        }
+
     def init(self):
         # newest impressions of a partner: mood trend, wizard defaults, timeline
         create_index(
@@ -167,8 +172,13 @@ class EmpathyImpression(models.Model):
     def _empathy_check_range_values(self, rapport=None, mood=None):
         """Raise a translated ValidationError for out-of-range values (before SQL does)."""
         for value, low, high, message in (
-            (rapport, 1, 5, self.env._("The rapport must be between 1 and 5 (got %s).")),
-            (mood, -2, 2, self.env._("The mood must be between -2 and +2 (got %s).")),
+            (
+                rapport,
+                RAPPORT_MIN,
+                RAPPORT_MAX,
+                self.env._("The rapport must be between 1 and 5 (got %s)."),
+            ),
+            (mood, MOOD_MIN, MOOD_MAX, self.env._("The mood must be between -2 and +2 (got %s).")),
         ):
             if value is None:
                 continue
@@ -205,7 +215,7 @@ class EmpathyImpression(models.Model):
     @api.depends_context("uid")
     @api.depends("user_id")
     def _compute_empathy_access(self):
-        manager = self.env.su or self.env.user.has_group(EMPATHY_MANAGER_GROUP)
+        manager = is_empathy_manager(self.env)
         for impression in self:
             impression.empathy_can_edit = manager or impression.user_id == self.env.user
             impression.empathy_can_move = manager or not impression.id
@@ -277,7 +287,7 @@ class EmpathyImpression(models.Model):
     def _empathy_check_fixed_fields(self, vals):
         """Only empathy managers change the contact, advisor, company or date afterwards."""
         names = [name for name in FIXED_FIELDS if name in vals]
-        if not names or self.env.su or self.env.user.has_group(EMPATHY_MANAGER_GROUP):
+        if not names or is_empathy_manager(self.env):
             return
         for impression in self:
             for name in names:
@@ -328,7 +338,7 @@ class EmpathyImpression(models.Model):
         result = super(EmpathyImpression, target).write(vals)
         self._empathy_apply_effects(
             before=before,
-            profile=bool(set(PROFILE_FIELDS) & set(vals)),
+            profile=bool(set(PROFILE_EFFECT_FIELDS) & set(vals)),
             evidence=bool(set(EVIDENCE_FIELDS) & set(vals)),
         )
         return result
@@ -410,7 +420,7 @@ class EmpathyImpression(models.Model):
     @api.model
     def _empathy_retention_limit(self):
         """Return the datetime before which impressions are deleted."""
-        months = get_int_param(self.env, RETENTION_PARAM, DEFAULT_RETENTION_MONTHS)
+        months = params.get(self.env, params.RETENTION_MONTHS)
         return fields.Datetime.now() - relativedelta(months=months)
 
     @api.model

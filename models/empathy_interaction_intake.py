@@ -23,7 +23,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools.sql import escape_psql
 
-from .empathy_groups import EMPATHY_MANAGER_GROUP
+from .empathy_groups import is_empathy_manager
 
 _logger = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ class EmpathyInteractionIntake(models.AbstractModel):
             Users = self.env["res.users"].sudo()
             users = {user.login: user for user in Users.search([("login", "in", list(logins))])}
         users[me.login] = me
-        is_manager = me.has_group(EMPATHY_MANAGER_GROUP)
+        is_manager = is_empathy_manager(self.env)
         company = self.env.company
         for row in rows:
             login = row["advisor_login"] or me.login

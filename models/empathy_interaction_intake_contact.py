@@ -2,61 +2,20 @@
 """Interaction intake: which contact a row is about (key normalisation, matching, creation).
 
 A row names its contact by id, or by email, VAT, phone or name: compared by their
-normalised keys (email normalized, phone and VAT by their digits and letters only),
-the most reliable first. Nobody matches: the contact is created, once per batch. New
+normalised keys (``tools/contact_keys.py``: email normalized, phone and VAT by their
+digits and letters only, name without case), the most reliable first, each read
+through its index (``res_partner_contact_keys.py``). Nobody matches: the contact is created, once per batch. New
 contacts are created under a transaction-level advisory lock per normalised key
 (email, VAT, phone, name), so concurrent callers create one contact.
 """
 
-import re
 from collections import defaultdict
 
 from odoo import api, models
-from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools.sql import escape_psql
 
+from ..tools.contact_keys import name_key, phone_key, vat_key
 
-# ----------------------------------------------------------------------
-# the normalised keys of a contact
-# ----------------------------------------------------------------------
-def phone_key(number):
-    """Digits only, without the international ``00`` prefix: "+49 170-1" == "0049 1701"."""
-    if not number:
-        return ""
-    return re.sub(r"^00", "", re.sub(r"\D", "", number))
-
-
-def vat_key(vat):
-    """Letters and digits only, upper case: "de 123 456" == "DE123456"."""
-    return re.sub(r"[^0-9A-Za-z]", "", vat or "").upper()
-
-
-#: ``vat_key`` and ``phone_key`` in SQL, of the column named by ``format`` (set-based
-#: searches; the test of the intake checks that both give the same keys)
-VAT_KEY_SQL = "upper(regexp_replace({}, '[^0-9A-Za-z]', '', 'g'))"
-PHONE_KEY_SQL = r"regexp_replace(regexp_replace({}, '\D', '', 'g'), '^00', '')"
-
-
-#: candidates for the contacts of a batch by VAT and phone, compared by their keys;
-#: access rules are applied by a search after
-PARTNER_KEY_QUERY = f"""
-    SELECT id FROM res_partner
-     WHERE active AND (
-           {VAT_KEY_SQL.format("vat")} = ANY(%s)
-        OR {PHONE_KEY_SQL.format("phone")} = ANY(%s)
-        OR {PHONE_KEY_SQL.format("mobile")} = ANY(%s))
-"""
-#: the active contacts with one of these keys, compared like ``_partner_keys``
-PARTNER_KEYS_ALL_QUERY = f"""
-    SELECT id FROM res_partner
-     WHERE active AND (
-           email_normalized = ANY(%(emails)s)
-        OR {VAT_KEY_SQL.format("vat")} = ANY(%(vats)s)
-        OR {PHONE_KEY_SQL.format("phone")} = ANY(%(phones)s)
-        OR {PHONE_KEY_SQL.format("mobile")} = ANY(%(phones)s)
-        OR lower(name) = ANY(%(names)s))
-"""
 #: advisory lock namespace (first key of ``pg_advisory_xact_lock(int, int)``) of the
 #: creators of contacts, by normalised key
 PARTNER_LOCK_NAMESPACE = 0x454D5031  # "EMP1"
@@ -74,29 +33,30 @@ class EmpathyInteractionIntake(models.AbstractModel):
         if ids:
             by_id = {partner.id: partner for partner in Partner.search([("id", "in", list(ids))])}
         searching = [row for row in rows if not row["partner_id"]]
-        emails = {row["email_key"] for row in searching if row["email_key"]}
-        if emails:
-            for partner in Partner.search([("email_normalized", "in", list(emails))], order="id"):
-                by_key.setdefault(("email", partner.email_normalized), partner)
-        vats = {row["vat_key"] for row in searching if row["vat_key"]}
-        phones = {row["phone_key"] for row in searching if row["phone_key"]}
-        if vats or phones:
-            candidates = self._empathy_sql_partner_candidates(vats, phones)
-            for partner in Partner.search([("id", "in", candidates)], order="id"):
-                by_key.setdefault(("vat", vat_key(partner.vat)), partner)
-                for number in (partner.phone, partner.mobile):
-                    if number:
-                        by_key.setdefault(("phone", phone_key(number)), partner)
-        names = {
-            row["name"].lower(): row["name"]
-            for row in searching
-            if not (row["email_key"] or row["vat_key"] or row["phone_key"])
+        keys = {
+            "email": {row["email_key"] for row in searching if row["email_key"]},
+            "vat": {row["vat_key"] for row in searching if row["vat_key"]},
+            "phone": {row["phone_key"] for row in searching if row["phone_key"]},
+            # a name only when nothing else identifies the contact
+            "name": {
+                name_key(row["name"])
+                for row in searching
+                if not (row["email_key"] or row["vat_key"] or row["phone_key"])
+            },
         }
         by_name = defaultdict(list)
-        if names:
-            domain = expression.OR([[("name", "=ilike", escape_psql(n))] for n in names.values()])
-            for partner in Partner.search(domain, order="id"):
-                by_name[partner.name.lower()].append(partner)
+        candidates = Partner._empathy_sql_ids_by_keys(keys)
+        # the user's access rules: a contact they cannot see is not matched
+        for partner in Partner.search([("id", "in", candidates)], order="id") if candidates else ():
+            if partner.email_normalized:
+                by_key.setdefault(("email", partner.email_normalized), partner)
+            if partner.vat:
+                by_key.setdefault(("vat", vat_key(partner.vat)), partner)
+            for number in (partner.phone, partner.mobile):
+                if number:
+                    by_key.setdefault(("phone", phone_key(number)), partner)
+            if name_key(partner.name) in keys["name"]:
+                by_name[name_key(partner.name)].append(partner)
 
         to_create = []  # [{"vals": ..., "rows": [...]}], one per new contact
         for row in rows:
@@ -107,7 +67,7 @@ class EmpathyInteractionIntake(models.AbstractModel):
                         "The contact #%s does not exist or you may not see it.", row["partner_id"]
                     )
                 continue
-            keys = _partner_keys(row) or [("name", row["name"].lower())]
+            keys = _partner_keys(row) or [("name", name_key(row["name"]))]
             partner = next((by_key[key] for key in keys if key in by_key), None)
             if isinstance(partner, dict):  # created for an earlier row of this batch
                 partner["rows"].append(row)
@@ -205,26 +165,9 @@ class EmpathyInteractionIntake(models.AbstractModel):
                 row.update(partner=partner.with_env(self.env), partner_created=True)
 
     # ------------------------------------------------------------------
-    # Raw SQL (matching and creating contacts): listed in readme/DEVELOPMENT.md.
-    # All three read only (no cache, ``modified()`` or write date to take over).
+    # Raw SQL (creating contacts): listed in readme/DEVELOPMENT.md. The contacts
+    # by key: ``res.partner._empathy_sql_ids_by_keys``.
     # ------------------------------------------------------------------
-    @api.model
-    def _empathy_sql_partner_candidates(self, vats, phones):
-        """Return the ids of the active contacts whose VAT or phone/mobile key is one
-        of ``vats`` / ``phones`` (``PARTNER_KEY_QUERY``).
-
-        Raw SQL: the ORM cannot compare a column's normalised key (``VAT_KEY_SQL``,
-        ``PHONE_KEY_SQL``); ``ilike`` on each number would scan the contacts per
-        value. Flush: ``vat``, ``phone``, ``mobile``, ``active``. Record rules and
-        companies: none here, applied by the caller's ``search`` on the candidates
-        right after (a contact the user cannot see is not matched). Speed: one
-        query per batch of rows; no separate figure (the intake's rate is in
-        benchmarks/README.md, *Concurrent intake*).
-        """
-        self.env["res.partner"].flush_model(["vat", "phone", "mobile", "active"])
-        self.env.cr.execute(PARTNER_KEY_QUERY, [list(vats), list(phones), list(phones)])
-        return [partner_id for (partner_id,) in self.env.cr.fetchall()]
-
     @api.model
     def _empathy_sql_lock_keys(self, keys):
         """Take a transaction-level advisory lock per key (in hash order).
@@ -259,16 +202,7 @@ class EmpathyInteractionIntake(models.AbstractModel):
         for entry in entries:
             for kind, key in entry["keys"]:
                 by_kind[kind].add(key)
-        cr.execute(
-            SQL(
-                PARTNER_KEYS_ALL_QUERY,
-                emails=sorted(by_kind["email"]),
-                vats=sorted(by_kind["vat"]),
-                phones=sorted(by_kind["phone"]),
-                names=sorted(by_kind["name"]),
-            )
-        )
-        return {partner_id for (partner_id,) in cr.fetchall()}
+        return set(self.env["res.partner"]._empathy_sql_ids_by_keys(by_kind, cr=cr))
 
 
 def _partner_keys(row):

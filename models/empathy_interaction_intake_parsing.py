@@ -14,7 +14,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
-from .empathy_interaction_intake_contact import phone_key, vat_key
+from ..tools.contact_keys import PHONE_MIN_DIGITS, VAT_MIN_CHARS, phone_key, vat_key
 
 #: keys accepted in a row of ``empathy_log_interactions``
 INTERACTION_KEYS = {
@@ -35,8 +35,6 @@ INTERACTION_KEYS = {
     "create_motives",
     "date",
 }
-PHONE_MIN_DIGITS = 6
-VAT_MIN_CHARS = 4
 
 
 class EmpathyInteractionIntake(models.AbstractModel):

@@ -22,14 +22,13 @@ empathy-based is learnt from them.
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-from .empathy_groups import EMPATHY_MANAGER_GROUP as MANAGER_GROUP
-from .empathy_impression import COMMUNICATION_STYLES
+from ..tools.vocabulary import COMMUNICATION_STYLES, PREFERRED_CHANNELS, TEMPERAMENTS
+from .empathy_groups import check_empathy_manager
 from .empathy_matching import ALL
 from .empathy_params import protected_read_group
-from .res_partner import PREFERRED_CHANNELS, TEMPERAMENTS
+from .empathy_profile import KIND_FIELDS
 
 TRAIT_SELECTION = [
     ("style", "Communication style"),
@@ -54,14 +53,7 @@ KIND_GROUPBYS = ("trait", "value", *TYPED_COLUMNS.values())
 #: the partner columns a kind of customer is made of (with motives and values)
 PARTNER_TRAIT_FIELDS = ("empathy_objection", "commercial_partner_id")
 #: the profile columns a kind of customer is made of (``empathy.profile``)
-PROFILE_TRAIT_FIELDS = (
-    "partner_id",
-    "communication_style",
-    "temperament",
-    "preferred_channel",
-    "motive_ids",
-    "value_ids",
-)
+PROFILE_TRAIT_FIELDS = ("partner_id", *sorted(KIND_FIELDS))
 
 
 def flush_traits(env):
@@ -222,10 +214,10 @@ class EmpathyKindRapport(models.Model):
 
     @api.model
     def _empathy_check_manager(self):
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                self.env._("Only empathy managers can rebuild the rapport by kind of customer.")
-            )
+        check_empathy_manager(
+            self.env,
+            self.env._("Only empathy managers can rebuild the rapport by kind of customer."),
+        )
 
     # ------------------------------------------------------------------
     # kinds of customers

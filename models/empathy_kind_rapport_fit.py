@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from odoo import api, models
 from odoo.tools import SQL, formatLang
 
+from ..tools.vocabulary import STYLE_PHRASES, TEMPERAMENT_PHRASES, phrase
 from .empathy_matching import (
     ALL,
     NOTABLE_EFFECT,
@@ -167,17 +168,9 @@ class EmpathyKindRapportFit(models.Model):
         """Return a kind of customer in words, e.g. "demanding customers" (translated)."""
         env = self.env
         if trait == "style":
-            return {
-                "factual": env._("fact-oriented customers"),
-                "emotional": env._("emotion- and design-oriented customers"),
-                "mixed": env._("customers with a mixed style"),
-            }.get(value, value)
+            return phrase(env, STYLE_PHRASES, value, "kind") or value
         if trait == "temperament":
-            return {
-                "easy": env._("easy-going customers"),
-                "neutral": env._("customers of neutral temperament"),
-                "demanding": env._("demanding customers"),
-            }.get(value, value)
+            return phrase(env, TEMPERAMENT_PHRASES, value, "kind") or value
         if trait == "motive":
             name = env["empathy.motive"].sudo().browse(int(value)).name or value
             return env._("customers with the motive %(motive)s", motive=name)

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools.sql import create_index
 
-from .empathy_params import get_int_param
+from ..tools import params
 
 SOURCES = [
     ("impression", "Impression"),
@@ -22,8 +22,6 @@ SOURCES = [
 ]
 #: how strong each kind of evidence is: a confirmed order beats a lead
 STRENGTHS = {"campaign_lead": 1, "impression": 2, "manual": 2, "campaign_order": 3}
-STALE_MONTHS_PARAM = "empathic_crm.motive_stale_months"
-DEFAULT_STALE_MONTHS = 12
 
 
 class EmpathyMotiveEvidence(models.Model):
@@ -168,7 +166,7 @@ class EmpathyMotiveEvidence(models.Model):
     @api.model
     def _empathy_stale_months(self):
         """Return after how many months without evidence a motive counts as stale."""
-        return get_int_param(self.env, STALE_MONTHS_PARAM, DEFAULT_STALE_MONTHS)
+        return params.get(self.env, params.STALE_MONTHS)
 
     @api.model
     def _empathy_last_heard(self, partners):

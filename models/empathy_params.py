@@ -1,21 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-"""Reading the module's settings (system parameters)."""
+"""*Protect advisors*: no per-advisor totals or averages in grouped reports.
 
+The settings themselves (keys, types, defaults) are listed in ``tools/params.py``;
+the names below are kept for the modules that import them from here.
+"""
 
-def get_int_param(env, key, default, minimum=1):
-    """Return the integer system parameter ``key`` (``default`` when unset or invalid)."""
-    value = env["ir.config_parameter"].sudo().get_param(key, default)
-    try:
-        return max(minimum, int(value))
-    except (TypeError, ValueError):
-        return default
+from ..tools import params
 
+#: imported from here by res_partner_silent.py
+get_int_param = params.get_int_param
 
-PROTECT_ADVISORS_PARAM = "empathic_crm.protect_advisors"
-#: *Assign to best advisor* (wizard): the best advisor's impressions of a customer
-#: needed before the customer is moved
-MIN_IMPRESSIONS_PARAM = "empathic_crm.assign_min_impressions"
-DEFAULT_MIN_IMPRESSIONS = 3
+PROTECT_ADVISORS_PARAM = params.PROTECT_ADVISORS.key
+MIN_IMPRESSIONS_PARAM = params.ASSIGN_MIN_IMPRESSIONS.key
+DEFAULT_MIN_IMPRESSIONS = params.ASSIGN_MIN_IMPRESSIONS.default
 #: figures that become a per-advisor total or average when grouped by advisor only
 MEASURE_TYPES = ("integer", "float", "monetary")
 
@@ -32,7 +29,7 @@ def protect_advisor_groups(model, groups, groupby, orderby):
         "user_id" not in names
         or "partner_id" in names
         or model.env.su
-        or not model.env["ir.config_parameter"].sudo().get_param(PROTECT_ADVISORS_PARAM)
+        or not params.get(model.env, params.PROTECT_ADVISORS)
     ):
         return orderby
     for group in groups or ():

@@ -16,6 +16,7 @@ motives and values added by hand as evidence.
 
 from odoo import api, fields, models
 
+from ..tools.profile_fields import TRAIT_FIELDS
 from .empathy_impression import CHANNELS, COMMUNICATION_STYLES
 
 TEMPERAMENTS = [("easy", "Easy-going"), ("neutral", "Neutral"), ("demanding", "Demanding")]
@@ -33,9 +34,7 @@ PARTNER_FIELDS = {
     "personal_notes": "empathy_personal_notes",
 }
 #: the fields a kind of customer is made of (``empathy.kind.rapport``)
-KIND_FIELDS = frozenset(
-    {"communication_style", "temperament", "preferred_channel", "motive_ids", "value_ids"}
-)
+KIND_FIELDS = frozenset(row for row, partner in PARTNER_FIELDS.items() if partner in TRAIT_FIELDS)
 #: the many2many fields of the row
 TAG_FIELDS = ("motive_ids", "value_ids")
 

@@ -26,14 +26,14 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
+from ..tools import params
+from ..tools.vocabulary import MOOD_TRENDS
 from .empathy_fair import fair_score
 
 REBASE_LIMIT = 48.0  # rebase before 2 ** (exponent * TREND_FACTOR) leaves float range
 #: the trend compares a short-memory mean (half-life / TREND_FACTOR) with the score
 TREND_FACTOR = 4.0
 TREND_THRESHOLD = 0.25
-HALF_LIFE_PARAM = "empathic_crm.rapport_half_life_days"
-DEFAULT_HALF_LIFE = 180
 STATE_FIELDS = ("weight_ref", "sum_w", "sum_wr", "sum_w_short", "sum_wr_short")
 #: the other values of a pair written by ``_empathy_write_pairs``
 PAIR_FIELDS = (
@@ -81,7 +81,7 @@ class EmpathyRapport(models.Model):
     impression_count = fields.Integer(string="Impressions", aggregator="sum")
     last_date = fields.Datetime(string="Last impression")
     trend = fields.Selection(
-        [("improving", "Improving"), ("stable", "Stable"), ("declining", "Declining")],
+        MOOD_TRENDS,
         help="Recent impressions compared with the long-term score.",
     )
     # technical aggregates (see module docstring)
@@ -156,11 +156,7 @@ class EmpathyRapport(models.Model):
     @api.model
     def _empathy_half_life(self):
         """Return the half-life of an impression's weight, in days."""
-        value = self.env["ir.config_parameter"].sudo().get_param(HALF_LIFE_PARAM, DEFAULT_HALF_LIFE)
-        try:
-            return max(1.0, float(value))
-        except (TypeError, ValueError):
-            return float(DEFAULT_HALF_LIFE)
+        return float(params.get(self.env, params.HALF_LIFE))
 
     @staticmethod
     def _empathy_exponent(date, reference, half_life):

@@ -2,9 +2,8 @@
 """Who may use the rapport: the report and the manager actions are for empathy managers."""
 
 from odoo import api, models
-from odoo.exceptions import AccessError
 
-from .empathy_groups import EMPATHY_MANAGER_GROUP, check_empathy_manager
+from .empathy_groups import check_empathy_manager
 from .empathy_params import protected_read_group
 
 
@@ -18,13 +17,13 @@ class EmpathyRapport(models.Model):
         Rapport describes pairs, not performance: salespeople use their own rows in
         filters (record rule), they do not browse the advisor x customer report.
         """
-        if not self.env.su and not self.env.user.has_group(EMPATHY_MANAGER_GROUP):
-            raise AccessError(
-                self.env._(
-                    "The rapport report is for empathy managers: rapport describes pairs of"
-                    " advisor and customer, not an advisor's performance."
-                )
-            )
+        check_empathy_manager(
+            self.env,
+            self.env._(
+                "The rapport report is for empathy managers: rapport describes pairs of"
+                " advisor and customer, not an advisor's performance."
+            ),
+        )
 
     @api.model
     def web_search_read(

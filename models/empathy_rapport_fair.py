@@ -8,10 +8,9 @@ fair score is computed with (stored on the rows, refreshed set-based when they m
 from odoo import api, models
 from odoo.tools import SQL
 
-from .empathy_fair import DEFAULT_SHRINKAGE, SCALE_THRESHOLD, fair_score_sql, scale_means
-from .empathy_params import get_int_param
+from ..tools import params
+from .empathy_fair import SCALE_THRESHOLD, fair_score_sql, scale_means
 
-SHRINKAGE_PARAM = "empathic_crm.rapport_shrinkage"
 #: partners refreshed per statement after a bulk refresh of the fair scores
 PARTNER_CHUNK = 5000
 
@@ -22,7 +21,7 @@ class EmpathyRapport(models.Model):
     @api.model
     def _empathy_shrinkage(self):
         """Return k: how many pseudo-impressions of "no difference" the fair score adds."""
-        return get_int_param(self.env, SHRINKAGE_PARAM, DEFAULT_SHRINKAGE, minimum=0)
+        return params.get(self.env, params.SHRINKAGE)
 
     @api.model
     def _empathy_scales(self, values, fetched):

@@ -4,11 +4,10 @@
 Kept apart from ``mail_activity.py`` (the gate): these fields only display.
 """
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 
-from .empathy_groups import EMPATHY_MANAGER_GROUP, EMPATHY_USER_GROUP
+from ..tools.briefing import line, render_briefing
+from .empathy_groups import EMPATHY_USER_GROUP, is_empathy_manager
 
 HANDOVER_IMPRESSIONS = 3
 
@@ -28,6 +27,8 @@ class MailActivity(models.Model):
         readonly=True,
         ondelete="set null",
     )
+    # rendered by the QWeb template ``briefing_compact`` from ``_empathy_briefing_data``
+    # (the template escapes every value, nothing to sanitise)
     empathy_briefing = fields.Html(
         string="Customer briefing",
         compute="_compute_empathy_briefing",
@@ -40,6 +41,15 @@ class MailActivity(models.Model):
     @api.depends_context("lang", "uid", "allowed_company_ids")
     @api.depends("res_model", "res_id", "activity_type_id", "empathy_handover")
     def _compute_empathy_briefing(self):
+        data = self._empathy_briefing_data()
+        for activity in self:
+            briefing = data.get(activity)
+            activity.empathy_briefing = render_briefing(self.env, briefing) if briefing else False
+
+    def _empathy_briefing_data(self):
+        """Return {activity: briefing (dict, see tools/briefing.py)} of the activities
+        that show one: the contact's compact briefing, and on handover To-Dos the last
+        impressions (and for managers the previous salesperson's rapport)."""
         relevant = self.filtered(
             lambda a: a.empathy_handover or a.activity_type_id.empathy_impression_required
         )
@@ -48,23 +58,26 @@ class MailActivity(models.Model):
             for activity, partner in (relevant._empathy_partners() if relevant else {}).items()
         }
         partners = self.env["res.partner"].browse(sorted(set(partner_of.values())))
-        compact = partners._empathy_briefing_compact_map() if partners else {}
+        compact = partners._empathy_briefing_data(compact=True) if partners else {}
         handovers = relevant.filtered("empathy_handover")
-        extra = handovers._empathy_handover_details(partner_of) if handovers else {}
+        extra = handovers._empathy_handover_lines(partner_of) if handovers else {}
+        result = {}
         for activity in self:
             partner = partners.browse(partner_of.get(activity.id))
-            if not partner:
-                activity.empathy_briefing = False
-                continue
-            activity.empathy_briefing = compact[partner] + extra.get(activity.id, Markup(""))
+            if partner:
+                briefing = compact[partner]
+                lines = briefing["lines"] + extra.get(activity.id, [])
+                result[activity] = {**briefing, "lines": lines}
+        return result
 
-    def _empathy_handover_details(self, partner_of):
-        """Return {activity id: the last impressions, and for managers the previous
-        salesperson's rapport} of these handover To-Dos (constant number of queries)."""
+    def _empathy_handover_lines(self, partner_of):
+        """Return {activity id: [lines]}: the last impressions, and for managers the
+        previous salesperson's rapport, of these handover To-Dos (constant number of
+        queries)."""
         partners = self.env["res.partner"].browse(sorted(set(partner_of.values())))
         last = partners._empathy_last_impressions(limit=HANDOVER_IMPRESSIONS)
         previous = {}
-        if self.env.user.has_group(EMPATHY_MANAGER_GROUP):
+        if is_empathy_manager(self.env):
             rows = (
                 self.env["empathy.rapport"]
                 .sudo()
@@ -83,28 +96,33 @@ class MailActivity(models.Model):
             partner = partners.browse(partner_of.get(activity.id))
             if not partner or partner._empathy_is_objecting():
                 continue
-            html = Markup("")
+            lines = []
             impressions = last.get(partner.id)
             if impressions:
-                html += Markup(
-                    "<div class='o_empathy_compact_line o_empathy_last_impressions'>"
-                    "<strong>%s</strong><ul class='mb-0'>%s</ul></div>"
-                ) % (
-                    self.env._("Last impressions:"),
-                    Markup("").join(
-                        Markup("<li>%s</li>") % partner._empathy_impression_line(imp)
-                        for imp in impressions
-                    ),
+                items = [partner._empathy_impression_item(imp) for imp in impressions]
+                lines.append(
+                    line(
+                        "last_impressions",
+                        "; ".join(part["text"] for part in items),
+                        self.env._("Last impressions:"),
+                        items=items,
+                    )
                 )
             old = activity.empathy_previous_user_id
             key = (partner.id, old.id)
             if old and key in previous:
-                html += Markup(
-                    "<div class='o_empathy_compact_line o_empathy_previous text-muted'>%s</div>"
-                ) % self.env._(
-                    "Previous salesperson: %(user)s (rapport %(score)s / 5)",
-                    user=old.name,
-                    score=partner._empathy_format_score(previous[key]),
+                lines.append(
+                    line(
+                        "previous_advisor",
+                        self.env._(
+                            "Previous salesperson: %(user)s (rapport %(score)s / 5)",
+                            user=old.name,
+                            score=partner._empathy_format_score(previous[key]),
+                        ),
+                        level="muted",
+                        user_id=old.id,
+                        score=round(previous[key], 2),
+                    )
                 )
-            result[activity.id] = html
+            result[activity.id] = lines
         return result

@@ -3,7 +3,7 @@
 
 from odoo import fields, models
 
-from .empathy_impression import CHANNELS
+from ..tools.vocabulary import CHANNELS
 
 
 class MailActivityType(models.Model):

@@ -4,23 +4,17 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .empathy_fair import DEFAULT_SHRINKAGE
-from .empathy_impression import DEFAULT_RETENTION_MONTHS, RETENTION_PARAM
-from .empathy_motive_evidence import DEFAULT_STALE_MONTHS, STALE_MONTHS_PARAM
-from .empathy_params import (
-    DEFAULT_MIN_IMPRESSIONS,
-    MIN_IMPRESSIONS_PARAM,
-    PROTECT_ADVISORS_PARAM,
+from ..tools.params import (
+    ASSIGN_MIN_IMPRESSIONS,
+    AUTO_SUGGEST,
+    HALF_LIFE,
+    PROTECT_ADVISORS,
+    RETENTION_MONTHS,
+    SHRINKAGE,
+    SILENT_DAYS,
+    SILENT_MONTHS,
+    STALE_MONTHS,
 )
-from .empathy_rapport import DEFAULT_HALF_LIFE, HALF_LIFE_PARAM
-from .empathy_rapport_fair import SHRINKAGE_PARAM
-from .res_partner_silent import (
-    DEFAULT_SILENT_DAYS,
-    DEFAULT_SILENT_MONTHS,
-    SILENT_DAYS_PARAM,
-    SILENT_MONTHS_PARAM,
-)
-from .sale_order import AUTO_SUGGEST_PARAM
 
 
 class ResConfigSettings(models.TransientModel):
@@ -28,57 +22,57 @@ class ResConfigSettings(models.TransientModel):
 
     empathy_rapport_half_life_days = fields.Integer(
         string="Rapport half-life (days)",
-        config_parameter=HALF_LIFE_PARAM,
-        default=DEFAULT_HALF_LIFE,
+        config_parameter=HALF_LIFE.key,
+        default=HALF_LIFE.default,
         help="An impression's weight in the rapport score halves every this many days.",
     )
     empathy_rapport_shrinkage = fields.Integer(
         string="Pseudo-impressions",
-        config_parameter=SHRINKAGE_PARAM,
-        default=DEFAULT_SHRINKAGE,
+        config_parameter=SHRINKAGE.key,
+        default=SHRINKAGE.default,
         help="The fair rapport of a pair starts at the team average as if it had this many"
         " impressions of no difference; more real impressions weigh more.",
     )
     empathy_retention_months = fields.Integer(
         string="Keep impressions (months)",
-        config_parameter=RETENTION_PARAM,
-        default=DEFAULT_RETENTION_MONTHS,
+        config_parameter=RETENTION_MONTHS.key,
+        default=RETENTION_MONTHS.default,
         help="Impressions older than this are deleted by a daily scheduled action.",
     )
     empathy_auto_suggest = fields.Boolean(
         string="Automatic empathic suggestions",
-        config_parameter=AUTO_SUGGEST_PARAM,
+        config_parameter=AUTO_SUGGEST.key,
         help="Refresh the motive-based optional products of a quotation whenever its lines change.",
     )
     empathy_protect_advisors = fields.Boolean(
         string="Protect advisors",
-        config_parameter=PROTECT_ADVISORS_PARAM,
+        config_parameter=PROTECT_ADVISORS.key,
         help="Rapport describes pairs, not performance: reports show no totals or"
         " averages per advisor (e.g. for a works-council agreement).",
     )
     empathy_assign_min_impressions = fields.Integer(
         string="Assign to best advisor: evidence",
-        config_parameter=MIN_IMPRESSIONS_PARAM,
-        default=DEFAULT_MIN_IMPRESSIONS,
+        config_parameter=ASSIGN_MIN_IMPRESSIONS.key,
+        default=ASSIGN_MIN_IMPRESSIONS.default,
         help="*Assign to best advisor* moves a customer only when the best advisor's"
         " rapport rests on at least this many impressions (fewer: the manager decides).",
     )
     empathy_motive_stale_months = fields.Integer(
         string="Motives stale after (months)",
-        config_parameter=STALE_MONTHS_PARAM,
-        default=DEFAULT_STALE_MONTHS,
+        config_parameter=STALE_MONTHS.key,
+        default=STALE_MONTHS.default,
         help="The briefing flags a motive nobody has heard of for this many months.",
     )
     empathy_silent_purchase_months = fields.Integer(
         string="Silent customers: bought within (months)",
-        config_parameter=SILENT_MONTHS_PARAM,
-        default=DEFAULT_SILENT_MONTHS,
+        config_parameter=SILENT_MONTHS.key,
+        default=SILENT_MONTHS.default,
         help="Only customers with a confirmed order in this period can be silent.",
     )
     empathy_silent_days = fields.Integer(
         string="Silent customers: no contact for (days)",
-        config_parameter=SILENT_DAYS_PARAM,
-        default=DEFAULT_SILENT_DAYS,
+        config_parameter=SILENT_DAYS.key,
+        default=SILENT_DAYS.default,
         help="A recent buyer is silent after this many days without an impression,"
         " a message from them or an activity.",
     )

@@ -19,6 +19,7 @@ from odoo.addons.empathic_crm.tools.delegated_fields import (
     visible_one2many_methods,
 )
 
+from ..tools.profile_fields import PROFILE_FIELDS
 from .empathy_groups import EMPATHY_USER_GROUP
 from .empathy_impression import COMMUNICATION_STYLES
 from .empathy_profile import PARTNER_FIELDS, PREFERRED_CHANNELS, TAG_FIELDS, TEMPERAMENTS
@@ -27,14 +28,6 @@ __all__ = ["PREFERRED_CHANNELS", "PROFILE_FIELDS", "TEMPERAMENTS"]
 
 #: the field of the profile row (``empathy.profile``) each contact's field shows
 ROW_FIELDS = {partner_field: row_field for row_field, partner_field in PARTNER_FIELDS.items()}
-#: the profile: hidden from salespeople while the person objects to profiling (the
-#: rules of ``empathy.profile``, ``empathy.impression`` and ``empathy.motive.evidence``)
-PROFILE_FIELDS = (
-    *ROW_FIELDS,
-    "empathy_profile_ids",
-    "empathy_impression_ids",
-    "empathy_motive_evidence_ids",
-)
 
 
 def _profile_field(field_type, *args, name, **kwargs):

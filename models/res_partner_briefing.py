@@ -1,15 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """The contact's briefing: how to talk to this person, what matters to them, who
-clicks with them; the number and date formats shared by both briefings.
+clicks with them; the briefing as data (``empathy_briefing_data``) for the web client
+and the external API; the number and date formats shared by both briefings.
 """
 
 from babel.dates import format_skeleton
-from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import format_date, formatLang
 from odoo.tools.misc import babel_locale_parse
 
+from ..tools.briefing import briefing, item, line, render_briefing
+from ..tools.vocabulary import STYLE_PHRASES, TEMPERAMENT_PHRASES, phrase
 from .empathy_fair import LOW_RAPPORT, UNCERTAIN_BELOW
 from .empathy_groups import EMPATHY_USER_GROUP
 
@@ -17,6 +19,8 @@ from .empathy_groups import EMPATHY_USER_GROUP
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # rendered by the QWeb template ``briefing_full`` from ``_empathy_briefing_data``:
+    # the template escapes every value, nothing to sanitise
     empathy_briefing = fields.Html(
         string="Briefing",
         compute="_compute_empathy_briefing",
@@ -39,84 +43,157 @@ class ResPartner(models.Model):
         "empathy_objection",
     )
     def _compute_empathy_briefing(self):
+        data = self._empathy_briefing_data()
         for partner in self:
-            partner.empathy_briefing = partner._empathy_briefing_html()
+            partner.empathy_briefing = render_briefing(self.env, data[partner])
 
-    def _empathy_style_advice(self):
-        """Return how to talk to this contact, one sentence per style/temperament."""
+    # ------------------------------------------------------------------
+    # public API
+    # ------------------------------------------------------------------
+    def empathy_briefing_data(self, compact=False):
+        """Return the briefings of these contacts as data, one dictionary per contact.
+
+        ``{"partner_id", "name", "compact", "lines": [{"kind", "label", "value",
+        "level", ...}]}``: the lines the partner form (``compact=False``) or the
+        places where a contact starts or ends (``compact=True``: pipeline, dialog,
+        activities) show, in the user's language. The keys are described in
+        ``tools/briefing.py``. For users with empathy access (as the fields
+        ``empathy_briefing`` / ``empathy_briefing_compact``).
+        """
+        self.check_access("read")
+        self.check_field_access_rights(
+            "read", ["empathy_briefing_compact" if compact else "empathy_briefing"]
+        )
+        data = self._empathy_briefing_data(compact=compact)
+        return [data[partner] for partner in self]
+
+    def _empathy_briefing_data(self, compact=False):
+        """Return {partner: briefing (dict)} as seen by the current user.
+
+        The full briefing is the lines of ``_empathy_briefing_lines`` (extended by
+        adding lines); the compact one is built set-based
+        (``_empathy_briefing_compact_lines``).
+        """
+        if compact:
+            lines = self._empathy_briefing_compact_lines()
+        else:
+            lines = {partner: partner._empathy_briefing_lines() for partner in self}
+        return {partner: briefing(partner, lines[partner], compact) for partner in self}
+
+    # ------------------------------------------------------------------
+    # the full briefing
+    # ------------------------------------------------------------------
+    def _empathy_briefing_lines(self):
+        """Return the lines of the full briefing: how to talk to this person, and what
+        matters to them. Extensions add lines (``res_partner_matching.py``)."""
         self.ensure_one()
-        advice = {
-            "factual": self.env._(
-                "Fact-oriented: bring numbers, data sheets and comparisons; keep it short."
-            ),
-            "emotional": self.env._(
-                "Emotion- and design-oriented: tell stories, show the product in use,"
-                " talk about how it feels and looks."
-            ),
-            "mixed": self.env._(
-                "Mixed: start with the story, back it with two or three hard facts."
-            ),
-        }
-        temperament = {
-            "easy": self.env._("Easy-going: a relaxed, personal tone works well."),
-            "neutral": self.env._("Neutral temperament: be friendly and to the point."),
-            "demanding": self.env._(
-                "Demanding: prepare well, answer precisely, confirm commitments in writing."
-            ),
-        }
+        env = self.env
+        if self.empathy_objection:
+            return [
+                line(
+                    "objection",
+                    env._(
+                        "This person objects to profiling (GDPR Art. 21). Do not record"
+                        " impressions."
+                    ),
+                    level="warning",
+                )
+            ]
         lines = []
-        if self.empathy_communication_style:
-            lines.append(advice[self.empathy_communication_style])
-        if self.empathy_temperament:
-            lines.append(temperament[self.empathy_temperament])
+        warning = self._empathy_rapport_warning_line()
+        if warning:
+            lines.append(warning)
+        style, temperament = self.empathy_communication_style, self.empathy_temperament
+        if style:
+            lines.append(line("style", phrase(env, STYLE_PHRASES, style, "advice"), code=style))
+        if temperament:
+            lines.append(
+                line(
+                    "temperament",
+                    phrase(env, TEMPERAMENT_PHRASES, temperament, "advice"),
+                    code=temperament,
+                )
+            )
+        motives = self._empathy_briefing_motive_items()
+        if motives:
+            lines.append(
+                line(
+                    "motives",
+                    ", ".join(motive["text"] for motive in motives),
+                    env._("Motives:"),
+                    items=motives,
+                )
+            )
+        values = self.empathy_value_ids
+        if values:
+            lines.append(
+                line(
+                    "values",
+                    ", ".join(values.mapped("name")),
+                    env._("Values:"),
+                    items=[item(value.name, value.id) for value in values],
+                )
+            )
+        if self.empathy_why:
+            lines.append(line("why", self.empathy_why, env._("Why they buy:")))
+        channel = self.empathy_preferred_channel
+        if channel:
+            labels = dict(self._fields["empathy_preferred_channel"]._description_selection(env))
+            lines.append(
+                line("channel", labels.get(channel), env._("Preferred channel:"), code=channel)
+            )
+        if self.empathy_personal_notes:
+            lines.append(line("notes", self.empathy_personal_notes, env._("Remember:")))
+        best = self.empathy_best_advisor_id
+        if best:
+            why = self._empathy_rapport_basis(self._empathy_best_rapport_row())
+            lines.append(
+                line(
+                    "best_advisor",
+                    env._(
+                        "%(advisor)s (rapport %(score)s / 5)",
+                        advisor=self._empathy_advisor_name(best),
+                        score=self._empathy_format_score(self.empathy_best_rapport),
+                    ),
+                    env._("Best advisor:"),
+                    detail=why,
+                    user_id=best.id,
+                    score=round(self.empathy_best_rapport, 2),
+                )
+            )
+        if self.empathy_mood_trend:
+            lines.append(self._empathy_mood_trend_line())
+        if not lines:
+            lines.append(
+                line(
+                    "empty",
+                    env._("Nothing known yet. Record an impression after your next contact."),
+                    level="muted",
+                )
+            )
         return lines
 
-    def _empathy_briefing_html(self):
-        """Render the briefing: how to talk to this person, and what matters to them."""
+    def _empathy_mood_trend_line(self):
+        """Return the mood trend line (both briefings)."""
         self.ensure_one()
-        if self.empathy_objection:
-            return Markup("<p class='text-warning'>%s</p>") % self.env._(
-                "This person objects to profiling (GDPR Art. 21). Do not record impressions."
-            )
-        items = []
+        trend = self.empathy_mood_trend
+        labels = dict(self._fields["empathy_mood_trend"]._description_selection(self.env))
+        level = {"improving": "success", "declining": "danger"}.get(trend, "muted")
+        return line("mood_trend", labels[trend], self.env._("Mood trend:"), level, code=trend)
 
-        def add(label, value):
-            if value:
-                items.append(Markup("<li><strong>%s</strong> %s</li>") % (label, value))
-
-        for line in self._empathy_style_advice():
-            items.append(Markup("<li>%s</li>") % line)
-        add(self.env._("Motives:"), self._empathy_briefing_motives())
-        add(self.env._("Values:"), ", ".join(self.empathy_value_ids.mapped("name")))
-        add(self.env._("Why they buy:"), self.empathy_why)
-        channels = dict(self._fields["empathy_preferred_channel"]._description_selection(self.env))
-        add(self.env._("Preferred channel:"), channels.get(self.empathy_preferred_channel))
-        add(self.env._("Remember:"), self.empathy_personal_notes)
-        if self.empathy_best_advisor_id:
-            best = self.env._(
-                "%(advisor)s (rapport %(score)s / 5)",
-                advisor=self._empathy_advisor_name(self.empathy_best_advisor_id),
-                score=self._empathy_format_score(self.empathy_best_rapport),
-            )
-            why = self._empathy_rapport_basis(self._empathy_best_rapport_row())
-            if why:
-                best = Markup("%s<br/><small class='text-muted'>%s</small>") % (best, why)
-            add(self.env._("Best advisor:"), best)
-        trends = dict(self._fields["empathy_mood_trend"]._description_selection(self.env))
-        if self.empathy_mood_trend:
-            add(self.env._("Mood trend:"), trends[self.empathy_mood_trend])
+    def _empathy_rapport_warning_line(self):
+        """Return the line warning the reader of their low rapport (or None)."""
         warning = self._empathy_rapport_warning()
-        if not items and not warning:
-            return Markup("<p class='text-muted'>%s</p>") % self.env._(
-                "Nothing known yet. Record an impression after your next contact."
-            )
-        html = Markup("<ul class='o_empathy_briefing'>%s</ul>") % Markup("").join(items)
-        if warning:
-            html = Markup("<p class='alert alert-warning' role='alert'>%s</p>") % warning + html
-        return html
+        if not warning:
+            return None
+        text, why = warning
+        return line("rapport_warning", text, level="warning", detail=why)
 
     def _empathy_rapport_warning(self):
-        """Warn the current user when they do not click with this customer."""
+        """Warn the current user when they do not click with this customer.
+
+        Returns (warning, what the best advisor's figure rests on), or False.
+        """
         self.ensure_one()
         if not self.id:
             return False
@@ -134,11 +211,13 @@ class ResPartner(models.Model):
                 best=best.name,
                 score=self._empathy_format_score(self.empathy_best_rapport),
             )
-            why = self._empathy_rapport_basis(self._empathy_best_rapport_row())
-            return "%s %s" % (warning, why) if why else warning
-        return self.env._(
-            "Your rapport with this customer is low (%s / 5).",
-            self._empathy_format_score(max(mine.mapped("fair_score"))),
+            return warning, self._empathy_rapport_basis(self._empathy_best_rapport_row())
+        return (
+            self.env._(
+                "Your rapport with this customer is low (%s / 5).",
+                self._empathy_format_score(max(mine.mapped("fair_score"))),
+            ),
+            "",
         )
 
     def _empathy_advisor_name(self, user):
@@ -182,32 +261,41 @@ class ResPartner(models.Model):
         )
         return rows.sorted("fair_score", reverse=True)[:1]
 
-    def _empathy_briefing_motives(self):
-        """Return the motives for the briefing; those not heard for months are flagged."""
+    def _empathy_briefing_motive_items(self):
+        """Return the motives for the full briefing (items); those not heard for
+        months are flagged (``stale``)."""
         self.ensure_one()
         motives = self.empathy_motive_ids
         if not motives:
-            return ""
+            return []
         Evidence = self.env["empathy.motive.evidence"]
         partner = self._origin
         last_heard = Evidence._empathy_last_heard(partner) if partner else {}
         stale_after = Evidence._empathy_stale_months()
         now = fields.Datetime.now()
-        names = []
+        items = []
         for motive in motives:
             date = last_heard.get((partner.id, motive.id))
             months = Evidence._empathy_months_ago(date, now) if date else 0
-            if date and months >= stale_after:
-                names.append(
-                    self.env._(
-                        "%(motive)s (last heard %(months)s months ago — check if still true)",
-                        motive=motive.name,
-                        months=months,
-                    )
+            stale = bool(date) and months >= stale_after
+            text = motive.name
+            if stale:
+                text = self.env._(
+                    "%(motive)s (last heard %(months)s months ago — check if still true)",
+                    motive=motive.name,
+                    months=months,
                 )
-            else:
-                names.append(motive.name)
-        return ", ".join(names)
+            items.append(
+                item(
+                    text,
+                    motive.id,
+                    "warning" if stale else "info",
+                    name=motive.name,
+                    last_heard=fields.Datetime.to_string(date) if date else False,
+                    stale=stale,
+                )
+            )
+        return items
 
     def _empathy_format_day(self, value):
         """Return ``value`` (a UTC datetime) as a short day, "2 Dec" / "2. Dez." (this

@@ -3,18 +3,24 @@
 impression dialog, composer, calendar, activity popovers, handover).
 """
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.i18n import format_list
 
+from ..tools.briefing import item, line, render_briefing
+from ..tools.profile_fields import PROFILED_FIELDS
+from ..tools.vocabulary import STYLE_PHRASES, TEMPERAMENT_PHRASES, mood_label, phrase, stars
 from .empathy_groups import EMPATHY_USER_GROUP
+
+#: an impression's note in one line of a briefing: at most this many characters
+NOTE_CHARS = 90
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # rendered by the QWeb template ``briefing_compact`` from ``_empathy_briefing_data``
+    # (the template escapes every value, nothing to sanitise)
     empathy_briefing_compact = fields.Html(
         string="Compact briefing",
         compute="_compute_empathy_briefing_compact",
@@ -39,41 +45,24 @@ class ResPartner(models.Model):
         "commercial_partner_id.empathy_objection",
     )
     def _compute_empathy_briefing_compact(self):
-        compact = self._empathy_briefing_compact_map()
+        data = self._empathy_briefing_data(compact=True)
         for partner in self:
-            partner.empathy_briefing_compact = compact[partner]
+            partner.empathy_briefing_compact = render_briefing(self.env, data[partner])
 
     def _empathy_is_profiled(self):
         """Return whether anything empathy-related is known (an objection counts)."""
         self.ensure_one()
         # columns first: the motives cost a query (for all partners at once)
-        return bool(
-            self.empathy_objection
-            or self.empathy_last_impression_date
-            or self.empathy_communication_style
-            or self.empathy_temperament
-            or self.empathy_personal_notes
-            or self.empathy_motive_ids
-        )
+        return any(self[name] for name in PROFILED_FIELDS)
 
     def _empathy_tone_hint(self):
         """Return the one-line style hint, e.g. for the email composer ('' if unknown)."""
         self.ensure_one()
-        style = {
-            "factual": self.env._("Fact-oriented: lead with figures"),
-            "emotional": self.env._("Emotion-oriented: tell a story, show the product in use"),
-            "mixed": self.env._("Mixed: a story first, then two or three facts"),
-        }
-        temperament = {
-            "easy": self.env._("easy-going: a relaxed, personal tone"),
-            "neutral": self.env._("neutral: friendly and to the point"),
-            "demanding": self.env._("demanding: confirm in writing"),
-        }
         parts = [
             part
             for part in (
-                style.get(self.empathy_communication_style),
-                temperament.get(self.empathy_temperament),
+                phrase(self.env, STYLE_PHRASES, self.empathy_communication_style, "hint"),
+                phrase(self.env, TEMPERAMENT_PHRASES, self.empathy_temperament, "hint"),
             )
             if part
         ]
@@ -86,27 +75,32 @@ class ResPartner(models.Model):
         The mood in the dialog's words (no emoji: not every machine has a font for them).
         """
         note = (impression.note or "").strip()
-        if len(note) > 90:
-            note = note[:89] + "…"
+        if len(note) > NOTE_CHARS:
+            note = note[: NOTE_CHARS - 1] + "…"
         return self.env._(
             "%(date)s, %(advisor)s: %(stars)s %(mood)s. %(note)s",
             # the short day of every date of the briefing ("31 May" / "31. Mai")
             date=self._empathy_format_day(impression.date),
             advisor=self._empathy_advisor_name(impression.user_id),
-            stars="★" * impression.rapport + "☆" * (5 - impression.rapport),
-            mood=self._empathy_mood_label(impression.mood),
+            stars=stars(impression.rapport),
+            mood=mood_label(self.env, impression.mood),
             note=note,
         ).strip()
 
-    def _empathy_mood_label(self, mood):
-        """Return the customer's mood in the words of the impression dialog."""
-        labels = dict(
-            self.env["empathy.impression.wizard"]._fields["mood"]._description_selection(self.env)
+    def _empathy_impression_item(self, impression):
+        """Return an impression as an item of a briefing line (text and figures)."""
+        return item(
+            self._empathy_impression_line(impression),
+            impression.id,
+            date=fields.Datetime.to_string(impression.date),
+            user_id=impression.user_id.id,
+            rapport=impression.rapport,
+            mood=impression.mood,
+            note=impression.note or "",
         )
-        return labels.get(str(mood), "")
 
-    def _empathy_briefing_compact_map(self):
-        """Return {partner: compact briefing (Markup)} as seen by the current user.
+    def _empathy_briefing_compact_lines(self):
+        """Return {partner: [lines of the compact briefing]} as seen by the current user.
 
         Set-based: a constant number of queries whatever the number of partners
         (motives, when they were heard, my rapport, the last impressions).
@@ -139,100 +133,98 @@ class ResPartner(models.Model):
         self.mapped("empathy_motive_ids.name")
         self.mapped("empathy_best_advisor_id.name")
         channels = dict(self._fields["empathy_preferred_channel"]._description_selection(self.env))
-        trends = dict(self._fields["empathy_mood_trend"]._description_selection(self.env))
-        trend_icons = {
-            "improving": "fa-arrow-up text-success",
-            "stable": "fa-arrow-right text-muted",
-            "declining": "fa-arrow-down text-danger",
-        }
         now = fields.Datetime.now()
-
-        def line(icon, label, value):
-            return Markup(
-                "<div class='o_empathy_compact_line'><i class='fa fa-fw %s' aria-hidden='true'></i>"
-                " <strong>%s</strong> %s</div>"
-            ) % (icon, label, value)
+        env = self.env
 
         result = {}
         for partner in self:
             pid = partner._origin.id
             if partner._empathy_is_objecting():
-                result[partner] = Markup(
-                    "<div class='o_empathy_briefing_compact o_empathy_objecting text-warning'>"
-                    "<i class='fa fa-fw fa-ban' aria-hidden='true'></i> %s</div>"
-                ) % self.env._("Objects to profiling")
+                result[partner] = [
+                    line("objection", env._("Objects to profiling"), level="warning")
+                ]
                 continue
             lines = []
             tone = partner._empathy_tone_hint()
             channel = channels.get(partner.empathy_preferred_channel)
             if channel:
-                prefers = self.env._("prefers %s", channel)
+                prefers = env._("prefers %s", channel)
                 tone = "%s; %s" % (tone, prefers) if tone else prefers[:1].upper() + prefers[1:]
             if tone:
                 lines.append(
-                    Markup(
-                        "<div class='o_empathy_compact_line o_empathy_tone'>"
-                        "<i class='fa fa-fw fa-comments-o' aria-hidden='true'></i> %s</div>"
+                    line(
+                        "tone",
+                        tone,
+                        style=partner.empathy_communication_style or False,
+                        temperament=partner.empathy_temperament or False,
+                        channel=partner.empathy_preferred_channel or False,
                     )
-                    % tone
                 )
             motives = []
             for motive in partner.empathy_motive_ids:
                 date = last_heard.get((pid, motive.id))
                 if not date:
-                    motives.append(motive.name)
+                    motives.append(item(motive.name, motive.id, name=motive.name))
                     continue
                 heard = self._empathy_format_day(date)
-                if Evidence._empathy_months_ago(date, now) >= stale_after:
-                    motives.append(
-                        Markup("<span class='text-warning'>%s</span>")
-                        % self.env._(
-                            "%(motive)s (heard %(date)s: check if still true)",
-                            motive=motive.name,
-                            date=heard,
-                        )
+                stale = Evidence._empathy_months_ago(date, now) >= stale_after
+                if stale:
+                    text = env._(
+                        "%(motive)s (heard %(date)s: check if still true)",
+                        motive=motive.name,
+                        date=heard,
                     )
                 else:
-                    motives.append(
-                        self.env._("%(motive)s (heard %(date)s)", motive=motive.name, date=heard)
+                    text = env._("%(motive)s (heard %(date)s)", motive=motive.name, date=heard)
+                motives.append(
+                    item(
+                        text,
+                        motive.id,
+                        "warning" if stale else "info",
+                        name=motive.name,
+                        last_heard=fields.Datetime.to_string(date),
+                        stale=stale,
                     )
+                )
             if motives:
                 lines.append(
-                    line("fa-bullseye", self.env._("Motives:"), Markup(", ").join(motives))
+                    line(
+                        "motives",
+                        ", ".join(motive["text"] for motive in motives),
+                        env._("Motives:"),
+                        items=motives,
+                    )
                 )
             if partner.empathy_personal_notes:
-                lines.append(
-                    line(
-                        "fa-sticky-note-o", self.env._("Remember:"), partner.empathy_personal_notes
-                    )
-                )
+                lines.append(line("notes", partner.empathy_personal_notes, env._("Remember:")))
             rapport = partner._empathy_compact_rapport(mine.get(pid), scores.get(pid, {}))
             if rapport:
-                lines.append(line("fa-handshake-o", self.env._("Rapport:"), rapport))
-            if partner.empathy_mood_trend:
+                best = partner.empathy_best_advisor_id
                 lines.append(
                     line(
-                        trend_icons[partner.empathy_mood_trend],
-                        self.env._("Mood trend:"),
-                        trends[partner.empathy_mood_trend],
+                        "rapport",
+                        rapport,
+                        env._("Rapport:"),
+                        score=round(mine[pid], 2) if pid in mine else False,
+                        user_id=best.id,
+                        best_score=round(partner.empathy_best_rapport, 2) if best else False,
                     )
                 )
+            if partner.empathy_mood_trend:
+                lines.append(partner._empathy_mood_trend_line())
             if last.get(pid):
+                impression = partner._empathy_impression_item(last[pid][0])
                 lines.append(
                     line(
-                        "fa-clock-o",
-                        self.env._("Last impression:"),
-                        self._empathy_impression_line(last[pid][0]),
+                        "last_impression",
+                        impression["text"],
+                        env._("Last impression:"),
+                        impression=impression,
                     )
                 )
             if not lines:
-                lines.append(
-                    Markup("<div class='o_empathy_compact_line text-muted'>%s</div>")
-                    % self.env._("Nothing known yet.")
-                )
-            result[partner] = Markup("<div class='o_empathy_briefing_compact'>%s</div>") % Markup(
-                ""
-            ).join(lines)
+                lines.append(line("empty", env._("Nothing known yet."), level="muted"))
+            result[partner] = lines
         return result
 
     def _empathy_compact_rapport(self, mine, scores=None):
@@ -292,7 +284,7 @@ class ResPartner(models.Model):
           rule ``company_id in company_ids`` is ``i.company_id = ANY(env.companies)``
           (the same ids the rule's ``company_ids`` evaluates to; ``company_id`` is
           required, so no ``IS NULL`` arm), and the objection rule is the callers'
-          (``_empathy_briefing_compact_map`` and the handover details skip objecting
+          (``_empathy_briefing_compact_lines`` and the handover details skip objecting
           partners before reading the result);
         * speed: the briefing costs 3 queries / 2 ms on the partner form at 200,000
           partners and 2,000,000 impressions (benchmarks/README.md, *Partner form*).

@@ -1,13 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """Contacts: who is likely to click with a customer, by kind of person (issue #24)."""
 
-from markupsafe import Markup
-
 from odoo import api, models
 from odoo.exceptions import AccessError
 
-from .empathy_groups import EMPATHY_MANAGER_GROUP as MANAGER_GROUP
+from ..tools.briefing import line
 from .empathy_groups import EMPATHY_USER_GROUP as EMPATHY_GROUP
+from .empathy_groups import is_empathy_manager
 from .empathy_matching import ALL
 
 #: writes of a contact that can change its kind of customer (or whether it counts at
@@ -98,7 +97,7 @@ class ResPartnerMatching(models.Model):
     @api.model
     def _empathy_sees_all_fits(self):
         """Return whether the current user sees every advisor's fit (managers)."""
-        return self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        return is_empathy_manager(self.env)
 
     @api.model
     def _empathy_candidate_advisors(self, company):
@@ -118,21 +117,18 @@ class ResPartnerMatching(models.Model):
     # ------------------------------------------------------------------
     # briefing: who is likely to click when nobody has met the person yet
     # ------------------------------------------------------------------
-    def _empathy_briefing_html(self):
-        html = super()._empathy_briefing_html()
-        line = self._empathy_likely_advisor_html()
-        if not line:
-            return html
-        if html.endswith("</ul>"):
-            return Markup(html[: -len("</ul>")]) + line + Markup("</ul>")
-        return html + Markup("<ul class='o_empathy_briefing'>%s</ul>") % line
+    def _empathy_briefing_lines(self):
+        lines = super()._empathy_briefing_lines()
+        likely = self._empathy_likely_advisor_line()
+        return [*lines, likely] if likely else lines
 
-    def _empathy_likely_advisor_html(self):
-        """Return the briefing item naming who is likely to click (or False).
+    def _empathy_likely_advisor_line(self):
+        """Return the briefing line naming who is likely to click (or False).
 
         Only when nobody of the current company has met the person: then the best
-        advisor says more. Salespeople read the name; the figures and the reasons are
-        for managers and for the advisor concerned (fits are manager/own-only).
+        advisor says more. A name only where the evidence stands out, said plainly
+        otherwise. Salespeople read the name; the figures and the reasons are for
+        managers and for the advisor concerned (fits are manager/own-only).
         """
         self.ensure_one()
         if not self.id or self.empathy_best_advisor_id or self.empathy_objection:
@@ -142,20 +138,21 @@ class ResPartnerMatching(models.Model):
             return False
         Kind = self.env["empathy.kind.rapport"]
         best = Kind._empathy_clear_fit(fits)
+        label = self.env._("Likely to click (nobody has met them yet):")
         if best is None:
-            # a name only where the evidence stands out: said plainly otherwise
             text = self.env._(
                 "no clear fit yet: nobody's evidence about customers like this stands out."
             )
-        else:
-            user = self.env["res.users"].sudo().browse(best.user_id)
-            if self._empathy_sees_all_fits() or user == self.env.user:
-                text = Kind._empathy_fit_explanation(best, user.name)
-            else:
-                text = user.name
-        return Markup("<li class='o_empathy_likely_advisor'><strong>%s</strong> %s</li>") % (
-            self.env._("Likely to click (nobody has met them yet):"),
+            return line("likely_advisor", text, label, user_id=False, fit=False)
+        user = self.env["res.users"].sudo().browse(best.user_id)
+        sees = self._empathy_sees_all_fits() or user == self.env.user
+        text = Kind._empathy_fit_explanation(best, user.name) if sees else user.name
+        return line(
+            "likely_advisor",
             text,
+            label,
+            user_id=user.id,
+            fit=round(best.fit, 2) if sees else False,
         )
 
     def _empathy_has_kind(self):

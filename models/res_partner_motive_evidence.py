@@ -3,8 +3,6 @@
 the contact; additions by hand are recorded by ``empathy.profile``).
 """
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.tools import format_date
 
@@ -13,6 +11,7 @@ from odoo.addons.empathic_crm.tools.delegated_fields import (
     visible_one2many_methods,
 )
 
+from ..tools.briefing import render
 from .empathy_groups import EMPATHY_USER_GROUP
 
 
@@ -29,6 +28,7 @@ class ResPartner(models.Model):
         help="How each motive and value is known: from which impression, campaign or"
         " advisor, and when.",
     )
+    # rendered by the QWeb template ``evidence_summary`` (which escapes every value)
     empathy_evidence_summary = fields.Html(
         compute="_compute_empathy_evidence_summary",
         string="How we know their motives",
@@ -52,10 +52,7 @@ class ResPartner(models.Model):
         sources = dict(
             self.env["empathy.motive.evidence"]._fields["source"]._description_selection(self.env)
         )
-        head = Markup(
-            "<table class='table table-sm o_empathy_evidence mb-0'><thead><tr>"
-            "<th>%s</th><th>%s</th><th>%s</th><th class='text-end'>%s</th></tr></thead><tbody>"
-        ) % (
+        head = (
             self.env._("Motive or value"),
             self.env._("Latest evidence"),
             self.env._("Date"),
@@ -66,17 +63,18 @@ class ResPartner(models.Model):
             if not rows:
                 partner.empathy_evidence_summary = False
                 continue
-            body = Markup("").join(
-                Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>")
-                % (
+            lines = [
+                (
                     (latest.motive_id or latest.value_id).name,
                     " – ".join(filter(None, [sources.get(latest.source), latest.campaign_id.name])),
                     format_date(self.env, latest.date),
                     count,
                 )
                 for latest, count in rows
+            ]
+            partner.empathy_evidence_summary = render(
+                self.env, "evidence_summary", head=head, rows=lines
             )
-            partner.empathy_evidence_summary = head + body + Markup("</tbody></table>")
 
     def _empathy_evidence_groups(self):
         """Return {partner id: [(latest evidence, count)]}, one row per motive or value."""

@@ -12,9 +12,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..tools import params
 from .empathy_groups import EMPATHY_USER_GROUP
-
-AUTO_SUGGEST_PARAM = "empathic_crm.auto_suggest"
 
 
 class SaleOrder(models.Model):
@@ -162,7 +161,7 @@ class SaleOrder(models.Model):
     @api.model
     def _empathy_auto_suggest_enabled(self):
         """Return whether suggestions are refreshed automatically when lines change."""
-        return bool(self.env["ir.config_parameter"].sudo().get_param(AUTO_SUGGEST_PARAM, False))
+        return params.get(self.env, params.AUTO_SUGGEST)
 
     def _empathy_suggest(self):
         """Add the suggestions of matching rules and drop stale untouched ones.

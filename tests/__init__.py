@@ -27,3 +27,4 @@ from . import test_matching
 from . import test_core_copies
 from . import test_rapport_queue
 from . import test_migration_profile
+from . import test_vocabulary

@@ -2,7 +2,10 @@
 """The compact briefing where salespeople act: pipeline, calendar, composer,
 activity popovers, the impression dialog and the handover To-Do."""
 
+import json
 import re
+
+from markupsafe import escape as html_escape
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -199,6 +202,48 @@ class TestCompactBriefing(EmpathyCommon):
         self.assertIn(f"Ada Alpha and Bo Beta click best ({shown} / 5)", html)
         self.assertNotIn("clicks best", html)
 
+    def test_briefing_as_data(self):
+        """The lines of both briefings as data: what the web client renders, the API
+        returns and the client reads (no markup in them)."""
+        runner = self.runner.with_user(self.user_sales)
+        (full,) = runner.empathy_briefing_data()
+        (compact,) = runner.empathy_briefing_data(compact=True)
+        self.assertEqual(json.loads(json.dumps([full, compact])), [full, compact])
+        self.assertEqual((full["partner_id"], full["name"]), (self.runner.id, "Jonas Keller"))
+        kinds = [line["kind"] for line in full["lines"]]
+        for kind in ("style", "temperament", "motives", "values", "why", "channel", "notes"):
+            self.assertIn(kind, kinds)
+        lines = {line["kind"]: line for line in full["lines"]}
+        self.assertEqual(lines["style"]["code"], "emotional")
+        self.assertEqual(lines["values"]["label"], "Values:")
+        self.assertEqual(
+            {item["id"] for item in lines["motives"]["items"]},
+            set(self.runner.empathy_motive_ids.ids),
+        )
+        self.assertEqual(lines["best_advisor"]["user_id"], self.runner.empathy_best_advisor_id.id)
+        compact_lines = {line["kind"]: line for line in compact["lines"]}
+        self.assertEqual(
+            [line["kind"] for line in compact["lines"]],
+            ["tone", "motives", "notes", "rapport", "mood_trend", "last_impression"],
+        )
+        last = compact_lines["last_impression"]["impression"]
+        self.assertEqual((last["rapport"], last["mood"]), (4, 1))
+        self.assertEqual(compact_lines["last_impression"]["value"], last["text"])
+        for line in full["lines"] + compact["lines"]:
+            self.assertNotIn("<", line["value"], "text, not markup")
+            self.assertIn(line["level"], ("info", "success", "warning", "danger", "muted"))
+        # the web client's HTML is the rendering of the same lines
+        html = str(runner.empathy_briefing)
+        for line in full["lines"]:
+            self.assertIn(html_escape(line["value"]), html)
+        # as the fields: objecting contacts say so only, other users get nothing
+        self.runner.empathy_objection = True
+        (objecting,) = runner.empathy_briefing_data(compact=True)
+        self.assertEqual([line["kind"] for line in objecting["lines"]], ["objection"])
+        for user in (self.user_internal, self.user_portal):
+            with self.assertRaises(AccessError):
+                self.runner.with_user(user).empathy_briefing_data()
+
     def test_compact_objection_and_empty(self):
         self.runner.empathy_objection = True
         html = self._compact(self.runner)
@@ -224,12 +269,14 @@ class TestCompactBriefing(EmpathyCommon):
         # warm-up, from cold records: the user's access rules are computed once
         self.env.invalidate_all()
         partners.with_user(self.user_sales)._empathy_briefing_compact_map()
+
+        partners.with_user(self.user_sales)._empathy_briefing_data(compact=True)  # warm-up
         counts = []
         for batch in (partners[:5], partners):
             batch = batch.with_user(self.user_sales)
             self.env.invalidate_all()
             before = self.cr.sql_log_count
-            batch._empathy_briefing_compact_map()
+            batch._empathy_briefing_data(compact=True)
             counts.append(self.cr.sql_log_count - before)
         # the same queries for 5 and 30 partners (± the current user's company/partner,
         # which the cache may hold or not); a query per partner would add 25; the

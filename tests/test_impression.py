@@ -37,7 +37,7 @@ class TestImpression(EmpathyCommon):
                 "UPDATE empathy_impression SET mood = -5 WHERE id = %s", [impression.id]
             )
 
-    def test_defaults_and_display(self):
+    def test_defaults_and_scale_labels(self):
         impression = (
             self.env["empathy.impression"]
             .with_user(self.user_sales)
@@ -45,6 +45,9 @@ class TestImpression(EmpathyCommon):
         )
         self.assertEqual(impression.user_id, self.user_sales)
         self.assertEqual(impression.company_id, self.company)
+        labels = impression.empathy_scale_labels()
+        self.assertEqual(dict(labels["rapport"])[impression.rapport], "Good")
+        self.assertEqual(dict(labels["mood"])[impression.mood], "Unhappy")
         self.assertEqual(self.plain.empathy_impression_count, 1)
 
     def test_motives_and_style_applied_to_partner(self):

@@ -5,6 +5,7 @@ Real concurrency (many clients, several workers, two servers) is exercised by
 ``benchmarks/load.py``; its small version runs in ``scripts/test``.
 """
 
+import re
 from unittest.mock import patch
 
 from psycopg2 import errors
@@ -12,10 +13,13 @@ from psycopg2 import errors
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
-from ..models.empathy_interaction_intake_contact import (
-    PARTNER_LOCK_NAMESPACE,
+from ..models.empathy_interaction_intake_contact import PARTNER_LOCK_NAMESPACE
+from ..tools.contact_keys import (
+    KEY_INDEXES,
+    NAME_KEY_SQL,
     PHONE_KEY_SQL,
     VAT_KEY_SQL,
+    name_key,
     phone_key,
     vat_key,
 )
@@ -147,17 +151,51 @@ class TestInteractionIntake(EmpathyWorld, TransactionCase):
             "DE-123.456/78 ab",
             " ü 12 ß ",
             "",
+            "0000 12",
+            "\u0661\u0662\u0663 45",  # Arabic-Indic digits are no digits of a key
+            "\uff24\uff25 \uff11\uff12",  # full-width letters and digits neither
+            "Jonas KELLER",
+            "Ärger Österreich",
+            "x\ty\nz_%",
         ]
         self.env.cr.execute(
             SQL(
-                "SELECT k, %s, %s FROM unnest(%s::text[]) AS k",
+                "SELECT k, %s, %s, %s FROM unnest(%s::text[]) AS k",
                 SQL(PHONE_KEY_SQL.format("k")),
                 SQL(VAT_KEY_SQL.format("k")),
+                SQL(NAME_KEY_SQL.format("k")),
                 samples,
             )
         )
         rows = self.env.cr.fetchall()
         self.assertEqual(len(rows), len(samples))
-        for sample, phone, vat in rows:
+        for sample, phone, vat, name in rows:
             self.assertEqual(phone, phone_key(sample), sample)
             self.assertEqual(vat, vat_key(sample), sample)
+            self.assertEqual(name, name_key(sample), sample)
+
+    def test_contacts_by_key_read_the_indexes(self):
+        """The contacts-by-key query compares each column's key with the expression of
+        its index, so that PostgreSQL reads the indexes, not every contact."""
+        Partner = self.env["res.partner"]
+        keys = {"email": {"a@b.example"}, "vat": {"DE123456"}, "phone": {"491705550101"}}
+        keys["name"] = {"jonas keller"}
+        self.assertEqual(Partner._empathy_sql_ids_by_keys(keys), [])
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.addCleanup(self.env.cr.execute, "SET LOCAL enable_seqscan = on")
+        self.env.cr.execute(SQL("EXPLAIN %s", Partner._empathy_ids_by_keys_query(keys)))
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.env.cr.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)",
+            [list(KEY_INDEXES)],
+        )
+        definitions = dict(self.env.cr.fetchall())
+        self.assertEqual(set(definitions), set(KEY_INDEXES))
+
+        def bare(text):  # casts, parentheses and spaces aside
+            return re.sub(r"::text(\[\])?|[()\s]", "", text)
+
+        for name, definition in definitions.items():
+            expression = definition.split(" USING btree ", 1)[1].rsplit(" WHERE ", 1)[0]
+            self.assertIn(bare(expression) + "=ANY", bare(plan), name)
+        self.assertNotIn("Seq Scan", plan)

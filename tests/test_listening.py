@@ -343,7 +343,7 @@ class TestMotiveEvidence(ListeningCommon):
         evidence = partner.sudo().empathy_motive_evidence_ids
         gift = evidence.filtered(lambda e: e.motive_id == self.motive_gift)
         self.assertEqual(len(gift), 2)
-        self.assertIn("<td class='text-end'>2</td>", summary, "how often the motive was heard")
+        self.assertIn('<td class="text-end">2</td>', summary, "how often the motive was heard")
         for motive in (evidence - gift).motive_id:
             self.assertEqual(summary.count(f">{motive.name}<"), 1)
 

@@ -5,11 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.empathy_groups import check_empathy_manager
-from ..models.empathy_params import (
-    DEFAULT_MIN_IMPRESSIONS,
-    MIN_IMPRESSIONS_PARAM,
-    get_int_param,
-)
+from ..tools import params
 
 
 class EmpathyAssignAdvisorWizard(models.TransientModel):
@@ -44,7 +40,7 @@ class EmpathyAssignAdvisorWizard(models.TransientModel):
     @api.model
     def _empathy_default_min_impressions(self):
         """Return the evidence setting: impressions needed before a customer is moved."""
-        return get_int_param(self.env, MIN_IMPRESSIONS_PARAM, DEFAULT_MIN_IMPRESSIONS)
+        return params.get(self.env, params.ASSIGN_MIN_IMPRESSIONS)
 
     def _empathy_check_manager(self):
         check_empathy_manager(

@@ -1,28 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """The impression dialog: rate rapport and mood while completing activities."""
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.empathy_gate import gate_open
-from ..models.empathy_impression import CHANNELS, COMMUNICATION_STYLES
-
-RAPPORT_LEVELS = [
-    ("1", "We did not click"),
-    ("2", "Distant"),
-    ("3", "Fine"),
-    ("4", "Good"),
-    ("5", "We clicked perfectly"),
-]
-MOODS = [
-    ("-2", "Angry"),
-    ("-1", "Unhappy"),
-    ("0", "Neutral"),
-    ("1", "Pleased"),
-    ("2", "Delighted"),
-]
+from ..tools.briefing import render, render_briefing
+from ..tools.vocabulary import (
+    CHANNELS,
+    COMMUNICATION_STYLES,
+    MOODS,
+    RAPPORT_LEVELS,
+    mood_label,
+)
 
 
 class EmpathyImpressionWizard(models.TransientModel):
@@ -50,6 +40,8 @@ class EmpathyImpressionWizard(models.TransientModel):
     note = fields.Text(help="Anything worth remembering before the next contact.")
     feedback = fields.Text(help="Posted in the chatter, as when marking an activity done.")
     schedule_next = fields.Boolean(string="Schedule next activity")
+    # the contacts' compact briefings (templates ``briefing_compact_named`` and
+    # ``briefing_compact``, which escape every value: nothing to sanitise)
     empathy_briefing = fields.Html(
         string="What you knew before",
         compute="_compute_empathy_briefing",
@@ -74,22 +66,26 @@ class EmpathyImpressionWizard(models.TransientModel):
     @api.depends("partner_ids")
     def _compute_empathy_briefing(self):
         partners = self.env["res.partner"].browse(self.partner_ids._origin.ids)
-        compact = partners._empathy_briefing_compact_map() if partners else {}
+        compact = partners._empathy_briefing_data(compact=True) if partners else {}
+        html = {partner: render_briefing(self.env, data) for partner, data in compact.items()}
         for wizard in self:
             shown = partners.browse(wizard.partner_ids._origin.ids)
+            briefings = [{"name": p.display_name, "html": html[p]} for p in shown]
             wizard.empathy_briefing = (
-                Markup("").join(
-                    (Markup("<strong>%s</strong>") % p.display_name if len(shown) > 1 else "")
-                    + compact[p]
-                    for p in shown
+                render(
+                    self.env,
+                    "briefing_compact_named",
+                    briefings=briefings,
+                    boxed=False,
+                    named=len(shown) > 1,
                 )
-                or False
+                if briefings
+                else False
             )
 
     @api.depends("last_impression_id")
     @api.depends_context("lang", "tz")
     def _compute_last_impression_label(self):
-        moods = dict(self._fields["mood"]._description_selection(self.env))
         for wizard in self:
             previous = wizard.last_impression_id
             if not previous:
@@ -97,9 +93,11 @@ class EmpathyImpressionWizard(models.TransientModel):
                 continue
             # the briefing's short day, "26 Nov" / "26. Nov." (the language's pattern)
             day = self.env["res.partner"]._empathy_format_day(previous.date)
-            mood = moods.get(str(previous.mood), "")
             wizard.last_impression_label = self.env._(
-                "(%(day)s: %(stars)s, %(mood)s)", day=day, stars="★" * previous.rapport, mood=mood
+                "(%(day)s: %(stars)s, %(mood)s)",
+                day=day,
+                stars="★" * previous.rapport,
+                mood=mood_label(self.env, previous.mood),
             )
 
     @api.onchange("same_as_last_time")

@@ -1,11 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """The composer: a style hint per profiled recipient, shown to the writer only."""
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 
 from ..models.empathy_groups import EMPATHY_USER_GROUP
+from ..tools.briefing import line, render
 
 #: recipients with a style hint shown above the body, at most
 MAX_HINTS = 3
@@ -14,6 +13,7 @@ MAX_HINTS = 3
 class MailComposeMessage(models.TransientModel):
     _inherit = "mail.compose.message"
 
+    # rendered by the QWeb template ``style_hints`` (which escapes every value)
     empathy_style_hint = fields.Html(
         string="How to write to them",
         compute="_compute_empathy_style_hint",
@@ -27,20 +27,24 @@ class MailComposeMessage(models.TransientModel):
     @api.depends("partner_ids", "composition_mode")
     def _compute_empathy_style_hint(self):
         for composer in self:
-            lines = []
-            if composer.composition_mode == "comment":
-                for partner in composer.partner_ids._origin:
-                    if partner._empathy_is_objecting():
-                        hint = self.env._("Objects to profiling")
-                    else:
-                        hint = partner._empathy_tone_hint()
-                    if hint:
-                        lines.append(
-                            Markup(
-                                "<div class='o_empathy_style_hint_line text-truncate'>"
-                                "<i class='fa fa-fw fa-comments-o' aria-hidden='true'></i>"
-                                " <strong>%s:</strong> %s</div>"
-                            )
-                            % (partner.name or partner.display_name, hint)
-                        )
-            composer.empathy_style_hint = Markup("").join(lines[:MAX_HINTS]) if lines else False
+            hints = composer._empathy_style_hints()[:MAX_HINTS]
+            composer.empathy_style_hint = (
+                render(self.env, "style_hints", hints=hints) if hints else False
+            )
+
+    def _empathy_style_hints(self):
+        """Return one line per profiled recipient: how to write to them (or that they
+        object to profiling), labelled with their name."""
+        self.ensure_one()
+        hints = []
+        if self.composition_mode != "comment":
+            return hints
+        for partner in self.partner_ids._origin:
+            name = "%s:" % (partner.name or partner.display_name)
+            if partner._empathy_is_objecting():
+                hints.append(line("objection", self.env._("Objects to profiling"), name, "warning"))
+            else:
+                hint = partner._empathy_tone_hint()
+                if hint:
+                    hints.append(line("tone", hint, name, partner_id=partner.id))
+        return hints

@@ -107,7 +107,16 @@ def test_profile_and_briefing(odoo_server, admin: EmpathyClient, people):
     assert briefing.partner_id == jonas.id
     for expected in ("Marathon", "Hawaii trip", "Innovation", "Best advisor"):
         assert expected in briefing.text
-    assert "<li>" in briefing.html
+    # the lines as data: what they are about, their words, the ids behind them
+    lines = {line.kind: line for line in briefing.lines}
+    assert {"motives", "values", "best_advisor"} <= set(lines)
+    motives = {item["text"]: item["id"] for item in lines["motives"].data["items"]}
+    assert set(motives) == {"Marathon", "Hawaii trip"} and set(motives.values()) == set(
+        update.motive_ids
+    )
+    assert lines["best_advisor"].data["user_id"] == admin.uid
+    assert not briefing.html, "the web client's rendering only when asked for"
+    assert "<li>" in admin.briefing(jonas.id, html=True).html
     with pytest.raises(EmpathyError, match="Unknown motives: Kitesurfing"):
         admin.add_profile(jonas.id, motives=["Kitesurfing"])
     anna = odoo_server.client("anna", "anna")

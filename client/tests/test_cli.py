@@ -129,6 +129,10 @@ def test_fair_example_dry_run_import_and_reimport(odoo_server, admin, people, tm
     briefing = run_cli("briefing", "jonas.keller@example.com", env=env)
     assert briefing.returncode == 0, briefing.stderr
     assert "Hawaii trip" in briefing.stdout and "Marathon" in briefing.stdout
+    data = json.loads(run_cli("briefing", "jonas.keller@example.com", "--json", env=env).stdout)
+    motives = next(line for line in data["lines"] if line["kind"] == "motives")
+    assert {item["text"] for item in motives["items"]} >= {"Hawaii trip", "Marathon"}
+    assert "html" not in data
 
 
 def test_row_errors_do_not_stop_the_others(odoo_server, admin, people, tmp_path):

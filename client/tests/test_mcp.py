@@ -102,6 +102,7 @@ def test_stdio_briefing_then_log_impression(odoo_server, admin, people, jonas):
     assert briefing["partner_id"] == jonas and briefing["name"] == "Jonas MCP"
     for expected in ("Marathon", "Hawaii trip", "Innovation"):
         assert expected in briefing["briefing"]
+    assert {"style", "motives", "values"} <= {line["kind"] for line in briefing["lines"]}
     result = payload(logged)
     assert result["status"] == "created" and result["partner_id"] == jonas
     impression = admin.call(

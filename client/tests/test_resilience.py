@@ -18,7 +18,13 @@ from pathlib import Path
 import odoorpc.error
 import psycopg2
 import pytest
-from empathic_crm_client import ConnectionFailed, EmpathyClient, ServerError, Settings
+from empathic_crm_client import (
+    ConnectionFailed,
+    EmpathyClient,
+    FeatureMissing,
+    ServerError,
+    Settings,
+)
 from empathic_crm_client.csv_import import MAX_BATCH_CHARS, _batches, read_csv
 from empathic_crm_client.normalize import email_key, phone_key
 from support import (
@@ -137,6 +143,38 @@ def test_real_errors_are_not_retried():
     with pytest.raises(ConnectionFailed, match="HTTP 404"):
         client.call("res.partner", "search", [])
     assert len(odoo.calls) == 1 and client.retries == 0
+
+
+def test_errors_are_classified_by_the_type_the_server_names():
+    """Not by PostgreSQL's or Odoo's words: they change with lc_messages and versions."""
+    german = {
+        "name": "psycopg2.errors.SerializationFailure",
+        "message": "konnte Zugriff nicht serialisieren wegen gleichzeitiger Aktualisierung",
+    }
+    client, _odoo, _waits = fake_client(rpc_error(german), [7])
+    assert client.call("res.partner", "create", {"name": "X"}) == [7]
+    assert client.retries == 1
+    # a user's message quoting the words is no conflict
+    quoting = {"name": "odoo.exceptions.UserError", "message": "could not serialize access"}
+    client, _odoo, _waits = fake_client(rpc_error(quoting))
+    with pytest.raises(ServerError, match="could not serialize"):
+        client.call("res.partner", "create", {"name": "X"})
+    assert client.retries == 0
+    terminated = {"name": "psycopg2.errors.AdminShutdown", "message": "Verbindung beendet"}
+    client, _odoo, _waits = fake_client(rpc_error(terminated), [1])
+    assert client.call("res.partner", "search", []) == [1]
+    missing = {
+        "name": "builtins.AttributeError",
+        "message": "The method 'empathy_briefing_data' does not exist on the model 'res.partner'",
+    }
+    client, _odoo, _waits = fake_client(rpc_error(missing))
+    with pytest.raises(FeatureMissing, match="update the empathic_crm module"):
+        client.call("res.partner", "empathy_briefing_data", [1])
+    other = {"name": "builtins.AttributeError", "message": "'NoneType' has no attribute 'id'"}
+    client, _odoo, _waits = fake_client(rpc_error(other))
+    with pytest.raises(ServerError) as info:
+        client.call("res.partner", "empathy_briefing_data", [1])
+    assert not isinstance(info.value, FeatureMissing)
 
 
 def test_long_notes_are_read_and_batches_stay_small(tmp_path):

@@ -6,6 +6,7 @@ __version__ = "18.0.1.0.0"
 from .client import (
     AuthenticationFailed,
     Briefing,
+    BriefingLine,
     ConfigurationError,
     ConnectionFailed,
     EmpathyClient,
@@ -24,6 +25,7 @@ from .csv_import import CsvError, ImportOptions, ImportSummary, import_csv
 __all__ = [
     "AuthenticationFailed",
     "Briefing",
+    "BriefingLine",
     "ConfigurationError",
     "ConnectionFailed",
     "CsvError",

@@ -343,8 +343,15 @@ def cmd_profile(client: EmpathyClient, args: argparse.Namespace) -> int:
 
 
 def cmd_briefing(client: EmpathyClient, args: argparse.Namespace) -> int:
-    briefing = client.briefing(args.partner)
-    data = {**asdict(briefing), "text": briefing.text}
+    briefing = client.briefing(args.partner, html=args.html)
+    data = {
+        "partner_id": briefing.partner_id,
+        "name": briefing.name,
+        "lines": [line.data for line in briefing.lines],
+        "text": briefing.text,
+    }
+    if args.html:
+        data["html"] = briefing.html
     _print(args, data, f"{briefing.name}\n{briefing.html if args.html else briefing.text}")
     return EXIT_OK
 

@@ -14,12 +14,10 @@
 
 from __future__ import annotations
 
-import html
 import http.client
 import json
 import os
 import random
-import re
 import socket
 import time
 import urllib.error
@@ -65,12 +63,14 @@ IDEMPOTENT_METHODS = frozenset(
 #: HTTP statuses of a server restarting or overloaded (or a proxy in front of it)
 TRANSIENT_HTTP = {502: False, 503: True, 504: False}  # status -> surely not processed
 #: server errors of a conflict with concurrent writers: the transaction was rolled back
+#: (the type the server names: ``error.data.name``)
 SERVER_CONFLICT_NAMES = (
     "psycopg2.errors.SerializationFailure",
     "psycopg2.errors.DeadlockDetected",
     "psycopg2.errors.LockNotAvailable",
     "psycopg2.extensions.TransactionRollbackError",
 )
+#: the same in PostgreSQL's English words, only for an answer that names no type
 SERVER_CONFLICT_MESSAGES = (
     "could not serialize access",
     "deadlock detected",
@@ -78,7 +78,15 @@ SERVER_CONFLICT_MESSAGES = (
     "lock not available",
 )
 #: server errors of a database connection lost (restart, terminated backend)
-SERVER_LOST_DB_NAMES = ("psycopg2.OperationalError", "psycopg2.InterfaceError")
+SERVER_LOST_DB_NAMES = (
+    "psycopg2.OperationalError",
+    "psycopg2.InterfaceError",
+    "psycopg2.errors.AdminShutdown",
+    "psycopg2.errors.CrashShutdown",
+    "psycopg2.errors.CannotConnectNow",
+    "psycopg2.errors.IdleSessionTimeout",
+)
+#: the same in PostgreSQL's English words, only for an answer that names no type
 SERVER_LOST_DB_MESSAGES = (
     "connection already closed",
     "server closed the connection",
@@ -88,6 +96,8 @@ SERVER_LOST_DB_MESSAGES = (
     "the database system is shutting down",
     "ssl connection has been closed",
 )
+#: the server's error of a method it does not have (Odoo's ``call_kw``)
+MISSING_METHOD_NAME = "builtins.AttributeError"
 STATUSES = ("created", "updated", "skipped", "error")
 IMPRESSION_MODEL = "empathy.impression"
 LOG_METHOD = "empathy_log_interactions"
@@ -321,16 +331,61 @@ class ProfileUpdate:
 
 
 @dataclass(frozen=True)
-class Briefing:
-    """How to talk to a contact, as shown on the partner form."""
+class BriefingLine:
+    """One line of a briefing, as the server gives it (``res.partner.empathy_briefing_data``).
 
-    partner_id: int
-    name: str
-    html: str
+    ``kind`` says what the line is about (``style``, ``motives``, ``best_advisor``,
+    ``empty``, ...), ``label`` and ``value`` are in the user's language, ``level`` is
+    ``info``, ``success``, ``warning``, ``danger`` or ``muted``; ``data`` is the whole
+    line (ids, figures, the parts of a list).
+    """
+
+    kind: str
+    label: str
+    value: str
+    level: str = "info"
+    detail: str = ""
+    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_server(cls, data: dict[str, Any]) -> BriefingLine:
+        return cls(
+            kind=data["kind"],
+            label=data.get("label") or "",
+            value=data.get("value") or "",
+            level=data.get("level") or "info",
+            detail=data.get("detail") or "",
+            data=data,
+        )
 
     @property
     def text(self) -> str:
-        return html_to_text(self.html)
+        """The line as one sentence: label, value and detail."""
+        return " ".join(part for part in (self.label, self.value, self.detail) if part)
+
+
+#: lines that are said, not listed (the person objects, a warning, nothing known)
+BRIEFING_NOTICES = ("objection", "rapport_warning", "empty")
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """How to talk to a contact, as shown on the partner form: its lines as data.
+
+    ``html`` is the web client's rendering, read only when asked for.
+    """
+
+    partner_id: int
+    name: str
+    lines: tuple[BriefingLine, ...] = ()
+    html: str = ""
+
+    @property
+    def text(self) -> str:
+        """Readable plain text: notices as they are, the other lines as a list."""
+        return "\n".join(
+            line.text if line.kind in BRIEFING_NOTICES else f"- {line.text}" for line in self.lines
+        )
 
 
 @dataclass(frozen=True)
@@ -397,8 +452,8 @@ class EmpathyClient:
         try:
             odoo.login(settings.db, settings.login, settings.password)
         except odoorpc.error.RPCError as error:
-            message = _rpc_message(error)
-            if "does not exist" in message or "database" in message.lower():
+            message, name = _rpc_message(error), _rpc_name(error)
+            if _is_database_error(name, message):
                 raise AuthenticationFailed(
                     f"Unknown database {settings.db!r} on {settings.url}: {message}"
                 ) from None
@@ -486,7 +541,7 @@ class EmpathyClient:
             if transient:
                 raise transient from None
             message, name = _rpc_message(error), _rpc_name(error)
-            if method in message and ("does not exist" in message or "has no attribute" in message):
+            if name == MISSING_METHOD_NAME and method in message:
                 raise FeatureMissing(
                     f"This server has no {model}.{method}(): update the empathic_crm module"
                     f" on it. ({message})",
@@ -707,11 +762,24 @@ class EmpathyClient:
         return [found[key] for key in wanted]
 
     # --- briefing -------------------------------------------------------------
-    def briefing(self, partner: int | str) -> Briefing:
-        """Return the briefing: how to talk to this person, motives, values, best advisor."""
+    def briefing(self, partner: int | str, html: bool = False) -> Briefing:
+        """Return the briefing: how to talk to this person, motives, values, best advisor.
+
+        Its lines come as data (``res.partner.empathy_briefing_data``); ``html``: also
+        read the web client's rendering.
+        """
         contact = self.resolve_partner(partner)
-        record = self.call("res.partner", "read", [contact.id], ["name", "empathy_briefing"])[0]
-        return Briefing(contact.id, record["name"], record["empathy_briefing"] or "")
+        (data,) = self.call("res.partner", "empathy_briefing_data", [contact.id])
+        rendering = ""
+        if html:
+            record = self.call("res.partner", "read", [contact.id], ["empathy_briefing"])[0]
+            rendering = record["empathy_briefing"] or ""
+        return Briefing(
+            partner_id=contact.id,
+            name=data["name"],
+            lines=tuple(BriefingLine.from_server(line) for line in data["lines"]),
+            html=rendering,
+        )
 
     # --- cross-sell -----------------------------------------------------------
     def suggest_cross_sell(self, order: int | str) -> list[Suggestion]:
@@ -779,17 +847,35 @@ def _rpc_name(error: odoorpc.error.RPCError) -> str:
 
 
 def _transient_server_error(error: odoorpc.error.RPCError) -> TransientFailure | None:
-    """Return the failure to retry for a server error of a conflict or a lost database."""
+    """Return the failure to retry for a server error of a conflict or a lost database.
+
+    By the type the server names (``error.data.name``); PostgreSQL's English words
+    only for an answer that names none (they depend on the server's lc_messages).
+    """
     name, message = _rpc_name(error), _rpc_message(error)
     lower = message.lower()
-    if name in SERVER_CONFLICT_NAMES or any(text in lower for text in SERVER_CONFLICT_MESSAGES):
+    if name:
+        conflict, lost = name in SERVER_CONFLICT_NAMES, name in SERVER_LOST_DB_NAMES
+    else:
+        conflict = any(text in lower for text in SERVER_CONFLICT_MESSAGES)
+        lost = any(text in lower for text in SERVER_LOST_DB_MESSAGES)
+    if conflict:
         # the server rolled the transaction back (after its own retries)
         return TransientFailure(f"Conflict with concurrent writers: {message}.", certain=True)
-    if name in SERVER_LOST_DB_NAMES or (
-        name.startswith("psycopg2") and any(text in lower for text in SERVER_LOST_DB_MESSAGES)
-    ):
+    if lost:
         return TransientFailure(f"The server lost its database connection: {message}.", False)
     return None
+
+
+def _is_database_error(name: str, message: str) -> bool:
+    """Return whether a failed login is about the database (unknown, unreachable).
+
+    By type: the database's errors are PostgreSQL's (``psycopg2...``); a wrong
+    password is Odoo's ``AccessDenied``. Words only when the answer names no type.
+    """
+    if name:
+        return name.startswith("psycopg2")
+    return "does not exist" in message or "database" in message.lower()
 
 
 def _transient_network_error(url: str, error: BaseException) -> TransientFailure | None:
@@ -817,12 +903,3 @@ def _unreachable(url: str, error: BaseException) -> str:
     elif isinstance(error, urllib.error.HTTPError):
         reason = f"HTTP {error.code} {error.reason}: is this the Odoo server's root URL?"
     return f"Cannot reach Odoo at {url}: {reason}. Is the server running and the URL right?"
-
-
-def html_to_text(markup: str) -> str:
-    """Return readable plain text of the briefing's HTML."""
-    text = re.sub(r"(?i)<li[^>]*>", "- ", markup or "")
-    text = re.sub(r"(?i)<br\s*/?>|</(p|li|div|ul|h\d)>", "\n", text)
-    text = re.sub(r"<[^>]+>", "", text)
-    lines = [" ".join(html.unescape(line).split()) for line in text.splitlines()]
-    return "\n".join(line for line in lines if line)

@@ -124,6 +124,10 @@ class EmpathyTools:
             "partner_id": briefing.partner_id,
             "name": briefing.name,
             "briefing": briefing.text or "Nothing known yet about this contact.",
+            "lines": [
+                {"kind": line.kind, "label": line.label, "value": line.value, "level": line.level}
+                for line in briefing.lines
+            ],
         }
 
     def log_impression(

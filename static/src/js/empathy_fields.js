@@ -1,35 +1,57 @@
-import { Component, useState } from "@odoo/owl";
+import { Component, onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 
 /**
- * The customer's mood, -2 to +2, as a face of Odoo's icon font with a text label
- * (emoji are not available on every machine).
+ * How each mood looks: a face of Odoo's icon font and a colour (emoji are not
+ * available on every machine). The words come from the server, as every label of
+ * the impression's scales (tools/vocabulary.py).
  */
-export const MOODS = [
-    { value: -2, icon: "fa-frown-o", color: "text-danger", label: _t("Angry") },
-    { value: -1, icon: "fa-frown-o", color: "text-warning", label: _t("Unhappy") },
-    { value: 0, icon: "fa-meh-o", color: "text-muted", label: _t("Neutral") },
-    { value: 1, icon: "fa-smile-o", color: "text-success", label: _t("Pleased") },
-    { value: 2, icon: "fa-smile-o", color: "text-success fw-bold", label: _t("Delighted") },
-];
+export const MOOD_LOOKS = {
+    "-2": { icon: "fa-frown-o", color: "text-danger" },
+    "-1": { icon: "fa-frown-o", color: "text-warning" },
+    0: { icon: "fa-meh-o", color: "text-muted" },
+    1: { icon: "fa-smile-o", color: "text-success" },
+    2: { icon: "fa-smile-o", color: "text-success fw-bold" },
+};
 
-/** How well we clicked, 1 to 5 stars. */
-export const RAPPORT_LEVELS = [
-    { value: 1, label: _t("We did not click") },
-    { value: 2, label: _t("Distant") },
-    { value: 3, label: _t("Fine") },
-    { value: 4, label: _t("Good") },
-    { value: 5, label: _t("We clicked perfectly") },
-];
+/** the labels of the integer scales, read once per page load */
+let scaleLabels = null;
 
 /**
- * Shared by both widgets: they edit an integer field (impressions) or a selection
- * whose keys are the numbers as strings (the impression dialog).
+ * @param {Object} orm the orm service
+ * @returns {Promise<{mood: Array, rapport: Array}>} [[value, label]] per scale, in the
+ *     user's language (``empathy.impression.empathy_scale_labels``)
  */
+export function loadScaleLabels(orm) {
+    scaleLabels ??= orm.call("empathy.impression", "empathy_scale_labels", []).catch((error) => {
+        scaleLabels = null;
+        throw error;
+    });
+    return scaleLabels;
+}
+
 class EmpathyScaleField extends Component {
     static props = { ...standardFieldProps };
+    /** the scale of empathy_scale_labels() an integer field shows ("mood", "rapport") */
+    static scale = "";
+
+    setup() {
+        this.orm = useService("orm");
+        /** @type {{value: number, label: string}[]} */
+        this.labels = [];
+        onWillStart(async () => {
+            const field = this.props.record.fields[this.props.name];
+            // a selection (the impression dialog) brings its labels; an integer asks once
+            const pairs =
+                field.type === "selection"
+                    ? field.selection
+                    : (await loadScaleLabels(this.orm))[this.constructor.scale];
+            this.labels = pairs.map(([value, label]) => ({ value: Number(value), label }));
+        });
+    }
 
     get isSelection() {
         return this.props.record.fields[this.props.name].type === "selection";
@@ -58,13 +80,14 @@ class EmpathyScaleField extends Component {
 
 export class EmpathyMoodField extends EmpathyScaleField {
     static template = "empathic_crm.EmpathyMoodField";
+    static scale = "mood";
 
     get moods() {
-        return MOODS;
+        return this.labels.map((mood) => ({ ...mood, ...MOOD_LOOKS[mood.value] }));
     }
 
     get currentMood() {
-        return MOODS.find((mood) => mood.value === this.current);
+        return this.moods.find((mood) => mood.value === this.current);
     }
 
     onClick(mood) {
@@ -76,13 +99,15 @@ export class EmpathyMoodField extends EmpathyScaleField {
 
 export class EmpathyRapportField extends EmpathyScaleField {
     static template = "empathic_crm.EmpathyRapportField";
+    static scale = "rapport";
 
     setup() {
+        super.setup();
         this.state = useState({ hover: null });
     }
 
     get levels() {
-        return RAPPORT_LEVELS;
+        return this.labels;
     }
 
     get shown() {
@@ -90,7 +115,7 @@ export class EmpathyRapportField extends EmpathyScaleField {
     }
 
     get label() {
-        return RAPPORT_LEVELS.find((level) => level.value === this.current)?.label || "";
+        return this.labels.find((level) => level.value === this.current)?.label || "";
     }
 
     onClick(level) {
