@@ -13,6 +13,7 @@ the tests and the benchmarks check the numbers against (the ORM, in Python).
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.params import REBUILD_ALL_PENDING, RESCALE_PENDING
 from .empathy_fair import fair_score, fair_score_sql, scale_means
 from .empathy_rapport import REBASE_LIMIT, TREND_FACTOR, TREND_THRESHOLD, cte_statement
 
@@ -20,10 +21,8 @@ from .empathy_rapport import REBASE_LIMIT, TREND_FACTOR, TREND_THRESHOLD, cte_st
 REBUILD_BATCH = 2000
 #: ``half_life`` of the rows waiting for the rebuild (a partial index finds them)
 REBUILD_PENDING = -1.0
-#: set when a manager asked to rebuild every row (the scheduled rebuild marks them)
-REBUILD_ALL_PARAM = "empathic_crm.rapport_rebuild_all_pending"
-#: set when the fair scores must all be rewritten (the shrinkage setting changed)
-RESCALE_PARAM = "empathic_crm.rapport_rescale_pending"
+REBUILD_ALL_PARAM = REBUILD_ALL_PENDING.key
+RESCALE_PARAM = RESCALE_PENDING.key
 
 
 class EmpathyRapport(models.Model):

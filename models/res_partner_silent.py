@@ -10,14 +10,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from ..tools.params import SILENT_DAYS, SILENT_MONTHS, get
 from .empathy_groups import EMPATHY_USER_GROUP
-from .empathy_params import get_int_param
-
-#: silent customers: bought within N months, no contact for M days (settings)
-SILENT_MONTHS_PARAM = "empathic_crm.silent_purchase_months"
-SILENT_DAYS_PARAM = "empathic_crm.silent_days"
-DEFAULT_SILENT_MONTHS = 12
-DEFAULT_SILENT_DAYS = 90
 
 
 class ResPartner(models.Model):
@@ -71,8 +65,8 @@ class ResPartner(models.Model):
     @api.model
     def _empathy_silent_periods(self):
         """Return (bought since, no contact since) of the silent-customer rule."""
-        months = get_int_param(self.env, SILENT_MONTHS_PARAM, DEFAULT_SILENT_MONTHS)
-        days = get_int_param(self.env, SILENT_DAYS_PARAM, DEFAULT_SILENT_DAYS)
+        months = get(self.env, SILENT_MONTHS)
+        days = get(self.env, SILENT_DAYS)
         now = fields.Datetime.now()
         return now - relativedelta(months=months), now - relativedelta(days=days)
 

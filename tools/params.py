@@ -90,11 +90,18 @@ SILENT_DAYS = Param(
     minimum=1,
     meaning="silent customers: no contact for this many days",
 )
-KIND_REBUILT_AT = Param(
-    "empathic_crm.kind_rapport_rebuilt_at",
-    str,
-    "",
-    meaning="when the rapport by kind of customer was last rebuilt (UTC)",
+REBUILD_ALL_PENDING = Param(
+    "empathic_crm.rapport_rebuild_all_pending",
+    bool,
+    False,
+    meaning="a manager asked to rebuild every rapport row (the scheduled rebuild marks them)",
+    internal=True,
+)
+RESCALE_PENDING = Param(
+    "empathic_crm.rapport_rescale_pending",
+    bool,
+    False,
+    meaning="the fair scores must all be rewritten (the shrinkage setting changed)",
     internal=True,
 )
 
@@ -111,7 +118,8 @@ PARAMS = {
         STALE_MONTHS,
         SILENT_MONTHS,
         SILENT_DAYS,
-        KIND_REBUILT_AT,
+        REBUILD_ALL_PENDING,
+        RESCALE_PENDING,
     )
 }
 
