@@ -634,6 +634,13 @@ class TestMatching(EmpathyCommon):
             Lead.read_group([], ["__count"], ["empathy_suggested_user_id"])
         team_views = self.env["crm.team"].with_user(self.user_manager).get_views([(False, "form")])
         self.assertIn("empathy_assign_by_fit", team_views["views"]["form"]["arch"])
+        # while Odoo's rule-based assignment is off, the team form says who switches it on
+        self.assertIn("empathy_assign_by_fit_how", team_views["views"]["form"]["arch"])
+        self.assertIn("Rule-Based Assignment", team_views["views"]["form"]["arch"])
+        # a sales manager switches the option on where Odoo lets them: on the team
+        team = self.env["crm.team"].create({"name": "Managed team"})
+        team.with_user(self.user_manager).empathy_assign_by_fit = True
+        self.assertTrue(team.empathy_assign_by_fit)
 
     def test_explanations_in_german_and_english(self):
         self.env["res.lang"]._activate_lang("de_DE")
