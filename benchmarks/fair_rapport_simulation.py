@@ -3,7 +3,7 @@
 """Simulate lenient and strict raters with a known ground truth; compare estimators.
 
 Pure Python (no Odoo, no database): the estimators are the functions of
-``models/empathy_fair.py`` that the addon itself uses, on recency-weighted pair means
+``tools/fair.py`` that the addon itself uses, on recency-weighted pair means
 computed as ``empathy.rapport.score`` computes them.
 
 Ground truth (issue #15): advisor leniency sd 0.6 stars, true pair affinity sd 0.5,
@@ -23,7 +23,7 @@ import random
 import statistics
 
 _spec = importlib.util.spec_from_file_location(
-    "empathy_fair", pathlib.Path(__file__).resolve().parent.parent / "models" / "empathy_fair.py"
+    "empathy_fair", pathlib.Path(__file__).resolve().parent.parent / "tools" / "fair.py"
 )
 fair = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fair)

@@ -940,7 +940,7 @@ class Generator:
     # stored aggregates, set-based (the addon's rebuild; the math of res_partner.py)
     # ------------------------------------------------------------------
     def aggregates(self):
-        from odoo.addons.empathic_crm.models import empathy_mood  # noqa: PLC0415
+        from odoo.addons.empathic_crm.tools import mood_sql as empathy_mood  # noqa: PLC0415
 
         env, cr = self.env, self.cr
         log("stored aggregates (SQL)")
@@ -1019,7 +1019,7 @@ class Generator:
     # ------------------------------------------------------------------
     def verify(self, sample_size):
         """Compare a random sample with the ORM's from-scratch recompute; return ok."""
-        from odoo.addons.empathic_crm.models import empathy_fair  # noqa: PLC0415
+        from odoo.addons.empathic_crm.tools import fair as empathy_fair  # noqa: PLC0415
 
         env, cr = self.env, self.cr
         rng = random.Random(self.seed + 1)

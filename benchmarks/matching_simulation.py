@@ -55,7 +55,7 @@ from bench_common import Timer, base_parser, log, machine_info, odoo_env_factory
 
 _spec = importlib.util.spec_from_file_location(
     "empathy_matching",
-    pathlib.Path(__file__).resolve().parent.parent / "models" / "empathy_matching.py",
+    pathlib.Path(__file__).resolve().parent.parent / "tools" / "matching.py",
 )
 matching = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(matching)

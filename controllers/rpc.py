@@ -3,7 +3,7 @@ from odoo.http import route
 
 from odoo.addons.base.controllers import rpc
 
-from ..models.empathy_gate import external_api
+from ..tools.gate import external_api
 
 
 class RPC(rpc.RPC):

@@ -6,9 +6,7 @@ from . import crm_lead
 from . import crm_lead_scoring
 from . import empathy_cross_sell_report
 from . import empathy_cross_sell_rule
-from . import empathy_params
 from . import empathy_partner_stat
-from . import empathy_gate
 from . import empathy_impression
 from . import empathy_interaction_intake
 from . import empathy_interaction_intake_contact

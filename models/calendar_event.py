@@ -4,7 +4,7 @@
 from odoo import api, fields, models
 
 from ..tools.briefing import render, render_briefing
-from .empathy_groups import EMPATHY_USER_GROUP
+from ..tools.groups import EMPATHY_USER_GROUP
 
 
 class CalendarEvent(models.Model):

@@ -10,9 +10,9 @@ Predictive Lead Scoring: ``crm_lead_scoring.py``.
 from odoo import api, fields, models
 
 from ..tools.briefing import render_briefing
+from ..tools.groups import EMPATHY_USER_GROUP
 from ..tools.profile_fields import PROFILED_FIELDS
 from ..tools.vocabulary import MOOD_TRENDS
-from .empathy_groups import EMPATHY_USER_GROUP
 
 
 class CrmLead(models.Model):

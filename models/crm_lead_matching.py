@@ -5,8 +5,8 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
-from .empathy_groups import EMPATHY_USER_GROUP as EMPATHY_GROUP
-from .empathy_matching import ALL
+from ..tools.groups import EMPATHY_USER_GROUP as EMPATHY_GROUP
+from ..tools.matching import ALL
 from .res_partner_matching import kind_profile
 
 

@@ -11,10 +11,10 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools.briefing import render
+from ..tools.fair import LOW_RAPPORT
+from ..tools.groups import EMPATHY_USER_GROUP
+from ..tools.mood_sql import mood_trend_sql, mood_window_sql
 from ..tools.vocabulary import COMMUNICATION_STYLES, MOOD_TRENDS, STYLE_PHRASES, phrase
-from .empathy_fair import LOW_RAPPORT
-from .empathy_groups import EMPATHY_USER_GROUP
-from .empathy_mood import mood_trend_sql, mood_window_sql
 
 #: rapport bands on the 1-5 scale: low below LOW_RAPPORT, high from RAPPORT_HIGH
 RAPPORT_HIGH = 3.75

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from odoo import fields, models
 
-from .empathy_matching import plan_assignment
+from ..tools.matching import plan_assignment
 
 _logger = logging.getLogger(__name__)
 

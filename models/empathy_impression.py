@@ -12,6 +12,8 @@ from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.tools.sql import create_index
 
 from ..tools import params
+from ..tools.groups import is_empathy_manager
+from ..tools.protect_advisors import protected_read_group
 from ..tools.vocabulary import (
     CHANNELS,
     COMMUNICATION_STYLES,
@@ -22,8 +24,6 @@ from ..tools.vocabulary import (
     RAPPORT_MIN,
     RAPPORT_WORDS,
 )
-from .empathy_groups import is_empathy_manager
-from .empathy_params import protected_read_group
 
 _logger = logging.getLogger(__name__)
 #: edits of impressions older than this are tracked in their chatter (audit)

@@ -23,7 +23,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools.sql import escape_psql
 
-from .empathy_groups import is_empathy_manager
+from ..tools.groups import is_empathy_manager
 
 _logger = logging.getLogger(__name__)
 

@@ -24,10 +24,10 @@ empathy-based is learnt from them.
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.groups import check_empathy_manager
+from ..tools.matching import ALL
+from ..tools.protect_advisors import protected_read_group
 from ..tools.vocabulary import COMMUNICATION_STYLES, PREFERRED_CHANNELS, TEMPERAMENTS
-from .empathy_groups import check_empathy_manager
-from .empathy_matching import ALL
-from .empathy_params import protected_read_group
 from .empathy_profile import KIND_FIELDS
 
 TRAIT_SELECTION = [

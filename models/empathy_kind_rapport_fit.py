@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from odoo import api, models
 from odoo.tools import SQL, formatLang
 
-from ..tools.vocabulary import STYLE_PHRASES, TEMPERAMENT_PHRASES, phrase
-from .empathy_matching import (
+from ..tools.matching import (
     ALL,
     NOTABLE_EFFECT,
     THIN_EVIDENCE,
@@ -18,6 +17,7 @@ from .empathy_matching import (
     rank_key,
     supported,
 )
+from ..tools.vocabulary import STYLE_PHRASES, TEMPERAMENT_PHRASES, phrase
 
 #: the team mean of a company without any rapport yet: the middle of the scale
 NEUTRAL_MEAN = 3.0

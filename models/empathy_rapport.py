@@ -27,8 +27,8 @@ from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
 from ..tools import params
+from ..tools.fair import fair_score
 from ..tools.vocabulary import MOOD_TRENDS
-from .empathy_fair import fair_score
 
 REBASE_LIMIT = 48.0  # rebase before 2 ** (exponent * TREND_FACTOR) leaves float range
 #: the trend compares a short-memory mean (half-life / TREND_FACTOR) with the score

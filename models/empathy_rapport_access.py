@@ -3,8 +3,8 @@
 
 from odoo import api, models
 
-from .empathy_groups import check_empathy_manager
-from .empathy_params import protected_read_group
+from ..tools.groups import check_empathy_manager
+from ..tools.protect_advisors import protected_read_group
 
 
 class EmpathyRapport(models.Model):

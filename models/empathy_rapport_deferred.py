@@ -14,7 +14,7 @@ from psycopg2 import errors
 
 from odoo import SUPERUSER_ID, api, models
 
-from .empathy_gate import serving_request
+from ..tools.gate import serving_request
 
 _logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@
 from odoo import api, models
 from odoo.tools import formatLang
 
-from .empathy_fair import UNCERTAIN_BELOW
+from ..tools.fair import UNCERTAIN_BELOW
 
 
 class EmpathyRapport(models.Model):

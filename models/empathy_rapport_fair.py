@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """The advisors' rating scales of the fair rapport score: lookup and bulk refresh.
 
-The formula is in ``empathy_fair.py``; here the advisors' and team means each pair's
+The formula is in ``tools/fair.py``; here the advisors' and team means each pair's
 fair score is computed with (stored on the rows, refreshed set-based when they move).
 """
 
@@ -9,7 +9,7 @@ from odoo import api, models
 from odoo.tools import SQL
 
 from ..tools import params
-from .empathy_fair import SCALE_THRESHOLD, fair_score_sql, scale_means
+from ..tools.fair import SCALE_THRESHOLD, fair_score_sql, scale_means
 
 #: partners refreshed per statement after a bulk refresh of the fair scores
 PARTNER_CHUNK = 5000

@@ -13,8 +13,8 @@ the tests and the benchmarks check the numbers against (the ORM, in Python).
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.fair import fair_score, fair_score_sql, scale_means
 from ..tools.params import REBUILD_ALL_PENDING, RESCALE_PENDING
-from .empathy_fair import fair_score, fair_score_sql, scale_means
 from .empathy_rapport import REBASE_LIMIT, TREND_FACTOR, TREND_THRESHOLD, cte_statement
 
 #: customers rebuilt per transaction by the scheduled rebuild

@@ -6,9 +6,9 @@ from contextvars import ContextVar
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from . import empathy_gate
-from .empathy_gate import GATE_OPEN, ImpressionRequired, gate_open
-from .empathy_groups import EMPATHY_USER_GROUP
+from ..tools import gate as empathy_gate
+from ..tools.gate import GATE_OPEN, ImpressionRequired, gate_open
+from ..tools.groups import EMPATHY_USER_GROUP
 
 #: set while a public completion entry point runs, so that only the outermost one
 #: turns the gate into the impression dialog

@@ -7,7 +7,7 @@ Kept apart from ``mail_activity.py`` (the gate): these fields only display.
 from odoo import api, fields, models
 
 from ..tools.briefing import line, render_briefing
-from .empathy_groups import EMPATHY_USER_GROUP, is_empathy_manager
+from ..tools.groups import EMPATHY_USER_GROUP, is_empathy_manager
 
 HANDOVER_IMPRESSIONS = 3
 

@@ -3,7 +3,7 @@
 
 from odoo import models
 
-from .empathy_gate import gate_open
+from ..tools.gate import gate_open
 
 
 class MailActivityMixin(models.AbstractModel):

@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from odoo import fields, models
 
-from .empathy_groups import EMPATHY_USER_GROUP
+from ..tools.groups import EMPATHY_USER_GROUP
 
 
 class ProductTemplate(models.Model):

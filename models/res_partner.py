@@ -19,8 +19,8 @@ from odoo.addons.empathic_crm.tools.delegated_fields import (
     visible_one2many_methods,
 )
 
+from ..tools.groups import EMPATHY_USER_GROUP
 from ..tools.profile_fields import PROFILE_FIELDS
-from .empathy_groups import EMPATHY_USER_GROUP
 from .empathy_impression import COMMUNICATION_STYLES
 from .empathy_profile import PARTNER_FIELDS, PREFERRED_CHANNELS, TAG_FIELDS, TEMPERAMENTS
 

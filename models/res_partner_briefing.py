@@ -11,9 +11,9 @@ from odoo.tools import format_date, formatLang
 from odoo.tools.misc import babel_locale_parse
 
 from ..tools.briefing import briefing, item, line, render_briefing
+from ..tools.fair import LOW_RAPPORT, UNCERTAIN_BELOW
+from ..tools.groups import EMPATHY_USER_GROUP
 from ..tools.vocabulary import STYLE_PHRASES, TEMPERAMENT_PHRASES, phrase
-from .empathy_fair import LOW_RAPPORT, UNCERTAIN_BELOW
-from .empathy_groups import EMPATHY_USER_GROUP
 
 
 class ResPartner(models.Model):

@@ -8,9 +8,9 @@ from odoo.tools import SQL
 from odoo.tools.i18n import format_list
 
 from ..tools.briefing import item, line, render_briefing
+from ..tools.groups import EMPATHY_USER_GROUP
 from ..tools.profile_fields import PROFILED_FIELDS
 from ..tools.vocabulary import STYLE_PHRASES, TEMPERAMENT_PHRASES, mood_label, phrase, stars
-from .empathy_groups import EMPATHY_USER_GROUP
 
 #: an impression's note in one line of a briefing: at most this many characters
 NOTE_CHARS = 90

@@ -10,7 +10,7 @@ import json
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from .empathy_groups import check_empathy_manager
+from ..tools.groups import check_empathy_manager
 
 EXPORT_FORMATS = ("json", "csv")
 #: spreadsheet applications run cells starting with these as formulas

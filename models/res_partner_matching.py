@@ -5,9 +5,9 @@ from odoo import api, models
 from odoo.exceptions import AccessError
 
 from ..tools.briefing import line
-from .empathy_groups import EMPATHY_USER_GROUP as EMPATHY_GROUP
-from .empathy_groups import is_empathy_manager
-from .empathy_matching import ALL
+from ..tools.groups import EMPATHY_USER_GROUP as EMPATHY_GROUP
+from ..tools.groups import is_empathy_manager
+from ..tools.matching import ALL
 
 #: writes of a contact that can change its kind of customer (or whether it counts at
 #: all): whether it, or the company it belongs to, objects; its profile is a row of

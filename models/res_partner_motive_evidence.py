@@ -12,7 +12,7 @@ from odoo.addons.empathic_crm.tools.delegated_fields import (
 )
 
 from ..tools.briefing import render
-from .empathy_groups import EMPATHY_USER_GROUP
+from ..tools.groups import EMPATHY_USER_GROUP
 
 
 class ResPartner(models.Model):

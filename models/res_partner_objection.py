@@ -8,7 +8,7 @@ is hidden by the record rules of those models (``security/``), which test the fl
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from .empathy_groups import EMPATHY_MANAGER_GROUP, EMPATHY_USER_GROUP
+from ..tools.groups import EMPATHY_MANAGER_GROUP, EMPATHY_USER_GROUP
 
 
 class ResPartner(models.Model):

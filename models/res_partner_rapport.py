@@ -9,9 +9,9 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools.delegated_fields import delegated_domain
-from .empathy_fair import LOW_RAPPORT
-from .empathy_groups import EMPATHY_USER_GROUP
-from .empathy_mood import mood_trend_sql, mood_window_sql
+from ..tools.fair import LOW_RAPPORT
+from ..tools.groups import EMPATHY_USER_GROUP
+from ..tools.mood_sql import mood_trend_sql, mood_window_sql
 from .empathy_partner_stat import MOOD_TRENDS, PARTNER_FIELDS
 
 
@@ -151,7 +151,7 @@ class ResPartner(models.Model):
         Per company: each company's row (``empathy.partner.stat``) comes from its own
         rapport rows and impressions only. Best advisor: highest score, ties broken by
         more impressions, then the most recent. Mood trend: the mean mood of the last
-        MOOD_WINDOW impressions against the MOOD_WINDOW before (``empathy_mood.py``:
+        MOOD_WINDOW impressions against the MOOD_WINDOW before (``tools/mood_sql.py``:
         the newest rows only). A company whose rapport is gone (the impressions were
         deleted, e.g. erased) loses its figures; a row left without any figure is
         deleted. Partners are locked in id order, so concurrent refreshes cannot

@@ -10,8 +10,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from ..tools.groups import EMPATHY_USER_GROUP
 from ..tools.params import SILENT_DAYS, SILENT_MONTHS, get
-from .empathy_groups import EMPATHY_USER_GROUP
 
 
 class ResPartner(models.Model):

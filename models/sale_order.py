@@ -13,7 +13,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from ..tools import params
-from .empathy_groups import EMPATHY_USER_GROUP
+from ..tools.groups import EMPATHY_USER_GROUP
 
 
 class SaleOrder(models.Model):

@@ -3,7 +3,7 @@
 
 from odoo import api, fields, models
 
-from .empathy_groups import EMPATHY_USER_GROUP
+from ..tools.groups import EMPATHY_USER_GROUP
 
 
 class SaleOrderOption(models.Model):

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools.query import Query
 
-from .empathy_groups import EMPATHY_USER_GROUP
+from ..tools.groups import EMPATHY_USER_GROUP
 
 #: the evidence field that points to a responding record, per model
 RESPONSE_FIELDS = {"crm.lead": "lead_id", "sale.order": "order_id"}

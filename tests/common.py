@@ -14,7 +14,7 @@ from unittest.mock import patch
 from odoo import Command
 from odoo.tests import Form, HttpCase, TransactionCase, new_test_user
 
-from odoo.addons.empathic_crm.models import empathy_gate
+from odoo.addons.empathic_crm.tools import gate as empathy_gate
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 SALESMAN = "sales_team.group_sale_salesman"

@@ -4,7 +4,7 @@ import gc
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.empathic_crm.models.empathy_gate import gate_open
+from odoo.addons.empathic_crm.tools.gate import gate_open
 from odoo.addons.mail.tools.discuss import Store
 
 from .common import EmpathyCommon

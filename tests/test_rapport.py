@@ -9,7 +9,7 @@ from odoo.tests import Form, tagged, users
 from odoo.tools import SQL
 
 from odoo.addons.empathic_crm.models import empathy_rapport_recompute
-from odoo.addons.empathic_crm.models.empathy_fair import fair_score, fair_score_sql
+from odoo.addons.empathic_crm.tools.fair import fair_score, fair_score_sql
 
 from .common import EmpathyCommon
 

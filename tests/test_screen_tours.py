@@ -6,7 +6,7 @@ from datetime import datetime
 
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.empathic_crm.models.empathy_params import PROTECT_ADVISORS_PARAM
+from odoo.addons.empathic_crm.tools.protect_advisors import PROTECT_ADVISORS_PARAM
 
 from .common import EmpathyStoryTourCommon
 

@@ -9,8 +9,8 @@ from lxml import etree
 
 from odoo.tests import TransactionCase, tagged
 
-from ..models.empathy_matching import TRAITS
 from ..tools import params, vocabulary
+from ..tools.matching import TRAITS
 from ..tools.profile_fields import PROFILE_FIELDS, PROFILED_FIELDS, TRAIT_FIELDS
 
 ADDON = pathlib.Path(__file__).resolve().parent.parent
@@ -87,7 +87,7 @@ class TestVocabulary(TransactionCase):
     def test_one_manager_check(self):
         """Who is an empathy manager is asked in one place (empathy_groups)."""
         # res_partner_objection.py: owned by the change of its protection (issue #32)
-        pending = {"empathy_groups.py", "res_partner_objection.py"}
+        pending = {"tools/groups.py", "res_partner_objection.py"}
         for path in SOURCES:
             if path.name not in pending:
                 with self.subTest(path.name):

@@ -11,7 +11,7 @@ them with ``get(env, PARAM)``. A key of the addon written anywhere else is a bug
 
 from typing import NamedTuple
 
-from ..models.empathy_fair import DEFAULT_SHRINKAGE
+from .fair import DEFAULT_SHRINKAGE
 
 
 class Param(NamedTuple):

@@ -4,8 +4,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.empathy_groups import check_empathy_manager
 from ..tools import params
+from ..tools.groups import check_empathy_manager
 
 
 class EmpathyAssignAdvisorWizard(models.TransientModel):

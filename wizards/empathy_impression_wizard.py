@@ -4,8 +4,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.empathy_gate import gate_open
 from ..tools.briefing import render, render_briefing
+from ..tools.gate import gate_open
 from ..tools.vocabulary import (
     CHANNELS,
     COMMUNICATION_STYLES,

@@ -3,8 +3,8 @@
 
 from odoo import api, fields, models
 
-from ..models.empathy_groups import EMPATHY_USER_GROUP
 from ..tools.briefing import line, render
+from ..tools.groups import EMPATHY_USER_GROUP
 
 #: recipients with a style hint shown above the body, at most
 MAX_HINTS = 3

@@ -5,7 +5,7 @@ The settings themselves (keys, types, defaults) are listed in ``tools/params.py`
 the names below are kept for the modules that import them from here.
 """
 
-from ..tools import params
+from . import params
 
 #: imported from here by res_partner_silent.py
 get_int_param = params.get_int_param
