@@ -13,12 +13,11 @@ write the row, created when missing.
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
 
-from odoo.addons.empathic_crm.tools.delegated_fields import (
+from ..tools.delegated_fields import (
     delegated_domain,
     visible_one2many,
     visible_one2many_methods,
 )
-
 from ..tools.groups import EMPATHY_USER_GROUP
 from ..tools.profile_fields import PROFILE_FIELDS
 from .empathy_impression import COMMUNICATION_STYLES

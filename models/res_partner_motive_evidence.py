@@ -6,12 +6,11 @@ the contact; additions by hand are recorded by ``empathy.profile``).
 from odoo import api, fields, models
 from odoo.tools import format_date
 
-from odoo.addons.empathic_crm.tools.delegated_fields import (
+from ..tools.briefing import render
+from ..tools.delegated_fields import (
     visible_one2many,
     visible_one2many_methods,
 )
-
-from ..tools.briefing import render
 from ..tools.groups import EMPATHY_USER_GROUP
 
 
