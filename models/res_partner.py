@@ -208,13 +208,32 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
-        # the profile values go to the rows: only the fields written, as written
-        # (many2many commands applied to the row's own links)
+        """Write the contacts; the addon's effects, in this order (the one ``write``
+        of the addon on contacts):
+
+        1. the objection: only empathy managers lift it, refused before anything is
+           written (``res_partner_objection.py``);
+        2. the salespeople before the write, for the handover (``res_partner_handover.py``);
+        3. the kinds of customers: a write of the objection or the hierarchy may move
+           the customers' pairs between kinds; ``_empathy_kinds_changing`` takes the
+           customers' lock first and moves them after (``res_partner_matching.py``);
+        4. the write itself; the profile values go to the profile rows, only the
+           fields written, as written (many2many commands applied to the row's own
+           links), whose own write moves the kinds if their traits change;
+        5. the handover To-Do for a new salesperson, then the objection's lead scoring
+           factors and its log.
+        """
         vals = dict(vals)
-        profile = self._empathy_pop_profile_values(vals)
-        result = super().write(vals)
-        if profile:
-            self._empathy_write_profiles(profile)
+        objection_changed = self._empathy_check_objection_change(vals)
+        previous_users = self._empathy_handover_before(vals)
+        Kind = self.env["empathy.kind.rapport"]
+        with Kind._empathy_kinds_changing(self._empathy_kind_affected(vals)):
+            profile = self._empathy_pop_profile_values(vals)
+            result = super().write(vals)
+            if profile:
+                self._empathy_write_profiles(profile)
+        self._empathy_handover_after(previous_users)
+        self._empathy_objection_after(vals, objection_changed)
         return result
 
     def _empathy_pop_profile_values(self, vals):

@@ -9,20 +9,27 @@ from odoo import fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    def write(self, vals):
-        handover = "user_id" in vals and not self.env.context.get("empathy_no_handover")
-        if handover:
-            previous = {partner.id: partner.user_id for partner in self.sudo()}
-        res = super().write(vals)
-        if handover:
-            self._empathy_handover(
-                {
-                    partner: (partner.user_id, previous[partner.id])
-                    for partner in self.sudo()
-                    if partner.user_id != previous[partner.id]
-                }
-            )
-        return res
+    def _empathy_handover_before(self, vals):
+        """Return the salespeople before a write of ``vals`` that changes them (or None).
+
+        Called by ``res.partner.write`` (``res_partner.py``), which passes the result to
+        ``_empathy_handover_after`` once the contacts are written.
+        """
+        if "user_id" not in vals or self.env.context.get("empathy_no_handover"):
+            return None
+        return {partner.id: partner.user_id for partner in self.sudo()}
+
+    def _empathy_handover_after(self, previous):
+        """Hand each contact whose salesperson changed over to the new one."""
+        if previous is None:
+            return
+        self._empathy_handover(
+            {
+                partner: (partner.user_id, previous[partner.id])
+                for partner in self.sudo()
+                if partner.user_id != previous[partner.id]
+            }
+        )
 
     def _empathy_handover(self, changes):
         """Give each new salesperson a To-Do on the contact, once.

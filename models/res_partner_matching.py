@@ -169,13 +169,6 @@ class ResPartnerMatching(models.Model):
     # ------------------------------------------------------------------
     # the kind of customer changes: move the contact's pairs between kinds
     # ------------------------------------------------------------------
-    def write(self, vals):
-        if not self.ids or not HIERARCHY_FIELDS & set(vals):
-            return super().write(vals)
-        Kind = self.env["empathy.kind.rapport"]
-        with Kind._empathy_kinds_changing(self._empathy_kind_affected()):
-            return super().write(vals)
-
     def unlink(self):
         Kind = self.env["empathy.kind.rapport"].sudo()
         before = Kind._empathy_partner_kinds(self.ids, with_rapport=True)
@@ -185,9 +178,12 @@ class ResPartnerMatching(models.Model):
             Kind._empathy_apply_pairs(pairs, {}, before)
         return super().unlink()
 
-    def _empathy_kind_affected(self):
-        """Return the ids whose kind may change with an objection or the hierarchy:
-        these contacts and their company's contacts (1 query)."""
+    def _empathy_kind_affected(self, vals):
+        """Return the ids whose kind may change with a write of ``vals`` (an objection
+        or the hierarchy): these contacts and their company's contacts (1 query), or
+        none when ``vals`` changes neither."""
+        if not self.ids or not HIERARCHY_FIELDS & set(vals):
+            return []
         related = (
             self.sudo()
             .with_context(active_test=False)

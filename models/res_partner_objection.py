@@ -75,11 +75,11 @@ class ResPartner(models.Model):
             for partner in self
         )
 
-    def write(self, vals):
-        objection_changed = self._empathy_check_objection_change(vals)
-        res = super().write(vals)
-        if "empathy_objection" in vals:  # neutral lead scoring factors at once (#20)
+    def _empathy_objection_after(self, vals, changed):
+        """After a write of ``vals``: the lead scoring factors follow the objection at
+        once (#20), and each change of the flag is logged (``changed``: from
+        ``_empathy_check_objection_change``, called before the write)."""
+        if "empathy_objection" in vals:
             self.env["crm.lead"]._empathy_scoring_refresh_partners(self.ids)
-        if objection_changed:
-            objection_changed._empathy_log_objection(bool(vals["empathy_objection"]))
-        return res
+        if changed:
+            changed._empathy_log_objection(bool(vals["empathy_objection"]))
