@@ -22,6 +22,7 @@
     ],
     "depends": ["mail", "contacts", "crm", "sale_management"],
     "data": [
+        "data/empathic_crm_series_data.xml",
         "security/empathic_crm_security.xml",
         "security/empathy_cross_sell_security.xml",
         "security/empathy_listening_security.xml",
@@ -65,6 +66,8 @@
     "assets": {
         "web.assets_backend": [
             "empathic_crm/static/src/**/*",
+            # one series' folder comes back through data/odoo<major>/empathic_crm_assets.xml
+            ("remove", "empathic_crm/static/src/compat/**/*"),
         ],
         "web.assets_tests": [
             "empathic_crm/static/tests/tours/**/*",
