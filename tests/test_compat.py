@@ -7,7 +7,7 @@ import tempfile
 
 from odoo import http
 from odoo.modules.module import get_manifest
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import SQL
 
 from ..tools import compat
@@ -167,3 +167,13 @@ class TestSeriesFiles(TransactionCase):
         self.env["empathy.series"]._load_series_files("data", "empathic_crm_assets.xml")
         after = Asset.search_count([("path", "like", "empathic_crm/static/src/compat/%")])
         self.assertEqual((before, after), (1, 1))
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestSeriesBundle(HttpCase):
+    def test_backend_bundle_loads(self):
+        # a JavaScript module of another series (or a path that moved) leaves a module
+        # undefined: the page logs an error and the browser check fails
+        self.browser_js(
+            "/odoo/contacts", "console.log('test successful')", ready="odoo.isReady", login="admin"
+        )
