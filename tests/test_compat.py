@@ -5,7 +5,7 @@ import os
 import re
 import tempfile
 
-from odoo import http
+from odoo import Command, http
 from odoo.modules.module import get_manifest
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import SQL
@@ -103,6 +103,19 @@ class TestCompat(TransactionCase):
     def test_names_that_moved(self):
         self.assertIn(compat.user_groups_field(), self.env["res.users"]._fields)
         self.assertIn(compat.group_users_field(), self.env["res.groups"]._fields)
+        # a salesperson has empathy access through the groups Sales implies
+        salesperson = self.env["res.users"].create(
+            {
+                "name": "Compat Sales",
+                "login": "compat_sales",
+                compat.user_groups_field(): [
+                    Command.set(self.env.ref("sales_team.group_sale_salesman").ids)
+                ],
+            }
+        )
+        empathy = self.env.ref("empathic_crm.group_empathy_user")
+        found = self.env["res.users"].search([(compat.user_all_groups_field(), "in", empathy.ids)])
+        self.assertIn(salesperson, found)
         for fname in compat.partner_phone_fields():
             self.assertIn(fname, self.env["res.partner"]._fields)
         self.assertIn(compat.sale_line_uom_field(), self.env["sale.order.line"]._fields)

@@ -190,10 +190,21 @@ def any_array_condition(fname, subquery):
 def user_groups_field():
     """Return the name of a user's groups field: ``groups_id`` (18.0), ``group_ids`` (19.0).
 
-    19.0 renamed it on ``res.users`` (and on actions, menus, views); in Python
-    domains and values use this name, in XML a file per series (``data/odoo<major>/``).
+    19.0 renamed it on ``res.users`` (and on actions, menus, views); in Python values
+    use this name, in XML a file per series (``data/odoo<major>/``). To search users by
+    a group, see ``user_all_groups_field``.
     """
     return "groups_id" if MAJOR < 19 else "group_ids"
+
+
+def user_all_groups_field():
+    """Return the field that finds users by a group, implied groups included.
+
+    - 18.0: ``groups_id`` (holds the implied groups too).
+    - 19.0: ``all_group_ids``; ``group_ids`` holds only the groups set on the user, so
+      a salesperson is not found by a group that Sales implies.
+    """
+    return "groups_id" if MAJOR < 19 else "all_group_ids"
 
 
 def group_users_field():
