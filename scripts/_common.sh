@@ -82,7 +82,7 @@ check_installed() {
         error "$module is '${state:-absent}' in database $db after the install, not 'installed':
 Odoo $ODOO_SERIES ($ODOO_SRC) did not install it. Look for the reason in the log above
 ('not installable', a missing dependency, a manifest version of another series, an error
-while loading a file); the database is left as it is."
+while loading a file)."
         return 1
     done
 }
