@@ -1,10 +1,15 @@
 # Copyright 2026 Empathic CRM contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+# The version is series-less (x.y.z): Odoo 18.0 reads it as 18.0.x.y.z, Odoo 19.0 as
+# 19.0.x.y.z; scripts/package stamps the series into the packaged manifest. pylint-odoo
+# compares it with migrations/18.0.* as if both were full versions:
+# tests/test_packaging.py checks the folders on the module part instead.
+# pylint: disable=manifest-behind-migrations
 {
     "name": "Empathic CRM",
     "summary": "Know why customers buy and how they want to be spoken to: "
     "empathy profiles, mandatory impressions after every contact, rapport",
-    "version": "18.0.1.5.0",
+    "version": "1.5.0",
     "category": "Sales/CRM",
     "website": "https://github.com/empathic-crm/empathic_crm",
     "author": "Empathic CRM contributors",
@@ -17,6 +22,7 @@
     ],
     "depends": ["mail", "contacts", "crm", "sale_management"],
     "data": [
+        "data/empathic_crm_series_data.xml",
         "security/empathic_crm_security.xml",
         "security/empathy_cross_sell_security.xml",
         "security/empathy_listening_security.xml",
@@ -65,6 +71,8 @@
         "web.assets_backend": [
             "empathic_crm/static/src/**/*",
             ("remove", "empathic_crm/static/src/views/empathy_report/**"),
+            # one series' folder comes back through data/odoo<major>/empathic_crm_assets.xml
+            ("remove", "empathic_crm/static/src/compat/**/*"),
         ],
         # the reports' pivot and graph extend views Odoo loads on demand
         "web.assets_backend_lazy": [

@@ -22,6 +22,7 @@ from . import empathy_rapport_explanation
 from . import empathy_rapport_fair
 from . import empathy_rapport_queue
 from . import empathy_rapport_recompute
+from . import empathy_series
 from . import empathy_value
 from . import mail_activity
 from . import mail_activity_briefing

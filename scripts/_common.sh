@@ -1,26 +1,91 @@
 # shellcheck shell=bash
 # Shared settings and helpers for scripts/setup, scripts/run and scripts/test.
+#
+# Odoo series: 18.0 (default) or 19.0, from one checkout. Chosen by, in this order:
+#   a first argument "--series NN.0" of any script (taken off its arguments here),
+#   ODOO_SERIES=NN.0, the series of the tree $ODOO_SRC points to (odoo/release.py),
+#   else 18.0. Each series has its own source tree (default /opt/odoo/$ODOO_SERIES),
+#   virtualenv, addons dir/odoo.conf, data dir and database names; 18.0 keeps the
+#   paths it always had (~/.cache/empathic_crm/venv, addons-<hash>, data, empathic_demo).
 set -euo pipefail
 
+log() { printf '\033[1;34m[empathic]\033[0m %s\n' "$*" >&2; }
+error() { printf '\033[1;31m[empathic] ERROR:\033[0m %s\n' "$*" >&2; }
+die() { error "$@"; exit 1; }
+
+SUPPORTED_SERIES="18.0 19.0"   # tools/compat.py SUPPORTED_SERIES says the same
+DEFAULT_SERIES="18.0"          # lint, README, client tests and benchmarks run on it
+# "major.minor" of the Odoo tree in $1, read from its odoo/release.py (empty if none)
+odoo_tree_series() {
+    sed -nE 's/^version_info = \(([0-9]+), *([0-9]+),.*/\1.\2/p' "$1/odoo/release.py" 2>/dev/null | head -1
+}
+if [ "${1:-}" = "--series" ]; then
+    [ -n "${2:-}" ] || die "--series needs a series, one of: $SUPPORTED_SERIES"
+    ODOO_SERIES="$2"
+    shift 2
+fi
+if [ -z "${ODOO_SERIES:-}" ] && [ -n "${ODOO_SRC:-}" ]; then
+    ODOO_SERIES="$(odoo_tree_series "$ODOO_SRC")"
+fi
+ODOO_SERIES="${ODOO_SERIES:-$DEFAULT_SERIES}"
+case " $SUPPORTED_SERIES " in
+    *" $ODOO_SERIES "*) ;;
+    *) die "Odoo series '$ODOO_SERIES' is not supported (supported: $SUPPORTED_SERIES)" ;;
+esac
+ODOO_SRC="${ODOO_SRC:-/opt/odoo/$ODOO_SERIES}"
+if [ -f "$ODOO_SRC/odoo/release.py" ] && [ "$(odoo_tree_series "$ODOO_SRC")" != "$ODOO_SERIES" ]; then
+    die "ODOO_SRC=$ODOO_SRC holds Odoo $(odoo_tree_series "$ODOO_SRC"), not the series $ODOO_SERIES asked for"
+fi
+# the default series keeps its historical names; another one gets a suffix
+if [ "$ODOO_SERIES" = "18.0" ]; then SERIES_SUFFIX=""; else SERIES_SUFFIX="-$ODOO_SERIES"; fi
+# database names: empathic_demo (18.0), empathic_demo_19 (19.0)
+if [ "$ODOO_SERIES" = "18.0" ]; then DB_SUFFIX=""; else DB_SUFFIX="_${ODOO_SERIES%%.*}"; fi
+
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ODOO_SRC="${ODOO_SRC:-/opt/odoo/18.0}"
 PGHOST="${PGHOST:-127.0.0.1}"
 PGPORT="${PGPORT:-5432}"
 PGUSER="${PGUSER:-$(id -un)}"
 [ "$PGUSER" = "postgres" ] && PGUSER=root   # Odoo refuses to run as postgres
 EMPATHIC_HOME="${EMPATHIC_HOME:-$HOME/.cache/empathic_crm}"
-VENV="${EMPATHIC_VENV:-$EMPATHIC_HOME/venv}"
+VENV="${EMPATHIC_VENV:-$EMPATHIC_HOME/venv$SERIES_SUFFIX}"
 # the checkout appears as "empathic_crm" here, whatever the clone's folder is called
-ADDONS_DIR="${EMPATHIC_ADDONS_DIR:-$EMPATHIC_HOME/addons-$(printf '%s' "$REPO_DIR" | md5sum | cut -c1-8)}"
+ADDONS_DIR="${EMPATHIC_ADDONS_DIR:-$EMPATHIC_HOME/addons-$(printf '%s' "$REPO_DIR" | md5sum | cut -c1-8)$SERIES_SUFFIX}"
 ODOO_CONF="$ADDONS_DIR/odoo.conf"
+DATA_DIR="$EMPATHIC_HOME/data$SERIES_SUFFIX"
+# Odoo's own addons: a git clone has addons/ and odoo/addons; a packaged tree (the 19.0
+# snapshot of PLATFORM.md) only odoo/addons
+ODOO_ADDONS_PATH="$(for d in "$ODOO_SRC/addons" "$ODOO_SRC/odoo/addons"; do [ -d "$d" ] && echo "$d"; done | paste -sd, -)"
 HTTP_PORT="${HTTP_PORT:-8069}"
-export ODOO_SRC PGHOST PGPORT PGUSER VENV ADDONS_DIR ODOO_CONF REPO_DIR
-
-log() { printf '\033[1;34m[empathic]\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[1;31m[empathic] ERROR:\033[0m %s\n' "$*" >&2; exit 1; }
+# demo data of a new database: 18.0's --without-demo takes "all" (none) or "" (with demo);
+# 19.0 has --with-demo and a boolean --without-demo (no demo is its default)
+if [ "$ODOO_SERIES" = "18.0" ]; then
+    WITHOUT_DEMO="--without-demo=all" WITH_DEMO="--without-demo=" CONF_WITHOUT_DEMO="all"
+else
+    WITHOUT_DEMO="--without-demo=True" WITH_DEMO="--with-demo" CONF_WITHOUT_DEMO="True"
+fi
+export ODOO_SERIES ODOO_SRC PGHOST PGPORT PGUSER VENV ADDONS_DIR ODOO_CONF REPO_DIR
 
 odoo_bin() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" "$@"; }
 psql_cmd() { psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -v ON_ERROR_STOP=1 "$@"; }
+
+# Fail (status 1, with a message) unless each module of "$2..." is installed in database
+# "$1". Odoo installs nothing and exits 0 when it finds a module not installable (e.g. a
+# manifest version of another series): the state in ir_module_module is the only
+# reliable answer.
+check_installed() {
+    local db="$1" module state
+    shift
+    for module in "$@"; do
+        state="$(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$db" -tAc \
+            "SELECT state FROM ir_module_module WHERE name = '$module'" 2>/dev/null || true)"
+        [ "$state" = "installed" ] && continue
+        error "$module is '${state:-absent}' in database $db after the install, not 'installed':
+Odoo $ODOO_SERIES ($ODOO_SRC) did not install it. Look for the reason in the log above
+('not installable', a missing dependency, a manifest version of another series, an error
+while loading a file)."
+        return 1
+    done
+}
 
 # Install empathic_crm with its demo story into the (new) database of "$1", a function
 # that runs odoo-bin for that database; "$2" is the database's language (en_US, de_DE):
@@ -29,11 +94,17 @@ psql_cmd() { psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -v ON_ERROR
 install_demo_story() {
     local run="$1" lang="${2:-en_US}" db="$3"
     if [ "$lang" != "en_US" ]; then
-        "$run" -i base --without-demo= --load-language="$lang" --stop-after-init --log-level=warn
+        "$run" -i base "$WITH_DEMO" --load-language="$lang" --stop-after-init --log-level=warn
         psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$db" -v ON_ERROR_STOP=1 -qc \
             "UPDATE res_partner SET lang = '$lang' WHERE id IN (SELECT partner_id FROM res_users
              WHERE login = 'admin') OR id = (SELECT partner_id FROM res_company ORDER BY id LIMIT 1)"
     fi
-    # an empty --without-demo means: with demo data
-    "$run" -i empathic_crm --without-demo= --stop-after-init --log-level=warn
+    "$run" -i empathic_crm "$WITH_DEMO" --stop-after-init --log-level=warn
+    check_installed "$db" empathic_crm || return 1
+    # Odoo installs a module whose demo data failed without its demo data (a warning)
+    [ "$(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$db" -tAc \
+        "SELECT demo FROM ir_module_module WHERE name = 'empathic_crm'")" = "t" ] && return 0
+    error "empathic_crm is installed in $db WITHOUT its demo story: loading the demo data
+failed (see the warnings above); drop the database and look for the first error."
+    return 1
 }

@@ -16,6 +16,7 @@ from . import test_interaction_intake
 from . import test_listening
 from . import test_i18n
 from . import test_packaging
+from . import test_compat
 from . import test_briefing_compact
 from . import test_briefing_tours
 from . import test_screen_tours

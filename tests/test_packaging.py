@@ -21,6 +21,12 @@ def imported_test_modules(init_source):
     return names
 
 
+def manifest_version():
+    """Return the version written in __manifest__.py."""
+    with open(os.path.join(ROOT, "__manifest__.py"), encoding="utf-8") as handle:
+        return ast.literal_eval(handle.read())["version"]
+
+
 @tagged("post_install", "-at_install", "empathic_crm")
 class TestPackaging(BaseCase):
     """Both test runners see every test module; the Apps store finds what it shows."""
@@ -55,6 +61,34 @@ class TestPackaging(BaseCase):
             self.assertTrue(os.path.isfile(os.path.join(ROOT, image)), image)
         for name in ("icon.png", "index.html"):
             self.assertTrue(os.path.isfile(os.path.join(ROOT, "static", "description", name)))
+
+    def test_manifest_version_is_series_less(self):
+        # one main for Odoo 18.0 and 19.0: each prefixes its own series to "x.y.z";
+        # "18.0.x.y.z" would make the module uninstallable on 19.0 (and Odoo exits 0);
+        # the file itself (Odoo's get_manifest answers with its series prefixed)
+        version = manifest_version()
+        self.assertRegex(version, r"^\d+\.\d+\.\d+$")
+
+    def test_migration_folders(self):
+        """Folders are "x.y.z" (compared on the module part by every series: run once,
+        also across an upgrade of the database from 18.0 to 19.0); "18.0.x.y.z" only for
+        the folders written before the one main (up to 1.5.0), which 19.0 runs only for a
+        database coming from 18.0 below that version. None is ahead of the manifest."""
+        version = get_manifest("empathic_crm")["version"]
+        module_part = tuple(int(part) for part in version.split("."))
+        folder = os.path.join(ROOT, "migrations")
+        for name in sorted(os.listdir(folder)):
+            if not os.path.isdir(os.path.join(folder, name)):
+                continue
+            parts = name.split(".")
+            with self.subTest(folder=name):
+                self.assertTrue(all(part.isdigit() for part in parts), name)
+                if len(parts) == 5:
+                    self.assertEqual(parts[:2], ["18", "0"], "a series-prefixed folder")
+                    parts = parts[2:]
+                    self.assertLessEqual(tuple(map(int, parts)), (1, 5, 0), "use x.y.z")
+                self.assertEqual(len(parts), 3, name)
+                self.assertLessEqual(tuple(map(int, parts)), module_part, "ahead of the manifest")
 
     def test_lint_catches_a_method_defined_twice(self):
         # the second definition silently wins: pylint's function-redefined is on

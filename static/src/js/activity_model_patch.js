@@ -1,4 +1,4 @@
-import { Activity } from "@mail/core/web/activity_model";
+import { Activity } from "@empathic_crm/compat/activity_model";
 import { Activity as ActivityComponent } from "@mail/core/web/activity";
 import { ActivityListPopoverItem } from "@mail/core/web/activity_list_popover_item";
 import { Chatter } from "@mail/chatter/web_portal/chatter";

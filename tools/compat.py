@@ -1,0 +1,236 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""What differs between the Odoo series the addon runs on (18.0, 19.0): the one home.
+
+Every difference of Odoo's Python API between the supported series is a small named
+function (or constant) here, with one branch per series; models, wizards, controllers
+and tests call these and never look at ``odoo.release`` themselves
+(``tests/test_compat.py`` checks it). A new series (20.0) enters here: add it to
+``SUPPORTED_SERIES`` and give every function its branch.
+
+Call them through the module (``from ..tools import compat`` then
+``compat.in_test_mode(env)``), so that a test can patch one function for all callers.
+
+Files that must differ per series (data XML such as security groups, JavaScript
+modules) are not chosen here but by one mechanism described in ``readme/DEVELOPMENT.md``
+(*Odoo series*): ``data/odoo<major>/`` loaded by ``empathy.series``, JavaScript
+under ``static/src/compat/odoo<major>/`` selected by an ``ir.asset`` record of that
+data. ``series_folder()`` names the folder.
+"""
+
+from odoo import release
+
+SUPPORTED_SERIES = ("18.0", "19.0")  # scripts/_common.sh SUPPORTED_SERIES says the same
+
+#: the running Odoo's series ("18.0", "19.0") and its major version (18, 19)
+SERIES = release.series
+MAJOR = release.version_info[0]
+
+
+def series_folder():
+    """Return the folder name of the running series' files: ``odoo18``, ``odoo19``.
+
+    Same on every series: ``"odoo%d" % MAJOR`` (``data/odoo19/``,
+    ``static/src/compat/odoo19/``).
+    """
+    return f"odoo{MAJOR}"
+
+
+def sql_constraints(*constraints):
+    """Class decorator declaring a model's SQL constraints for every series.
+
+    ``constraints``: ``(name, definition, message)`` triples, as 18.0's
+    ``_sql_constraints``. The database constraint is ``<table>_<name>`` on both, so a
+    database upgraded from 18.0 to 19.0 keeps its constraints.
+
+    - 18.0: the class gets ``_sql_constraints``.
+    - 19.0: ``_sql_constraints`` is ignored (a warning in the log, no constraint: an
+      ``INSERT … ON CONFLICT`` on it then fails); the class gets one
+      ``models.Constraint(definition, message)`` attribute ``_<name>`` per triple.
+
+    Usage::
+
+        @compat.sql_constraints(
+            ("name_uniq", "unique (name)", "A purchase motive with this name already exists."),
+        )
+        class EmpathyMotive(models.Model):
+            ...
+    """
+
+    def declare(cls):
+        if MAJOR < 19:
+            cls._sql_constraints = [*getattr(cls, "_sql_constraints", []), *constraints]
+            return cls
+        from odoo import models  # noqa: PLC0415
+
+        for name, definition, message in constraints:
+            attribute = f"_{name}"
+            constraint = models.Constraint(definition, message)
+            setattr(cls, attribute, constraint)
+            # what Python does for a class attribute: the model collects it
+            constraint.__set_name__(cls, attribute)
+        return cls
+
+    return declare
+
+
+def sql_constraint_names(cls):
+    """Return the names of the SQL constraints ``sql_constraints`` declared on ``cls``.
+
+    - 18.0: the names of ``_sql_constraints``.
+    - 19.0: the names of the class's ``models.Constraint`` objects.
+    """
+    if MAJOR < 19:
+        return [name for name, _definition, _message in getattr(cls, "_sql_constraints", [])]
+    from odoo import models  # noqa: PLC0415
+
+    return [
+        table_object.name
+        for table_object in cls._table_object_definitions
+        if isinstance(table_object, models.Constraint)
+    ]
+
+
+def in_test_mode(env):
+    """Return whether a test drives the server (requests share the test's cursor).
+
+    - 18.0: ``registry.in_test_mode()`` (an ``HttpCase`` or a test that entered it).
+    - 19.0: the registry method is gone; ``odoo.modules.module.current_test`` is set
+      while any test runs (by Odoo's runner and by pytest-odoo).
+    """
+    if MAJOR < 19:
+        return env.registry.in_test_mode()
+    from odoo.modules import module  # noqa: PLC0415
+
+    return bool(module.current_test)
+
+
+def rpc_controller_class():
+    """Return the controller class of ``/xmlrpc`` and ``/jsonrpc`` (to inherit from).
+
+    - 18.0: ``odoo.addons.base.controllers.rpc.RPC``.
+    - 19.0: ``odoo.addons.rpc.controllers.RPC``, in the ``rpc`` addon (auto-installed
+      with ``base``). 19.0 also serves ``/json/2/<model>/<method>``
+      (``odoo.addons.rpc.controllers.json2``), which the first one does not cover.
+    """
+    if MAJOR < 19:
+        from odoo.addons.base.controllers.rpc import RPC  # noqa: PLC0415
+    else:
+        from odoo.addons.rpc.controllers import RPC  # noqa: PLC0415
+    return RPC
+
+
+def read_group_aggregate():
+    """Return Odoo's mapping of aggregate names (``sum``, ``count_distinct``…) to SQL.
+
+    - 18.0: ``odoo.models.READ_GROUP_AGGREGATE``.
+    - 19.0: ``odoo.orm.models.READ_GROUP_AGGREGATE`` (``odoo.models`` no longer
+      exports it).
+    """
+    if MAJOR < 19:
+        from odoo.models import READ_GROUP_AGGREGATE  # noqa: PLC0415
+    else:
+        from odoo.orm.models import READ_GROUP_AGGREGATE  # noqa: PLC0415
+    return READ_GROUP_AGGREGATE
+
+
+def domain_and(domains):
+    """Return the conjunction of ``domains`` (lists, or 19.0 ``Domain`` objects).
+
+    - 18.0: ``odoo.osv.expression.AND`` (a list).
+    - 19.0: ``odoo.fields.Domain.AND`` (a ``Domain``; ``odoo.osv`` is deprecated).
+    The result goes into ``search`` & co.; do not index into it as a list.
+    """
+    if MAJOR < 19:
+        from odoo.osv import expression  # noqa: PLC0415
+
+        return expression.AND([list(domain) for domain in domains])
+    from odoo.fields import Domain  # noqa: PLC0415
+
+    return Domain.AND(domains)
+
+
+def domain_or(domains):
+    """Return the disjunction of ``domains``; see ``domain_and``.
+
+    - 18.0: ``odoo.osv.expression.OR``; 19.0: ``odoo.fields.Domain.OR``.
+    """
+    if MAJOR < 19:
+        from odoo.osv import expression  # noqa: PLC0415
+
+        return expression.OR([list(domain) for domain in domains])
+    from odoo.fields import Domain  # noqa: PLC0415
+
+    return Domain.OR(domains)
+
+
+def any_array_condition(fname, subquery):
+    """Return a domain item: ``fname = ANY(ARRAY(subquery))`` (``subquery``: a ``SQL``
+    ``SELECT`` of one column, without parentheses).
+
+    ``= ANY(ARRAY(…))`` rather than ``IN (…)`` keeps an index usable inside an ``OR``.
+
+    - 18.0: the leaf ``(fname, "=", SQL("ANY(ARRAY(%s))", subquery))`` (a leaf's value
+      may be raw ``SQL``, put after the operator).
+    - 19.0: such a leaf becomes ``IN ((ANY(ARRAY(…))))``, a syntax error; a
+      ``Domain.custom`` builds the condition instead.
+    Put it in a list domain like a leaf (both series accept it there).
+    """
+    from odoo.tools import SQL  # noqa: PLC0415
+
+    if MAJOR < 19:
+        return (fname, "=", SQL("ANY(ARRAY(%s))", subquery))
+    from odoo.fields import Domain  # noqa: PLC0415
+
+    def to_sql(model, alias, query):
+        return SQL("%s = ANY(ARRAY(%s))", model._field_to_sql(alias, fname, query), subquery)
+
+    return Domain.custom(to_sql=to_sql)
+
+
+def user_groups_field():
+    """Return the name of a user's groups field: ``groups_id`` (18.0), ``group_ids`` (19.0).
+
+    19.0 renamed it on ``res.users`` (and on actions, menus, views); in Python values
+    use this name, in XML a file per series (``data/odoo<major>/``). To search users by
+    a group, see ``user_all_groups_field``.
+    """
+    return "groups_id" if MAJOR < 19 else "group_ids"
+
+
+def user_all_groups_field():
+    """Return the field that finds users by a group, implied groups included.
+
+    - 18.0: ``groups_id`` (holds the implied groups too).
+    - 19.0: ``all_group_ids``; ``group_ids`` holds only the groups set on the user, so
+      a salesperson is not found by a group that Sales implies.
+    """
+    return "groups_id" if MAJOR < 19 else "all_group_ids"
+
+
+def group_users_field():
+    """Return the name of a group's users field: ``users`` (18.0), ``user_ids`` (19.0)."""
+    return "users" if MAJOR < 19 else "user_ids"
+
+
+def partner_phone_fields():
+    """Return the contact's phone fields: ``("phone", "mobile")`` (18.0), ``("phone",)``.
+
+    19.0 removed ``res.partner.mobile`` (one phone field).
+    """
+    return ("phone", "mobile") if MAJOR < 19 else ("phone",)
+
+
+def sale_line_uom_field():
+    """Return the unit field of ``sale.order.line``: ``product_uom`` (18.0),
+    ``product_uom_id`` (19.0)."""
+    return "product_uom" if MAJOR < 19 else "product_uom_id"
+
+
+def crm_team_class():
+    """Return crm's ``crm.team`` definition class (tests patch its methods).
+
+    - 18.0: ``odoo.addons.crm.models.crm_team.Team``; 19.0: ``…crm_team.CrmTeam``.
+    """
+    from odoo.addons.crm.models import crm_team  # noqa: PLC0415
+
+    return crm_team.Team if MAJOR < 19 else crm_team.CrmTeam
