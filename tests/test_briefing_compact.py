@@ -268,8 +268,6 @@ class TestCompactBriefing(EmpathyCommon):
             self._impression(partner, rapport=3, mood=0, note="Fine")
         # warm-up, from cold records: the user's access rules are computed once
         self.env.invalidate_all()
-        partners.with_user(self.user_sales)._empathy_briefing_compact_map()
-
         partners.with_user(self.user_sales)._empathy_briefing_data(compact=True)  # warm-up
         counts = []
         for batch in (partners[:5], partners):

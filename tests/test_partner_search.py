@@ -286,7 +286,12 @@ class TestPartnerSearch(EmpathyCommon):
         )
         indexes = dict(self.env.cr.fetchall())
         self.assertFalse(
-            [name for name in indexes if name.startswith("res_partner_empathy_")],
+            # (the contact keys of the intake are expression indexes of core columns)
+            [
+                name
+                for name in indexes
+                if name.startswith("res_partner_empathy_") and not name.endswith("_key_idx")
+            ],
             "no jsonb or per-company index of the figures on the contacts",
         )
         for name, columns in (

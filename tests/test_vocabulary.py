@@ -85,9 +85,9 @@ class TestVocabulary(TransactionCase):
         self.assertLessEqual(set(TRAIT_FIELDS), set(PROFILE_FIELDS), "a trait is profile")
 
     def test_one_manager_check(self):
-        """Who is an empathy manager is asked in one place (empathy_groups)."""
+        """Who is an empathy manager is asked in one place (tools/groups.py)."""
         # res_partner_objection.py: owned by the change of its protection (issue #32)
-        pending = {"tools/groups.py", "res_partner_objection.py"}
+        pending = {"groups.py", "res_partner_objection.py"}
         for path in SOURCES:
             if path.name not in pending:
                 with self.subTest(path.name):
