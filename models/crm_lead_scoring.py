@@ -114,9 +114,43 @@ class CrmLead(models.Model):
             ["partner_id", "user_id", "company_id", "active", "stage_id", *SCORING_FIELDS]
         )
         self.env["res.partner"].flush_model(["empathy_objection", "commercial_partner_id"])
-        self.env["empathy.profile"].flush_model(["partner_id", "communication_style", "motive_ids"])
+        self.env["empathy.profile"].flush_model(
+            ["partner_id", "communication_style", "temperament", "personal_notes", "motive_ids"]
+        )
+        self.env["empathy.partner.stat"].flush_model(
+            ["partner_id", "company_id", "last_impression_date"]
+        )
         self.env["empathy.rapport"].flush_model()
         self.env["empathy.impression"].flush_model(["partner_id", "company_id", "date", "mood"])
+
+    @api.model
+    def _empathy_profiled_sql(self, partner, company):
+        """Return the SQL condition "something is known of the contact ``partner`` in
+        ``company``": the twin of ``res.partner._empathy_is_profiled``
+        (``tools/profile_fields.PROFILED_FIELDS``: the objection, a last impression
+        in the company, a communication style, a temperament, personal notes or a
+        motive), so that the scoring bands describe the contact the badge and the
+        briefing describe (``crm.lead._empathy_briefed_partner``). A fragment of
+        ``_empathy_scoring_update`` (its flush covers what it reads).
+        """
+        return SQL(
+            """(
+                COALESCE((SELECT pp.empathy_objection FROM res_partner pp
+                           WHERE pp.id = %(p)s), FALSE)
+                OR EXISTS (SELECT 1 FROM empathy_partner_stat st
+                            WHERE st.partner_id = %(p)s AND st.company_id = %(c)s
+                              AND st.last_impression_date IS NOT NULL)
+                OR EXISTS (SELECT 1 FROM empathy_profile pf
+                            WHERE pf.partner_id = %(p)s
+                              AND (pf.communication_style IS NOT NULL
+                                   OR pf.temperament IS NOT NULL
+                                   OR COALESCE(pf.personal_notes, '') != ''
+                                   OR EXISTS (SELECT 1 FROM empathy_profile_motive_rel m
+                                               WHERE m.profile_id = pf.id)))
+            )""",
+            p=partner,
+            c=company,
+        )
 
     def _empathy_scoring_refresh(self):
         """Refresh the empathy factors of the open leads in ``self`` (one statement)."""
@@ -292,10 +326,9 @@ class CrmLead(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                WITH leads AS (
-                    SELECT l.id, l.partner_id, l.user_id,
-                           COALESCE(l.company_id, u.company_id) AS company_id,
-                           pr.id AS profile_id, pr.communication_style AS style,
+                WITH open_leads AS (
+                    SELECT l.id, l.user_id, COALESCE(l.company_id, u.company_id) AS company_id,
+                           p.id AS contact_id, cp.id AS company_contact_id,
                            (COALESCE(p.empathy_objection, FALSE)
                             OR COALESCE(cp.empathy_objection, FALSE)) AS objecting
                       FROM crm_lead l
@@ -303,9 +336,22 @@ class CrmLead(models.Model):
                  LEFT JOIN res_users u ON u.id = l.user_id
                  LEFT JOIN res_partner p ON p.id = l.partner_id
                  LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 LEFT JOIN empathy_profile pr ON pr.partner_id = l.partner_id
                      WHERE %(where)s
                        AND l.active AND NOT COALESCE(s.is_won, FALSE)
+                ), leads AS (
+                    -- the briefed contact, as crm.lead._empathy_briefed_partner: the
+                    -- contact, its company when nothing is known about the contact
+                    SELECT o.id, o.user_id, o.company_id, o.objecting, b.partner_id,
+                           pr.id AS profile_id, pr.communication_style AS style
+                      FROM open_leads o
+                CROSS JOIN LATERAL (
+                            SELECT CASE WHEN o.company_contact_id IS NOT NULL
+                                         AND o.company_contact_id != o.contact_id
+                                         AND NOT %(profiled)s
+                                        THEN o.company_contact_id
+                                        ELSE o.contact_id END AS partner_id
+                           ) b
+                 LEFT JOIN empathy_profile pr ON pr.partner_id = b.partner_id
                 ), bands AS (
                     SELECT l.id,
                            CASE WHEN l.objecting OR %(rapport)s IS NULL THEN 'none'
@@ -340,6 +386,7 @@ class CrmLead(models.Model):
              RETURNING l.id
                 """,
                 where=where,
+                profiled=self._empathy_profiled_sql(SQL("o.contact_id"), SQL("o.company_id")),
                 rapport=SQL("r.fair_score"),
                 low=LOW_RAPPORT,
                 high=RAPPORT_HIGH,

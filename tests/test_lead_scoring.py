@@ -279,3 +279,29 @@ class TestLeadScoring(EmpathyCommon):
                 self._count_queries(self.Lead._cron_empathy_scoring_refresh), 1 + 3 * per_batch
             )
         self.assertEqual(set(leads.mapped("empathy_style_band")), {"emotional"})
+
+    def test_bands_describe_the_briefed_contact(self):
+        """A lead whose contact nobody knows anything about is scored on the contact's
+        company, as its badge and briefing describe it (one definition of the lead's
+        customer: crm.lead._empathy_briefed_partner)."""
+        company = self.env["res.partner"].create(
+            {
+                "name": "Aloha Running Club",
+                "is_company": True,
+                "empathy_communication_style": "emotional",
+            }
+        )
+        member = self.env["res.partner"].create({"name": "New Member", "parent_id": company.id})
+        self._rapport(company, 5, moods=(1, 1, 1))
+        self._rapport(self.buyer, 2)
+        self._scales()
+        lead = self._lead(member)
+        self.assertEqual(lead.with_user(self.user_sales).empathy_partner_id, company)
+        rapport, _mood, style, _motive = self._bands(lead)
+        self.assertEqual(rapport, self._expected_band(company))
+        self.assertEqual(style, "emotional")
+        # once something is known of the member, the lead describes the member
+        member.empathy_communication_style = "factual"
+        lead._empathy_scoring_refresh()
+        self.assertEqual(lead.with_user(self.user_sales).empathy_partner_id, member)
+        self.assertEqual(self._bands(lead)[:3], ("none", "none", "factual"))
