@@ -179,7 +179,10 @@ class TestProfileRows(EmpathyCommon):
             Partner.create([{"name": f"{tag} {count} {index}", **values} for index in range(count)])
 
         extra = [queries(create, count, profile) - queries(create, count, {}) for count in (5, 25)]
-        self.assertEqual(extra[0], extra[1], extra)
+        # one batch of rows: 20 more contacts cost no more queries for their profiles
+        # (a query per contact would add 20; one query of core's may split in two on
+        # a fresh database, hence the one query of slack)
+        self.assertLessEqual(extra[1], extra[0] + 1, extra)
         found = self.env["res.partner"].search([("name", "=like", "Made 25 %")])
         self.assertEqual(len(found), 50)
         self.assertEqual(len(found.empathy_profile_ids), 25)
