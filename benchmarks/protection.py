@@ -14,6 +14,7 @@ ORM cache each time; the ratio is addon p50 / core p50 (goal: at most 1.05, issu
 Reported, never asserted: the exit status is non-zero only when the harness breaks.
 """
 
+import gc
 import json
 import statistics
 import sys
@@ -106,6 +107,8 @@ def measure(config, database, core_db, repeat):
             for side in ("addon", "core") if round_ % 2 else ("core", "addon"):
                 cr, env, ops = sides[side]
                 env.invalidate_all()
+                # as run.py: no garbage of earlier runs collected inside the timing
+                gc.collect()
                 before = cr.sql_log_count
                 start = time.perf_counter()
                 ops[op]()

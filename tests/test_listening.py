@@ -224,7 +224,8 @@ class TestCampaignResponses(ListeningCommon):
             with_motives = self._count_queries(create(batch, self.campaign))
             overhead[len(batch)] = with_motives - plain
         _logger.info("campaign motives on lead creation: %s extra queries", overhead)
-        self.assertEqual(overhead[1], overhead[20], overhead)
+        # a query per lead would add 19; one query of core's may split in two
+        self.assertLessEqual(overhead[20], overhead[1] + 1, overhead)
         self.assertEqual(len(self.Evidence.search([("partner_id", "in", partners[2:].ids)])), 60)
         # the hook itself, guarded: as many queries for 20 leads as for one
         Campaign = self.env["utm.campaign"].with_user(self.user_sales)
@@ -233,7 +234,9 @@ class TestCampaignResponses(ListeningCommon):
             lambda: Campaign._empathy_apply_responses(one, "campaign_lead", check_existing=False)
         )
         twenty = self._leads_turned_to_campaign(Lead, 20)
-        with self.assertQueryCount(expected):
+        # one query of slack: a query per lead would add 19 (seen: 22 for 21 once,
+        # with the OCA modules installed)
+        with self.assertQueryCount(expected + 1):
             Campaign._empathy_apply_responses(twenty, "campaign_lead", check_existing=False)
         self.assertEqual(len(self.Evidence.search([("lead_id", "in", twenty.ids)])), 60)
 
