@@ -190,3 +190,33 @@ class TestSeriesBundle(HttpCase):
         self.browser_js(
             "/odoo/contacts", "console.log('test successful')", ready="odoo.isReady", login="admin"
         )
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestOptionalProducts(TransactionCase):
+    """``compat.has_sale_order_option`` and ``compat.optional_products`` say the truth,
+    and the cross-sell files of the series are the ones loaded."""
+
+    def test_optional_product_model(self):
+        model, field = compat.optional_products()
+        self.assertEqual("sale.order.option" in self.env, compat.has_sale_order_option())
+        self.assertEqual(self.env["sale.order"]._fields[field].comodel_name, model)
+        # the suggestions live on that model (the mixin of the series' model)
+        self.assertIn("empathy_rule_id", self.env[model]._fields)
+        self.assertEqual(
+            self.env["sale.order"]._fields["empathy_suggestion_ids"].comodel_name, model
+        )
+        if compat.has_sale_order_option():
+            self.assertNotIn("empathy_rule_id", self.env["sale.order.line"]._fields)
+        else:
+            self.assertIn("is_optional", self.env["sale.order.line"]._fields)
+
+    def test_cross_sell_series_files_loaded(self):
+        rule = self.env.ref("empathic_crm.sale_order_option_rule_company", raise_if_not_found=False)
+        self.assertEqual(bool(rule), compat.has_sale_order_option())
+        view = self.env.ref("empathic_crm.sale_order_view_form_cross_sell")
+        arch = view.arch_db
+        self.assertEqual("sale_order_option_ids" in arch, compat.has_sale_order_option())
+        self.assertIn("empathy_reason_shown", arch)
+        # the order form with every extension is valid
+        self.env["sale.order"].get_views([(False, "form")])

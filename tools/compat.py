@@ -234,3 +234,26 @@ def crm_team_class():
     from odoo.addons.crm.models import crm_team  # noqa: PLC0415
 
     return crm_team.Team if MAJOR < 19 else crm_team.CrmTeam
+
+
+def has_sale_order_option():
+    """Return whether ``sale_management`` has the optional product model ``sale.order.option``.
+
+    - 18.0: True: a quotation's optional products are ``sale.order.option`` records
+      (``sale_order_option_ids``); adding one to the order creates its ``line_id``.
+    - 19.0: False: the model is gone; optional products are ``sale.order.line`` records
+      (quantity 0 until chosen) under a section line with ``is_optional`` set.
+    """
+    return MAJOR < 19
+
+
+def optional_products():
+    """Return ``(model, order field)`` of a quotation's optional products.
+
+    - 18.0: ``("sale.order.option", "sale_order_option_ids")``.
+    - 19.0: ``("sale.order.line", "order_line")``: the order lines, the optional ones
+      under a section with ``is_optional`` (``sale.order.line._is_line_optional``).
+    """
+    if has_sale_order_option():
+        return "sale.order.option", "sale_order_option_ids"
+    return "sale.order.line", "order_line"
