@@ -2,7 +2,6 @@
 """Impressions: an advisor's rating of rapport and mood after a contact, its rules, retention."""
 
 import logging
-import threading
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
@@ -11,7 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.tools.sql import create_index
 
-from ..tools import params
+from ..tools import compat, params
 from ..tools.groups import is_empathy_manager
 from ..tools.protect_advisors import protected_read_group
 from ..tools.vocabulary import (
@@ -441,10 +440,10 @@ class EmpathyImpression(models.Model):
             batch.unlink()
             done += len(batch)
             batches += 1
-            if not getattr(threading.current_thread(), "testing", False):
+            if not compat.running_tests():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         remaining = Impression.search_count([("date", "<", limit)])
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        compat.cron_progress(self.env, done, remaining)
         _logger.info("empathy retention: %s impressions deleted, %s remaining", done, remaining)
         return done
 
