@@ -2,7 +2,6 @@
 """Impressions: an advisor's rating of rapport and mood after a contact, its rules, retention."""
 
 import logging
-import threading
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
@@ -11,7 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.tools.sql import create_index
 
-from ..tools import params
+from ..tools import compat, params
 from ..tools.groups import is_empathy_manager
 from ..tools.protect_advisors import protected_read_group
 from ..tools.vocabulary import (
@@ -44,6 +43,19 @@ MIN_DATE = datetime(1970, 1, 1)
 MAX_DAYS_AHEAD = 366
 
 
+@compat.sql_constraints(
+    (
+        "rapport_range",
+        "CHECK (rapport BETWEEN 1 AND 5)",
+        "The rapport must be between 1 and 5.",
+    ),
+    ("mood_range", "CHECK (mood BETWEEN -2 AND 2)", "The mood must be between -2 and +2."),
+    (
+        "external_ref_company_uniq",
+        "UNIQUE (company_id, external_ref)",
+        "An impression with this external reference already exists in this company.",
+    ),
+)
 class EmpathyImpression(models.Model):
     _name = "empathy.impression"
     _description = "Customer Impression"
@@ -119,20 +131,6 @@ class EmpathyImpression(models.Model):
         " center export). Logging the same reference again updates this impression"
         " instead of creating a duplicate.",
     )
-
-    _sql_constraints = [
-        (
-            "rapport_range",
-            "CHECK (rapport BETWEEN 1 AND 5)",
-            "The rapport must be between 1 and 5.",
-        ),
-        ("mood_range", "CHECK (mood BETWEEN -2 AND 2)", "The mood must be between -2 and +2."),
-        (
-            "external_ref_company_uniq",
-            "UNIQUE (company_id, external_ref)",
-            "An impression with this external reference already exists in this company.",
-        ),
-    ]
 
     @api.model
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
@@ -441,10 +439,10 @@ class EmpathyImpression(models.Model):
             batch.unlink()
             done += len(batch)
             batches += 1
-            if not getattr(threading.current_thread(), "testing", False):
+            if not compat.running_tests():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         remaining = Impression.search_count([("date", "<", limit)])
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        compat.cron_progress(self.env, done, remaining)
         _logger.info("empathy retention: %s impressions deleted, %s remaining", done, remaining)
         return done
 
