@@ -11,6 +11,7 @@ from . import test_gdpr
 from . import test_tours
 from . import test_cross_sell
 from . import test_cross_sell_tour
+from . import test_cross_sell_migration
 from . import test_interaction_api
 from . import test_interaction_intake
 from . import test_listening
