@@ -83,6 +83,11 @@ class SaleOrderLine(models.Model):
                 ]
             )
             sections.update(zip(new_sections, created, strict=True))
+        # core looks for analytic distribution models line by line (two queries each);
+        # without any model its answer is known: none (the same value, no query per line)
+        no_analytic = {}
+        if not self.env["account.analytic.distribution.model"].sudo().search_count([], limit=1):
+            no_analytic = {"analytic_distribution": False}
         vals_list = []
         for order, suggestions in by_order.items():
             section = sections[order]
@@ -97,6 +102,7 @@ class SaleOrderLine(models.Model):
                         "sequence": sequence + index,
                         "empathy_rule_id": rule.id,
                         "empathy_reason": reasons[rule.id, reason_lang],
+                        **no_analytic,
                     }
                 )
         return Line.create(vals_list)

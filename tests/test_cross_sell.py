@@ -858,3 +858,139 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         self.assertAlmostEqual(by_product[self.shorts].price_unit, round(30.0 / 1.19 * 1.37, 2))
         self.assertEqual(by_product[self.gels].discount, 0.0)
         self.assertAlmostEqual(by_product[self.gels].price_unit, round(2.5 * 1.37 * 1.1, 2))
+
+    # ------------------------------------------------------------------
+    # 19.0: the suggestions are optional order lines
+    # ------------------------------------------------------------------
+    @only_lines
+    def test_optional_section(self):
+        """One optional section at the end, lines of quantity 0 the customer toggles."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.hawaii_runner.lang = "de_DE"
+        order = self._order(self.hawaii_runner, [self.shirt])
+        untaxed = order.amount_untaxed
+        order.action_empathy_suggest()
+        section = order.order_line.filtered("is_optional")
+        self.assertEqual(len(section), 1)
+        self.assertEqual(section.display_type, "line_section")
+        self.assertEqual(
+            section.name,
+            order.with_context(lang="de_DE")._empathy_suggestion_section_name(),
+            "in the customer's language (the portal shows it)",
+        )
+        lines = order.order_line.sorted(lambda line: (line.sequence, line.id))
+        self.assertEqual(lines[1], section, "after the ordered lines")
+        suggestions = lines[2:]
+        self.assertEqual(suggestions, order.empathy_suggestion_ids.sorted("sequence"))
+        self.assertEqual(suggestions.product_id, self.shorts | self.guide | self.gels)
+        self.assertEqual(set(suggestions.mapped("product_uom_qty")), {0.0})
+        self.assertTrue(all(line._is_line_optional() for line in suggestions))
+        self.assertTrue(all(line._can_be_edited_on_portal() for line in suggestions))
+        self.assertEqual(order.amount_untaxed, untaxed, "offered, not ordered")
+        self.assertFalse(lines[0]._can_be_edited_on_portal())
+
+        # a line added below the section by hand; a new rule's suggestion joins the
+        # section, the lines below move down
+        below = self.env["sale.order.line"].create(
+            [
+                {
+                    "order_id": order.id,
+                    "display_type": "line_section",
+                    "name": "XS Delivery",
+                    "sequence": suggestions[-1].sequence + 1,
+                },
+                {
+                    "order_id": order.id,
+                    "product_id": self._create_product("XS Delivery", 5.0, self.categ_other).id,
+                    "sequence": suggestions[-1].sequence + 2,
+                },
+            ]
+        )
+        self._rule(motive_ids=[Command.set(self.hawaii.ids)])
+        order.action_empathy_suggest()
+        novel = order.order_line.filtered(lambda line: line.product_id == self.novel)
+        self.assertEqual(novel.get_parent_section_line(), section)
+        self.assertFalse(novel.product_uom_qty)
+        self.assertLess(novel.sequence, below[0].sequence)
+        self.assertEqual(order.order_line.filtered("is_optional"), section, "one section")
+
+        # the customer chooses the swim shorts (the portal sets the quantity)
+        shorts = suggestions.filtered(lambda line: line.product_id == self.shorts)
+        shorts.product_uom_qty = 1
+        self.assertEqual(order.amount_untaxed, untaxed + below[1].price_subtotal + 30.0)
+        # the trip is cancelled: untouched suggestions go, the chosen one stays
+        self.hawaii_runner.empathy_motive_ids = [Command.unlink(self.hawaii.id)]
+        order.action_empathy_suggest()
+        self.assertEqual(order.empathy_suggestion_ids.product_id, self.shorts | self.gels)
+        self.assertTrue(shorts.exists())
+        self.assertTrue(section.exists())
+        # nothing left in it: the section goes too
+        shorts.product_uom_qty = 0
+        order.order_line.filtered(lambda line: line.product_id == self.shirt).unlink()
+        order.action_empathy_suggest()
+        self.assertFalse(order.empathy_suggestion_ids)
+        self.assertFalse(section.exists())
+        self.assertEqual(order.order_line, below, "the salesperson's lines are left alone")
+
+    @only_lines
+    def test_line_values_as_core_computes(self):
+        """The suggestion lines get what core gives a line of that product."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        tax = self.env["account.tax"].create(
+            {"name": "XS 19 % incl.", "amount": 19.0, "price_include_override": "tax_included"}
+        )
+        self.shorts.write({"taxes_id": [Command.set(tax.ids)], "description_sale": "Quick dry"})
+        self.shorts.with_context(lang="de_DE").name = "XS Badeshorts"
+        pricelist = self.env["product.pricelist"].create(
+            {
+                "name": "XS Pricelist",
+                "item_ids": [
+                    Command.create(
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": self.guide.id,
+                            "compute_price": "fixed",
+                            "fixed_price": 15.0,
+                        }
+                    ),
+                ],
+            }
+        )
+        self.hawaii_runner.lang = "de_DE"
+        order = self._order(self.hawaii_runner, [self.shirt], pricelist_id=pricelist.id)
+        fields = ["name", compat.sale_line_uom_field(), "price_unit", "discount", "tax_ids"]
+        fields.append("analytic_distribution")
+        plan = self.env["account.analytic.plan"].create({"name": "XS plan"})
+        account = self.env["account.analytic.account"].create(
+            {"name": "XS travel", "plan_id": plan.id}
+        )
+        for with_model in (False, True):
+            with self.subTest(analytic_model=with_model):
+                if with_model:
+                    self.env["account.analytic.distribution.model"].create(
+                        {
+                            "product_id": self.guide.id,
+                            "analytic_distribution": {str(account.id): 100},
+                        }
+                    )
+                    order.empathy_suggestion_ids.unlink()
+                order.action_empathy_suggest()
+                suggested = order.empathy_suggestion_ids.sorted("sequence")
+                self.assertEqual(suggested.product_id, self.shorts | self.guide | self.gels)
+                core = self.env["sale.order.line"].create(
+                    [{"order_id": order.id, "product_id": line.product_id.id} for line in suggested]
+                )
+                for line, reference in zip(suggested, core, strict=True):
+                    for fname in fields:
+                        self.assertEqual(
+                            line[fname], reference[fname], f"{line.product_id.name}: {fname}"
+                        )
+                core.unlink()
+                by_product = {line.product_id: line for line in suggested}
+                self.assertIn("XS Badeshorts", by_product[self.shorts].name)
+                self.assertEqual(by_product[self.guide].price_unit, 15.0)
+                self.assertEqual(
+                    bool(by_product[self.guide].analytic_distribution),
+                    with_model,
+                    "the guide's distribution model",
+                )

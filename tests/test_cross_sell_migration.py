@@ -154,12 +154,16 @@ class TestCrossSellMigration(EmpathyWorld, TransactionCase):
         self.assertEqual((gels.product_uom_qty, gels.price_unit), (0.0, 2.0), "as offered")
         self.assertEqual(gels.name, "XM Energy Gels (as offered)")
         self.assertTrue(gels._is_line_optional(), "in the suggestions' optional section")
-        self.assertEqual(
-            gels.get_parent_section_line().name, quotation._empathy_suggestion_section_name()
-        )
+        # one optional section: the suggestions join the one the upgrade made
+        self.assertEqual(gels.get_parent_section_line(), guide_line.get_parent_section_line())
         sold_gels = confirmed.order_line.filtered(lambda line: line.product_id == self.gels)
         self.assertEqual(sold_gels.empathy_rule_id, self.rule_gels)
         self.assertEqual(sold_gels.product_uom_qty, 0.0)
+        self.assertEqual(
+            sold_gels.get_parent_section_line().name,
+            confirmed._empathy_suggestion_section_name(),
+            "no optional section there: the suggestions' own",
+        )
 
         # the statistics count them as on 18.0
         (self.rule | self.rule_gels).invalidate_recordset()

@@ -41,6 +41,7 @@ class TestCrossSellTour(EmpathyHttpCommon):
         else:
             tour = "empathic_crm_cross_sell_lines_tour"  # 19.0: optional lines, a quantity
         self.start_tour(f"/odoo/sales/{self.order.id}", tour, login="admin")
+        self.env.invalidate_all()  # the browser wrote in this transaction
         shorts = offered(self.order).filtered(lambda o: o.product_id == self.shorts)
         self.assertEqual(shorts.empathy_rule_id, self.rule)
         ordered = shorts.line_id if compat.has_sale_order_option() else shorts

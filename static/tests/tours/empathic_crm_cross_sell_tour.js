@@ -94,12 +94,26 @@ registry.category("web_tour.tours").add("empathic_crm_cross_sell_lines_tour", {
     steps: () => [
         ...askSteps(),
         {
-            content: "The suggestions have their optional section at the end of the order",
-            trigger: `${LINES} .o_data_row:last-child:contains('Hawaii Travel Guide')`,
+            content: "The suggestions are in their optional section, after the running shirt",
+            trigger: `${LINES} .o_data_row:contains('Running Shirt') ~ .o_is_line_section ~ ${LINE_SHORTS}`,
         },
         {
-            content: "The section of the suggestions is there",
-            trigger: `${LINES} .o_data_row:contains('Suggested for this customer')`,
+            content: "Both suggested products are there",
+            trigger: `${LINES} .o_is_line_section ~ ${LINE_GUIDE}`,
+        },
+        {
+            content: "The section is the suggestions' one",
+            trigger: `${LINES} .o_is_line_section`,
+            run() {
+                const section = document.querySelector(`${LINES} .o_is_line_section`);
+                const texts = [section.textContent];
+                for (const field of section.querySelectorAll("input, textarea")) {
+                    texts.push(field.value);
+                }
+                if (!texts.join(" ").includes("Suggested for this customer")) {
+                    throw new Error(`section: ${texts.join(" ")}`);
+                }
+            },
         },
         {
             content: "The reason is shown on the suggested lines",
@@ -132,8 +146,22 @@ registry.category("web_tour.tours").add("empathic_crm_cross_sell_lines_tour", {
         },
         {
             content: "Type the quantity",
-            trigger: `${LINES} ${LINE_SHORTS} td[name=product_uom_qty] input`,
+            // the row in edition shows its product in an input: the selected row
+            trigger: `${LINES} .o_selected_row td[name=product_uom_qty] input`,
             run: "edit 1",
+        },
+        {
+            content: "Leave the line",
+            trigger: ".o_form_view .o_form_sheet .oe_title",
+            run: "click",
+        },
+        {
+            content: "The swim shorts are chosen",
+            trigger: `${LINES} ${LINE_SHORTS} td[name=product_uom_qty]:contains('1.00')`,
+        },
+        {
+            content: "The quotation has a change to save",
+            trigger: ".o_form_view .o_form_dirty",
         },
         {
             content: "Save the quotation",
