@@ -1,12 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from odoo.http import route
 
-from odoo.addons.base.controllers import rpc
-
+from ..tools import compat
 from ..tools.gate import external_api
 
 
-class RPC(rpc.RPC):
+class RPC(compat.rpc_controller_class()):
     """Tell the impression gate that an external API client is calling."""
 
     def _xmlrpc(self, service):

@@ -43,6 +43,19 @@ MIN_DATE = datetime(1970, 1, 1)
 MAX_DAYS_AHEAD = 366
 
 
+@compat.sql_constraints(
+    (
+        "rapport_range",
+        "CHECK (rapport BETWEEN 1 AND 5)",
+        "The rapport must be between 1 and 5.",
+    ),
+    ("mood_range", "CHECK (mood BETWEEN -2 AND 2)", "The mood must be between -2 and +2."),
+    (
+        "external_ref_company_uniq",
+        "UNIQUE (company_id, external_ref)",
+        "An impression with this external reference already exists in this company.",
+    ),
+)
 class EmpathyImpression(models.Model):
     _name = "empathy.impression"
     _description = "Customer Impression"
@@ -118,20 +131,6 @@ class EmpathyImpression(models.Model):
         " center export). Logging the same reference again updates this impression"
         " instead of creating a duplicate.",
     )
-
-    _sql_constraints = [
-        (
-            "rapport_range",
-            "CHECK (rapport BETWEEN 1 AND 5)",
-            "The rapport must be between 1 and 5.",
-        ),
-        ("mood_range", "CHECK (mood BETWEEN -2 AND 2)", "The mood must be between -2 and +2."),
-        (
-            "external_ref_company_uniq",
-            "UNIQUE (company_id, external_ref)",
-            "An impression with this external reference already exists in this company.",
-        ),
-    ]
 
     @api.model
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
