@@ -259,3 +259,21 @@ class TestCompatBehaviour(TransactionCase):
 
     def test_running_tests(self):
         self.assertTrue(compat.running_tests())
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestCompatCron(TransactionCase):
+    def test_run_cron_now_in_the_test_transaction(self):
+        partner = self.env["res.partner"].create({"name": "Compat Cron"})
+        cron = self.env["ir.cron"].create(
+            {
+                "name": "Compat: rename a contact",
+                "model_id": self.env.ref("base.model_res_partner").id,
+                "state": "code",
+                "code": f"model.browse({partner.id}).write({{'name': 'Compat Cron ran'}})",
+            }
+        )
+        compat.run_cron_now(self, cron)
+        partner.invalidate_recordset()
+        # the action saw the uncommitted contact, its write is in this transaction
+        self.assertEqual(partner.name, "Compat Cron ran")

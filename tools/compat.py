@@ -324,3 +324,18 @@ def running_tests():
     from odoo.modules import module  # noqa: PLC0415
 
     return bool(module.current_test)
+
+
+def run_cron_now(test, cron):
+    """Run the scheduled action ``cron`` now, from the test ``test`` (a
+    ``TransactionCase``), seeing and leaving its changes in the test's transaction.
+
+    - 18.0: ``cron.method_direct_trigger()`` runs the action in the test's cursor.
+    - 19.0: ``method_direct_trigger`` runs it as the scheduler does, in a cursor of its
+      own (then commits): inside ``test.enter_registry_test_mode()`` that cursor wraps
+      the test's.
+    """
+    if MAJOR < 19:
+        return cron.method_direct_trigger()
+    with test.enter_registry_test_mode():
+        return cron.method_direct_trigger()
