@@ -289,3 +289,21 @@ class TestOptionalProducts(TransactionCase):
         self.assertIn("empathy_reason_shown", arch)
         # the order form with every extension is valid
         self.env["sale.order"].get_views([(False, "form")])
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestCompatCron(TransactionCase):
+    def test_run_cron_now_in_the_test_transaction(self):
+        partner = self.env["res.partner"].create({"name": "Compat Cron"})
+        cron = self.env["ir.cron"].create(
+            {
+                "name": "Compat: rename a contact",
+                "model_id": self.env.ref("base.model_res_partner").id,
+                "state": "code",
+                "code": f"model.browse({partner.id}).write({{'name': 'Compat Cron ran'}})",
+            }
+        )
+        compat.run_cron_now(self, cron)
+        partner.invalidate_recordset()
+        # the action saw the uncommitted contact, its write is in this transaction
+        self.assertEqual(partner.name, "Compat Cron ran")

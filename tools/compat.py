@@ -347,3 +347,18 @@ def optional_products():
     if has_sale_order_option():
         return "sale.order.option", "sale_order_option_ids"
     return "sale.order.line", "order_line"
+
+
+def run_cron_now(test, cron):
+    """Run the scheduled action ``cron`` now, from the test ``test`` (a
+    ``TransactionCase``), seeing and leaving its changes in the test's transaction.
+
+    - 18.0: ``cron.method_direct_trigger()`` runs the action in the test's cursor.
+    - 19.0: ``method_direct_trigger`` runs it as the scheduler does, in a cursor of its
+      own (then commits): inside ``test.enter_registry_test_mode()`` that cursor wraps
+      the test's.
+    """
+    if MAJOR < 19:
+        return cron.method_direct_trigger()
+    with test.enter_registry_test_mode():
+        return cron.method_direct_trigger()
