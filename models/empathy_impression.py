@@ -11,7 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.tools.sql import create_index
 
-from ..tools import params
+from ..tools import compat, params
 from ..tools.groups import is_empathy_manager
 from ..tools.protect_advisors import guarded_read_group, guarded_read_grouping_sets
 from ..tools.vocabulary import (
@@ -44,6 +44,19 @@ MIN_DATE = datetime(1970, 1, 1)
 MAX_DAYS_AHEAD = 366
 
 
+@compat.sql_constraints(
+    (
+        "rapport_range",
+        "CHECK (rapport BETWEEN 1 AND 5)",
+        "The rapport must be between 1 and 5.",
+    ),
+    ("mood_range", "CHECK (mood BETWEEN -2 AND 2)", "The mood must be between -2 and +2."),
+    (
+        "external_ref_company_uniq",
+        "UNIQUE (company_id, external_ref)",
+        "An impression with this external reference already exists in this company.",
+    ),
+)
 class EmpathyImpression(models.Model):
     _name = "empathy.impression"
     _description = "Customer Impression"
@@ -119,20 +132,6 @@ class EmpathyImpression(models.Model):
         " center export). Logging the same reference again updates this impression"
         " instead of creating a duplicate.",
     )
-
-    _sql_constraints = [
-        (
-            "rapport_range",
-            "CHECK (rapport BETWEEN 1 AND 5)",
-            "The rapport must be between 1 and 5.",
-        ),
-        ("mood_range", "CHECK (mood BETWEEN -2 AND 2)", "The mood must be between -2 and +2."),
-        (
-            "external_ref_company_uniq",
-            "UNIQUE (company_id, external_ref)",
-            "An impression with this external reference already exists in this company.",
-        ),
-    ]
 
     # *Protect advisors*: no per-advisor totals or averages, on every grouping path of
     # both series (tools/protect_advisors.py, compat.grouping_methods())

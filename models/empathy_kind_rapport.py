@@ -24,6 +24,7 @@ empathy-based is learnt from them.
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import compat
 from ..tools.groups import check_empathy_manager
 from ..tools.matching import ALL
 from ..tools.protect_advisors import guarded_read_group, guarded_read_grouping_sets
@@ -105,6 +106,13 @@ def partner_objecting_sql(partner, commercial):
     )
 
 
+@compat.sql_constraints(
+    (
+        "user_company_trait_value_uniq",
+        "unique (user_id, company_id, trait, value)",
+        "There is one row per advisor, company and kind of customer.",
+    ),
+)
 class EmpathyKindRapport(models.Model):
     _name = "empathy.kind.rapport"
     _description = "Rapport by kind of customer"
@@ -158,14 +166,6 @@ class EmpathyKindRapport(models.Model):
     )
 
     kind_label = fields.Char(string="Kind of customer", compute="_compute_kind_label")
-
-    _sql_constraints = [
-        (
-            "user_company_trait_value_uniq",
-            "unique (user_id, company_id, trait, value)",
-            "There is one row per advisor, company and kind of customer.",
-        ),
-    ]
 
     @api.depends_context("lang")
     @api.depends("trait", "value")

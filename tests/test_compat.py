@@ -131,7 +131,7 @@ class TestSeriesFiles(TransactionCase):
     """data/odoo<major>/ and static/src/compat/odoo<major>/: one file set per series."""
 
     def test_every_series_has_the_same_files(self):
-        for parent in ("data", os.path.join("static", "src", "compat")):
+        for parent in ("data", "demo", os.path.join("static", "src", "compat")):
             folders = {
                 name
                 for name in os.listdir(os.path.join(ROOT, parent))
