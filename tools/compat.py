@@ -346,3 +346,19 @@ def external_api_paths():
     """
     paths = ("/xmlrpc", "/jsonrpc")
     return paths if MAJOR < 19 else (*paths, "/json/2/")
+
+
+def thread_messages_store(messages):
+    """Return what the chatter gets for ``messages`` (``/mail/thread/messages``): the
+    store's result (``{"mail.message": [...], ...}``).
+
+    - 18.0: ``Store(messages, for_current_user=True)`` (the current user's stars and
+      notifications only with ``for_current_user``).
+    - 19.0: ``Store().add(messages)``; ``mail.message._to_store`` has no
+      ``for_current_user`` (the store's defaults include what the user sees).
+    """
+    from odoo.addons.mail.tools.discuss import Store  # noqa: PLC0415
+
+    if MAJOR < 19:
+        return Store(messages, for_current_user=True).get_result()
+    return Store().add(messages).get_result()
