@@ -2,7 +2,6 @@
 """Impressions: an advisor's rating of rapport and mood after a contact, its rules, retention."""
 
 import logging
-import threading
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
@@ -449,10 +448,10 @@ class EmpathyImpression(models.Model):
             batch.unlink()
             done += len(batch)
             batches += 1
-            if not getattr(threading.current_thread(), "testing", False):
+            if not compat.running_tests():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         remaining = Impression.search_count([("date", "<", limit)])
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        compat.cron_progress(self.env, done, remaining)
         _logger.info("empathy retention: %s impressions deleted, %s remaining", done, remaining)
         return done
 

@@ -2,9 +2,9 @@
 """Campaigns: the motives and values that responding customers gain (listening)."""
 
 from odoo import api, fields, models
-from odoo.osv import expression
 from odoo.tools.query import Query
 
+from ..tools import compat
 from ..tools.groups import EMPATHY_USER_GROUP
 
 #: the evidence field that points to a responding record, per model
@@ -86,12 +86,12 @@ class UtmCampaign(models.Model):
         """Return the campaigns' domain for ``(fname, operator, value)``: a search of
         the taxonomy entries as the user (their access rights apply)."""
         Target = self.env[TARGET_FIELDS[fname]]
-        negative = operator in expression.NEGATIVE_TERM_OPERATORS
+        negative = operator in compat.negative_term_operators()
         if value is False or value is None:
             targets = Target.search([("campaign_ids", "!=", False)])
             negative = not negative
         elif isinstance(value, str) and operator not in ("in", "not in"):
-            positive = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
+            positive = compat.term_operator_negation(operator) if negative else operator
             targets = Target.search([("display_name", positive, value)])
         else:
             ids = value if isinstance(value, (Query, list, tuple, set)) else [value]

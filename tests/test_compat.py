@@ -193,6 +193,74 @@ class TestSeriesBundle(HttpCase):
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
+class TestCompatBehaviour(TransactionCase):
+    """The functions of tools/compat.py that replace APIs 19.0 removed or deprecated."""
+
+    def test_operators_and_their_negations(self):
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        partners = Partner.create(
+            [{"name": "Compat Alpha", "color": 1}, {"name": "Compat Beta", "color": 5}]
+        )
+        scope = [("id", "in", partners.ids)]
+        for operator, value in (
+            ("=", "Compat Alpha"),
+            ("in", ["Compat Beta"]),
+            ("ilike", "alpha"),
+            ("<", 3),
+            (">=", 3),
+        ):
+            negation = compat.term_operator_negation(operator)
+            self.assertIn(negation, {*compat.negative_term_operators(), "<", ">=", ">", "<="})
+            self.assertEqual(compat.term_operator_negation(negation), operator)
+            fname = "color" if isinstance(value, int) else "name"
+            found = Partner.search([*scope, (fname, operator, value)])
+            complement = Partner.search([*scope, (fname, negation, value)])
+            # exact complements: every partner in one of them, none in both
+            self.assertEqual(found | complement, partners, operator)
+            self.assertFalse(found & complement, operator)
+        for operator in ("!=", "not in", "not ilike"):
+            self.assertIn(operator, compat.negative_term_operators())
+        for operator in ("=", "in", "ilike", "<"):
+            self.assertNotIn(operator, compat.negative_term_operators())
+        self.assertIsNone(compat.term_operator_negation("=?"))
+
+    def test_cron_progress(self):
+        cron = self.env.ref("empathic_crm.ir_cron_empathy_retention")
+        commits = []
+        # (19.0 commits the progress; a test's cursor may not)
+        self.patch(self.env.cr, "commit", lambda: commits.append(True))
+        # outside a scheduled action: nothing written, nothing committed
+        compat.cron_progress(self.env, 3, 2)
+        self.assertEqual(commits, [])
+        progress = self.env["ir.cron.progress"].create(
+            {"cron_id": cron.id, "done": 0, "remaining": 0}
+        )
+        env = self.env(context={"ir_cron_progress_id": progress.id, "cron_id": cron.id})
+        compat.cron_progress(env, 3, 2)
+        self.assertEqual((progress.done, progress.remaining), (3, 2))
+
+    def test_check_field_access(self):
+        from odoo.exceptions import AccessError  # noqa: PLC0415 (this file's additions are appended)
+
+        internal = self.env["res.users"].create(
+            {
+                "name": "Compat Internal",
+                "login": "compat_internal",
+                compat.user_groups_field(): [Command.set(self.env.ref("base.group_user").ids)],
+            }
+        )
+        Partner = self.env["res.partner"].with_user(internal)
+        # empathy_briefing: empathy users only; unknown names are ignored
+        with self.assertRaises(AccessError):
+            compat.check_field_access(Partner, "read", ["name", "empathy_briefing"])
+        compat.check_field_access(Partner, "read", ["name", "no_such_field"])
+        compat.check_field_access(Partner.sudo(), "read", ["empathy_briefing"])
+        compat.check_field_access(self.env["res.partner"], "write", ["empathy_briefing"])
+
+    def test_running_tests(self):
+        self.assertTrue(compat.running_tests())
+
+
 class TestCompatGuards(TransactionCase):
     """The entry points the addon's guards rely on, per series."""
 

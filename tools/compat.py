@@ -236,6 +236,96 @@ def crm_team_class():
     return crm_team.Team if MAJOR < 19 else crm_team.CrmTeam
 
 
+def negative_term_operators():
+    """Return the operators of a domain condition with a negative meaning (``!=``,
+    ``not in``…): search methods test ``operator in negative_term_operators()``.
+
+    - 18.0: ``odoo.osv.expression.NEGATIVE_TERM_OPERATORS`` (``!=``, ``not like``,
+      ``not ilike``, ``not in``).
+    - 19.0: ``odoo.orm.domains.NEGATIVE_CONDITION_OPERATORS`` (the same and ``not any``,
+      ``not =like``, ``not =ilike``, ``<>``; ``odoo.osv`` is deprecated).
+    """
+    if MAJOR < 19:
+        from odoo.osv import expression  # noqa: PLC0415
+
+        return expression.NEGATIVE_TERM_OPERATORS
+    from odoo.orm import domains  # noqa: PLC0415
+
+    return domains.NEGATIVE_CONDITION_OPERATORS
+
+
+def term_operator_negation(operator):
+    """Return the operator meaning the exact complement of ``operator`` (``=`` → ``!=``,
+    ``in`` → ``not in``, ``<`` → ``>=``…), None if there is none (``=?``, ``child_of``).
+
+    - 18.0: ``odoo.osv.expression.TERM_OPERATORS_NEGATION``.
+    - 19.0: what ``~Domain`` applies to a condition (``odoo.orm.domains``' inverses of
+      the operators and of the inequalities; ``odoo.osv`` is deprecated).
+    """
+    if MAJOR < 19:
+        from odoo.osv import expression  # noqa: PLC0415
+
+        return expression.TERM_OPERATORS_NEGATION.get(operator)
+    from odoo.orm import domains  # noqa: PLC0415
+
+    return domains._INVERSE_OPERATOR.get(operator) or domains._INVERSE_INEQUALITY.get(operator)
+
+
+def cron_progress(env, done, remaining):
+    """Tell the running scheduled action how much of its work is done and how much is
+    left (``ir.cron`` calls it again in the same run while some is left).
+
+    Outside a scheduled action (a test, a button): nothing, on both series.
+
+    - 18.0: ``ir.cron._notify_progress(done=…, remaining=…)``; the scheduler commits
+      after the call.
+    - 19.0: ``ir.cron._commit_progress(done, remaining=…)`` (``_notify_progress`` is
+      deprecated), which also commits: call it at the end of a batch.
+    """
+    if MAJOR < 19:
+        env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return
+    if env.context.get("ir_cron_progress_id"):
+        # outside a scheduled action 19.0's method commits: nothing there, as on 18.0
+        env["ir.cron"]._commit_progress(done, remaining=remaining)
+
+
+def check_field_access(records, operation, field_names):
+    """Raise ``AccessError`` unless the user may ``operation`` (``read``, ``write``)
+    the fields ``field_names`` of ``records``' model (their ``groups``); the superuser
+    may, unknown names are ignored.
+
+    - 18.0: ``check_field_access_rights(operation, field_names)``.
+    - 19.0: ``_check_field_access(field, operation)`` per field
+      (``check_field_access_rights`` is deprecated).
+    """
+    if MAJOR < 19:
+        records.check_field_access_rights(operation, list(field_names))
+        return
+    for name in field_names:
+        field = records._fields.get(name)
+        if field is not None:
+            records._check_field_access(field, operation)
+
+
+def running_tests():
+    """Return whether tests are running in this thread (code that commits in batches
+    then leaves the commits to the test's transaction).
+
+    - 18.0: ``threading.current_thread().testing`` (set by Odoo's test loader and by
+      pytest-odoo).
+    - 19.0: ``odoo.modules.module.current_test`` is set (Odoo's runner no longer sets
+      the thread's flag; pytest-odoo sets both).
+    """
+    if MAJOR < 19:
+        import threading  # noqa: PLC0415
+
+        return bool(getattr(threading.current_thread(), "testing", False))
+    from odoo.modules import module  # noqa: PLC0415
+
+    return bool(module.current_test)
+
+
 def grouping_methods():
     """Return the ORM methods every grouping of records ends in, whichever public method
     asked (where the addon guards its reports: ``tools/protect_advisors.py``).

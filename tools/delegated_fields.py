@@ -23,8 +23,9 @@ a field is a search on the rows the user may read, so that a row the user may no
 from collections import defaultdict
 
 from odoo import api, fields
-from odoo.osv import expression
 from odoo.tools.query import Query
+
+from . import compat
 
 
 def visible_rows(owners, comodel, inverse_name):
@@ -51,12 +52,12 @@ def visible_rows_domain(comodel, inverse_name, operator, value):
     False`` no row, ``!= False`` some row, ``in`` ids (or a subquery, as Odoo passes
     ``any``) some of these rows, ``not in`` none of them, a string the rows' names.
     """
-    negative = operator in expression.NEGATIVE_TERM_OPERATORS
+    negative = operator in compat.negative_term_operators()
     if value is False or value is None:
         rows = comodel._search([])
         negative = not negative
     elif isinstance(value, str) and operator not in ("in", "not in"):
-        positive = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
+        positive = compat.term_operator_negation(operator) if negative else operator
         rows = comodel._search([("display_name", positive, value)])
     else:
         ids = value if isinstance(value, (Query, list, tuple, set)) else [value]
@@ -77,7 +78,7 @@ def empty_row_matches(comodel, condition):
     if isinstance(value, Query):
         field = comodel._fields[fname]
         return field.type in ("one2many", "many2many") and operator in (
-            expression.NEGATIVE_TERM_OPERATORS
+            compat.negative_term_operators()
         )
     try:
         return bool(comodel.new({}).filtered_domain(condition))
@@ -106,13 +107,13 @@ def delegated_domain(one2many, comodel, fname, operator, value, scope=()):
     condition = [(fname, operator, value)]
     scope = list(scope)
     if not empty_row_matches(comodel, condition):
-        return [(one2many, "any", expression.AND([scope, condition]) if scope else condition)]
-    negation = expression.TERM_OPERATORS_NEGATION.get(operator)
+        return [(one2many, "any", compat.domain_and([scope, condition]) if scope else condition)]
+    negation = compat.term_operator_negation(operator)
     if negation:
         fails = [(fname, negation, value)]
-        return [(one2many, "not any", expression.AND([scope, fails]) if scope else fails)]
-    matches = [(one2many, "any", expression.AND([scope, condition]) if scope else condition)]
-    return expression.OR([matches, [(one2many, "not any", scope)]])
+        return [(one2many, "not any", compat.domain_and([scope, fails]) if scope else fails)]
+    matches = [(one2many, "any", compat.domain_and([scope, condition]) if scope else condition)]
+    return compat.domain_or([matches, [(one2many, "not any", scope)]])
 
 
 def visible_one2many(comodel_name, inverse_name, name, **kwargs):
