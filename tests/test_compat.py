@@ -261,6 +261,7 @@ class TestCompatBehaviour(TransactionCase):
         self.assertTrue(compat.running_tests())
 
 
+@tagged("post_install", "-at_install", "empathic_crm")
 class TestCompatGuards(TransactionCase):
     """The entry points the addon's guards rely on, per series."""
 
