@@ -261,6 +261,16 @@ class TestCompatBehaviour(TransactionCase):
         self.assertTrue(compat.running_tests())
 
 
+def _spy(name, original, seen):
+    """Return a method calling ``original`` that appends ``name`` to ``seen``."""
+
+    def spy(self, *call_args, **call_kwargs):
+        seen.append(name)
+        return original(self, *call_args, **call_kwargs)
+
+    return spy
+
+
 @tagged("post_install", "-at_install", "empathic_crm")
 class TestCompatGuards(TransactionCase):
     """The entry points the addon's guards rely on, per series."""
@@ -279,12 +289,9 @@ class TestCompatGuards(TransactionCase):
             with ExitStack() as stack:
                 for name in compat.grouping_methods():
                     original = getattr(registry_class, name)
-
-                    def spy(self, *args, _name=name, _original=original, _seen=seen, **kwargs):
-                        _seen.append(_name)
-                        return _original(self, *args, **kwargs)
-
-                    stack.enter_context(patch.object(registry_class, name, spy))
+                    stack.enter_context(
+                        patch.object(registry_class, name, _spy(name, original, seen))
+                    )
                 groups = groups_of(getattr(Partner, method)(*args, **kwargs))
             with self.subTest(method=method):
                 self.assertTrue(seen, f"{method} passes by {compat.grouping_methods()}")

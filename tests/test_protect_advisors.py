@@ -117,9 +117,8 @@ class TestProtectAdvisors(EmpathyCommon):
                 self.assertTrue(any(group["pair_count:sum"] for group in per_kind[method]))
 
     def test_rapport_report_for_managers_on_every_path(self):
-        for method, args, kwargs, _groups_of in compat.web_grouping_calls(
-            [], ["partner_id"], ["score:avg"]
-        ):
+        for call in compat.web_grouping_calls([], ["partner_id"], ["score:avg"]):
+            method, args, kwargs = call[:3]
             with self.subTest(method=method):
                 Rapport = self.env["empathy.rapport"]
                 with self.assertRaisesRegex(AccessError, "pairs of advisor and customer"):
