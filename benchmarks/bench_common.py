@@ -7,6 +7,8 @@ The scripts run inside Odoo (its source on ``sys.path``), outside any HTTP reque
 
 import argparse
 import contextlib
+import functools
+import importlib.util
 import os
 import platform
 import sys
@@ -40,6 +42,25 @@ SIZES = {
 KEY_ACCOUNT_IMPRESSIONS = 500
 ADVISOR_LOGIN = "bench_advisor_%02d"
 PARAM_GENERATED = "empathic_crm.benchmark_data"
+
+
+@functools.cache
+def addon_compat():
+    """Return the addon's ``tools/compat.py``: what differs between the Odoo series.
+
+    The benchmarks name what a series renamed (a user's groups field, the contact's
+    phone fields, …) through its functions, as the addon does, so that one harness runs
+    on every supported series. Loaded from this checkout by its path: the same module
+    in a process with a registry and in a client process (``load.py``) without one; it
+    imports only ``odoo.release``.
+    """
+    path = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools", "compat.py"
+    )
+    spec = importlib.util.spec_from_file_location("empathic_crm_bench_compat", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def base_parser(description):

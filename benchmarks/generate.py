@@ -39,6 +39,7 @@ from bench_common import (
     PARAM_GENERATED,
     SIZES,
     Timer,
+    addon_compat,
     base_parser,
     log,
     odoo_env_factory,
@@ -332,7 +333,7 @@ class Generator:
                             ),
                             "login": ADVISOR_LOGIN % (i + 1),
                             "email": "advisor%02d@bench.example.com" % (i + 1),
-                            "groups_id": [(6, 0, salesman.ids)],
+                            addon_compat().user_groups_field(): [(6, 0, salesman.ids)],
                             "company_id": self.company.id,
                             "company_ids": [(6, 0, self.company.ids)],
                             "tz": "Europe/Berlin",
@@ -346,7 +347,9 @@ class Generator:
 
         with Timer() as timer:
             Category = env["product.category"]
-            all_categ = env.ref("product.product_category_all")
+            # 19.0 has no "All" category (product_category_goods & co.): one of our own
+            all_categ = env.ref("product.product_category_all", raise_if_not_found=False)
+            all_categ = all_categ or Category.create({"name": "All"})
             n_roots = max(2, sizes["categories"] // 5)
             roots = Category.create(
                 [

@@ -51,7 +51,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "client" / "src"))
 
-from bench_common import log, machine_info  # noqa: E402
+from bench_common import addon_compat, log, machine_info  # noqa: E402
 from empathic_crm_client import EmpathyClient, EmpathyError  # noqa: E402
 
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo/18.0"))
@@ -185,7 +185,9 @@ def prepare(admin, customers, clients):
                         "name": login.replace("_", " ").title(),
                         "login": login,
                         "password": login,
-                        "groups_id": [(6, 0, [groups[xmlid] for xmlid in xmlids])],
+                        addon_compat().user_groups_field(): [
+                            (6, 0, [groups[xmlid] for xmlid in xmlids])
+                        ],
                     },
                 )
     emails = [CUSTOMER_EMAIL.format(n) for n in range(customers)]

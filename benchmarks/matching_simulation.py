@@ -51,7 +51,7 @@ import sys
 import threading
 import time
 
-from bench_common import Timer, base_parser, log, machine_info, odoo_env_factory
+from bench_common import Timer, addon_compat, base_parser, log, machine_info, odoo_env_factory
 
 _spec = importlib.util.spec_from_file_location(
     "empathy_matching",
@@ -97,7 +97,7 @@ class World:
                 {
                     "name": "Matching %s advisor %02d" % (tag, i),
                     "login": "matching_%s_%s_%02d" % (tag, id(self), i),
-                    "groups_id": [(6, 0, group.ids)],
+                    addon_compat().user_groups_field(): [(6, 0, group.ids)],
                 }
                 for i in range(advisors)
             ]

@@ -31,7 +31,7 @@ import random
 import sys
 from datetime import datetime, timedelta
 
-from bench_common import Timer, base_parser, log, machine_info, odoo_env_factory
+from bench_common import Timer, addon_compat, base_parser, log, machine_info, odoo_env_factory
 
 #: true effects on the log-odds of winning
 TEAM_LOGIT = {"Direct sales": -0.5, "Partners": -0.9, "Key accounts": 0.1}
@@ -89,7 +89,7 @@ def build_history(env, rng, n_leads):
                 {
                     "name": "Predictive %s %s" % (team_name, i),
                     "login": "predictive_%s_%s_%s" % (run, t, i),
-                    "groups_id": [(6, 0, sales_group.ids)],
+                    addon_compat().user_groups_field(): [(6, 0, sales_group.ids)],
                 }
                 for i in range(4)
             ]

@@ -33,6 +33,7 @@ from bench_common import (
     ADVISOR_LOGIN,
     KEY_ACCOUNT_IMPRESSIONS,
     PARAM_GENERATED,
+    addon_compat,
     base_parser,
     log,
     machine_info,
@@ -570,8 +571,12 @@ def intake_rows(env, rng):
     of them by name only.
 
     The generated contacts have an email and a phone; a quarter of the batch gets a
-    VAT and a mobile here (in the run's transaction, rolled back at the end).
+    VAT and a mobile here (in the run's transaction, rolled back at the end). 19.0 has
+    one phone field (``compat.partner_phone_fields()``): the mobile number is the phone.
     """
+    from odoo.tools import SQL  # noqa: PLC0415
+
+    mobile = addon_compat().partner_phone_fields()[-1]
     cr = env.cr
     cr.execute(
         """SELECT id, email, phone FROM res_partner p
@@ -582,12 +587,15 @@ def intake_rows(env, rng):
     contacts = rng.sample(cr.fetchall(), INTAKE_BATCH)
     with_vat = {contact[0] for contact in contacts[: INTAKE_BATCH // 4]}
     cr.execute(
-        """UPDATE res_partner SET vat = 'DE' || lpad(id::text, 9, '0'),
-                  mobile = '+49 151 ' || lpad(id::text, 8, '0')
-            WHERE id = ANY(%s)""",
-        [sorted(with_vat)],
+        SQL(
+            """UPDATE res_partner SET vat = 'DE' || lpad(id::text, 9, '0'),
+                      %s = '+49 151 ' || lpad(id::text, 8, '0')
+                WHERE id = ANY(%s)""",
+            SQL.identifier(mobile),
+            sorted(with_vat),
+        )
     )
-    env["res.partner"].invalidate_model(["vat", "mobile"])
+    env["res.partner"].invalidate_model(["vat", mobile])
     rows = []
     for index, (pid, email, phone) in enumerate(contacts):
         if index >= INTAKE_BATCH * 19 // 20:  # met for the first time, a name only

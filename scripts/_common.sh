@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # its settings are used by the scripts that source it
 # Shared settings and helpers for scripts/setup, scripts/run and scripts/test.
 #
 # Odoo series: 18.0 (default) or 19.0, from one checkout. Chosen by, in this order:
@@ -19,18 +20,26 @@ DEFAULT_SERIES="18.0"          # lint, README, client tests and benchmarks run o
 odoo_tree_series() {
     sed -nE 's/^version_info = \(([0-9]+), *([0-9]+),.*/\1.\2/p' "$1/odoo/release.py" 2>/dev/null | head -1
 }
+SERIES_FROM="the default"
 if [ "${1:-}" = "--series" ]; then
     [ -n "${2:-}" ] || die "--series needs a series, one of: $SUPPORTED_SERIES"
-    ODOO_SERIES="$2"
+    ODOO_SERIES="$2" SERIES_FROM="--series $2"
     shift 2
+elif [ -n "${ODOO_SERIES:-}" ]; then
+    SERIES_FROM="ODOO_SERIES=$ODOO_SERIES"
 fi
 if [ -z "${ODOO_SERIES:-}" ] && [ -n "${ODOO_SRC:-}" ]; then
     ODOO_SERIES="$(odoo_tree_series "$ODOO_SRC")"
+    [ -z "$ODOO_SERIES" ] || SERIES_FROM="ODOO_SRC=$ODOO_SRC (its odoo/release.py)"
 fi
 ODOO_SERIES="${ODOO_SERIES:-$DEFAULT_SERIES}"
 case " $SUPPORTED_SERIES " in
     *" $ODOO_SERIES "*) ;;
-    *) die "Odoo series '$ODOO_SERIES' is not supported (supported: $SUPPORTED_SERIES)" ;;
+    *) die "Odoo series '$ODOO_SERIES' (from $SERIES_FROM) is not supported: the supported
+series are $SUPPORTED_SERIES. A series is written major.0 (19.0, not 19). A new series
+(20.0) is added to SUPPORTED_SERIES in scripts/_common.sh and tools/compat.py, with its
+branch in every compat function and its data/odoo<major>/ and static/src/compat/odoo<major>/
+files (readme/DEVELOPMENT.md, \"Odoo series\"; readme/COMPATIBILITY.md for what is known)." ;;
 esac
 ODOO_SRC="${ODOO_SRC:-/opt/odoo/$ODOO_SERIES}"
 if [ -f "$ODOO_SRC/odoo/release.py" ] && [ "$(odoo_tree_series "$ODOO_SRC")" != "$ODOO_SERIES" ]; then
@@ -54,7 +63,7 @@ ODOO_CONF="$ADDONS_DIR/odoo.conf"
 DATA_DIR="$EMPATHIC_HOME/data$SERIES_SUFFIX"
 # Odoo's own addons: a git clone has addons/ and odoo/addons; a packaged tree (the 19.0
 # snapshot of PLATFORM.md) only odoo/addons
-ODOO_ADDONS_PATH="$(for d in "$ODOO_SRC/addons" "$ODOO_SRC/odoo/addons"; do [ -d "$d" ] && echo "$d"; done | paste -sd, -)"
+ODOO_ADDONS_PATH="$(for d in "$ODOO_SRC/addons" "$ODOO_SRC/odoo/addons"; do [ ! -d "$d" ] || echo "$d"; done | paste -sd, -)"
 HTTP_PORT="${HTTP_PORT:-8069}"
 # demo data of a new database: 18.0's --without-demo takes "all" (none) or "" (with demo);
 # 19.0 has --with-demo and a boolean --without-demo (no demo is its default)
@@ -64,6 +73,38 @@ else
     WITHOUT_DEMO="--without-demo=True" WITH_DEMO="--with-demo" CONF_WITHOUT_DEMO="True"
 fi
 export ODOO_SERIES ODOO_SRC PGHOST PGPORT PGUSER VENV ADDONS_DIR ODOO_CONF REPO_DIR
+# Addons of a series' source tree that are not Odoo's. They cannot be left out of the
+# addons path (Odoo always adds its own odoo/addons) and nothing installs them: 19.0's
+# ai_app_deepseek (auto_install, but it depends on Enterprise's ai_app, absent) and
+# init_connect_gpt (an OpenAI connector nothing depends on). scripts/test checks that
+# they stay uninstalled.
+case "$ODOO_SERIES" in
+    19.0) FOREIGN_ADDONS="ai_app_deepseek init_connect_gpt" ;;
+    *) FOREIGN_ADDONS="" ;;
+esac
+
+# Wall-clock per stage: `stage NAME` ends the running stage (logs its time) and starts
+# NAME; `stage ""` only ends it. With EMPATHIC_STAGE_LOG set, each ended stage appends
+# "label<TAB>seconds<TAB>status" there (.ci/run prints the table); the label is
+# "$STAGE_PREFIX$NAME". `stage_failed` ends it marked failed (an EXIT trap after an error).
+STAGE_PREFIX="${STAGE_PREFIX:-}" _STAGE_NAME="" _STAGE_START=0
+stage_end() {
+    [ -n "$_STAGE_NAME" ] || return 0
+    local seconds=$((SECONDS - _STAGE_START)) status="${1:-ok}"
+    log "stage $STAGE_PREFIX$_STAGE_NAME: $((seconds / 60)) min $((seconds % 60)) s ($status)"
+    [ -z "${EMPATHIC_STAGE_LOG:-}" ] \
+        || printf '%s\t%s\t%s\n' "$STAGE_PREFIX$_STAGE_NAME" "$seconds" "$status" >>"$EMPATHIC_STAGE_LOG"
+    _STAGE_NAME=""
+}
+stage() { stage_end; _STAGE_NAME="$1" _STAGE_START=$SECONDS; }
+stage_failed() { stage_end failed; }
+stage_done() { if [ "$1" -eq 0 ]; then stage_end; else stage_failed; fi; }  # stage_done RC
+# print the rows of a stage log as a table, with the total
+stage_table() {
+    [ -s "$1" ] || return 0
+    awk -F '\t' '{ printf "  %-34s %3d min %02d s  %s\n", $1, $2 / 60, $2 % 60, $3; total += $2 }
+        END { printf "  %-34s %3d min %02d s\n", "total", total / 60, total % 60 }' "$1" >&2
+}
 
 odoo_bin() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" "$@"; }
 psql_cmd() { psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -v ON_ERROR_STOP=1 "$@"; }
@@ -84,6 +125,22 @@ Odoo $ODOO_SERIES ($ODOO_SRC) did not install it. Look for the reason in the log
 ('not installable', a missing dependency, a manifest version of another series, an error
 while loading a file)."
         return 1
+    done
+}
+
+# Fail unless none of the FOREIGN_ADDONS is installed in database "$1"
+check_foreign_addons() {
+    local module state
+    for module in $FOREIGN_ADDONS; do
+        state="$(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$1" -tAc \
+            "SELECT state FROM ir_module_module WHERE name = '$module'" 2>/dev/null || true)"
+        case "$state" in
+            # "to install": ai_app_deepseek is auto_install and stays marked so, since
+            # its dependency is missing (Odoo logs "inconsistent states"); not installed
+            installed|"to upgrade")
+                error "$module, an addon of the $ODOO_SERIES tree that is not Odoo's, is '$state' in $1"
+                return 1 ;;
+        esac
     done
 }
 

@@ -23,6 +23,7 @@ from . import test_briefing_tours
 from . import test_screen_tours
 from . import test_leaks
 from . import test_leak_findings
+from . import test_protect_advisors
 from . import test_lead_scoring
 from . import test_objection_search
 from . import test_matching

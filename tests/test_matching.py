@@ -497,7 +497,7 @@ class TestMatching(EmpathyCommon):
         )
         cron = self.env.ref("empathic_crm.ir_cron_empathy_kind_rapport_rebuild")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
-        cron.method_direct_trigger()
+        compat.run_cron_now(self, cron)
         row.invalidate_recordset()
         self.assertEqual(row.pair_count, 6)
 

@@ -21,6 +21,7 @@ a field is a search on the rows the user may read, so that a row the user may no
 """
 
 from collections import defaultdict
+from collections.abc import Set
 
 from odoo import api, fields
 from odoo.tools.query import Query
@@ -49,19 +50,33 @@ def visible_rows_domain(comodel, inverse_name, operator, value):
     rows the user may read (``comodel`` with the user's environment).
 
     Odoo's meaning of each operator on a one2many, on the visible rows only: ``=
-    False`` no row, ``!= False`` some row, ``in`` ids (or a subquery, as Odoo passes
-    ``any``) some of these rows, ``not in`` none of them, a string the rows' names.
+    False`` no row, ``!= False`` some row, ``in`` ids (or a subquery, as Odoo 18.0
+    passes ``any``) some of these rows, ``not in`` none of them, a string the rows'
+    names, ``any`` a domain of the rows (or a subquery), ``not any`` none of them.
+    Odoo 19.0 passes its conditions normalised: ``= False`` as ``in [False]``, a
+    name as ``any`` of a domain on the rows' names, ``in`` a subquery as ``any``.
     """
-    negative = operator in compat.negative_term_operators()
-    if value is False or value is None:
+    negative = operator in compat.negative_term_operators() or operator == "not any"
+    positive = compat.term_operator_negation(operator) if negative else operator
+    if operator in ("any", "not any"):
+        rows = comodel._search([("id", "in", value)] if isinstance(value, Query) else value)
+    elif value is False or value is None:
         rows = comodel._search([])
         negative = not negative
-    elif isinstance(value, str) and operator not in ("in", "not in"):
-        positive = compat.term_operator_negation(operator) if negative else operator
+    elif isinstance(value, str) and positive != "in":
         rows = comodel._search([("display_name", positive, value)])
     else:
-        ids = value if isinstance(value, (Query, list, tuple, set)) else [value]
-        rows = comodel._search([("id", "in", list(ids) if isinstance(ids, set) else ids)])
+        ids = value
+        if not isinstance(value, Query):
+            values = list(value) if isinstance(value, (list, tuple, Set)) else [value]
+            ids = [item for item in values if item is not False and item is not None]
+            if len(ids) < len(values):  # "no row" is one of the values
+                no_row = "!=" if negative else "="
+                parts = [visible_rows_domain(comodel, inverse_name, no_row, False)]
+                if ids:
+                    parts.append(visible_rows_domain(comodel, inverse_name, operator, ids))
+                return (compat.domain_and if negative else compat.domain_or)(parts)
+        rows = comodel._search([("id", "in", ids)])
     owners = rows.subselect(comodel._field_to_sql(rows.table, inverse_name, rows))
     return [("id", "not in" if negative else "in", owners)]
 
