@@ -29,6 +29,9 @@ from odoo.addons.empathic_crm.tools.guarded_fields import is_guarded
 
 from .common import EmpathyWorld
 
+#: the cross-sell suggestions: sale.order.option (18.0), sale.order.line (19.0)
+SUGGESTION_MODEL = compat.optional_products()[0]
+
 #: every guarded text of the secret partner contains it
 SECRET = "Zebrafish"
 #: models the domains start from (issue #13, "Quality bar")
@@ -36,7 +39,7 @@ START_MODELS = (
     "res.partner",
     "res.users",
     "sale.order",
-    "sale.order.option",
+    SUGGESTION_MODEL,
     "crm.lead",
     "mail.activity",
     "mail.message",
@@ -49,7 +52,7 @@ KNOWN_PATHS = {
     "res.partner": ["user_ids.partner_id"],
     "sale.order": ["partner_id.user_ids.partner_id"],
     "res.users": ["partner_id"],
-    "sale.order.option": ["order_id.partner_id"],
+    SUGGESTION_MODEL: ["order_id.partner_id"],
 }
 #: company-less data that Empathy users of every company read (taxonomy, campaigns)
 SHARED_MODELS = ("utm.campaign", "empathy.motive", "empathy.value")
@@ -212,7 +215,7 @@ class TestLeaks(EmpathyWorld, TransactionCase):
             }
             if partner == cls.secret:
                 option_vals.update(empathy_rule_id=cls.rule.id, empathy_reason=f"{SECRET} reason")
-            option = env["sale.order.option"].create(option_vals)
+            option = env[SUGGESTION_MODEL].create(option_vals)
             lead = env["crm.lead"].create(
                 {"name": "Leak lead", "partner_id": partner.id, "company_id": cls.company.id}
             )
@@ -226,7 +229,7 @@ class TestLeaks(EmpathyWorld, TransactionCase):
                 "res.partner": partner,
                 "res.users": user,
                 "sale.order": order,
-                "sale.order.option": option,
+                SUGGESTION_MODEL: option,
                 "crm.lead": lead,
                 "mail.activity": activity,
                 "mail.message": message,
@@ -374,7 +377,7 @@ class TestLeaks(EmpathyWorld, TransactionCase):
             ("res.partner", "empathy_best_advisor_id"),
             ("res.users", "empathy_motive_ids"),
             ("sale.order", "empathy_briefing"),
-            ("sale.order.option", "empathy_reason"),
+            (SUGGESTION_MODEL, "empathy_reason"),
             ("crm.lead", "empathy_suggested_user_id"),
             ("crm.lead", "empathy_suggested_reason"),
             ("product.template", "empathy_cross_sell_rule_ids"),
