@@ -1,4 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""The external APIs tell the impression gate that an API client is calling.
+
+``/xmlrpc`` and ``/jsonrpc`` (both series; ``compat.rpc_controller_class()``) unbind
+the request while the method runs: these controllers mark the call. 19.0's
+``/json/2/<model>/<method>`` keeps the request bound, its path tells the gate
+(``compat.external_api_paths()``, ``tools/gate.py``).
+"""
+
 from odoo.http import route
 
 from ..tools import compat

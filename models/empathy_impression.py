@@ -12,7 +12,7 @@ from odoo.tools.sql import create_index
 
 from ..tools import compat, params
 from ..tools.groups import is_empathy_manager
-from ..tools.protect_advisors import protected_read_group
+from ..tools.protect_advisors import guarded_read_group, guarded_read_grouping_sets
 from ..tools.vocabulary import (
     CHANNELS,
     COMMUNICATION_STYLES,
@@ -132,11 +132,20 @@ class EmpathyImpression(models.Model):
         " instead of creating a duplicate.",
     )
 
+    # *Protect advisors*: no per-advisor totals or averages, on every grouping path of
+    # both series (tools/protect_advisors.py, compat.grouping_methods())
     @api.model
-    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
-        """Reports: no per-advisor totals or averages with *Protect advisors*."""
-        return protected_read_group(
-            self, super().read_group, domain, fields, groupby, offset, limit, orderby, lazy
+    def _read_group(
+        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
+    ):
+        return guarded_read_group(
+            self, super()._read_group, domain, groupby, aggregates, having, offset, limit, order
+        )
+
+    @api.model
+    def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
+        return guarded_read_grouping_sets(
+            self, super()._read_grouping_sets, domain, grouping_sets, aggregates, order
         )
 
     @api.model

@@ -262,6 +262,36 @@ class TestCompatBehaviour(TransactionCase):
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
+class TestOptionalProducts(TransactionCase):
+    """``compat.has_sale_order_option`` and ``compat.optional_products`` say the truth,
+    and the cross-sell files of the series are the ones loaded."""
+
+    def test_optional_product_model(self):
+        model, field = compat.optional_products()
+        self.assertEqual("sale.order.option" in self.env, compat.has_sale_order_option())
+        self.assertEqual(self.env["sale.order"]._fields[field].comodel_name, model)
+        # the suggestions live on that model (the mixin of the series' model)
+        self.assertIn("empathy_rule_id", self.env[model]._fields)
+        self.assertEqual(
+            self.env["sale.order"]._fields["empathy_suggestion_ids"].comodel_name, model
+        )
+        if compat.has_sale_order_option():
+            self.assertNotIn("empathy_rule_id", self.env["sale.order.line"]._fields)
+        else:
+            self.assertIn("is_optional", self.env["sale.order.line"]._fields)
+
+    def test_cross_sell_series_files_loaded(self):
+        rule = self.env.ref("empathic_crm.sale_order_option_rule_company", raise_if_not_found=False)
+        self.assertEqual(bool(rule), compat.has_sale_order_option())
+        view = self.env.ref("empathic_crm.sale_order_view_form_cross_sell")
+        arch = view.arch_db
+        self.assertEqual("sale_order_option_ids" in arch, compat.has_sale_order_option())
+        self.assertIn("empathy_reason_shown", arch)
+        # the order form with every extension is valid
+        self.env["sale.order"].get_views([(False, "form")])
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
 class TestCompatCron(TransactionCase):
     def test_run_cron_now_in_the_test_transaction(self):
         partner = self.env["res.partner"].create({"name": "Compat Cron"})
@@ -277,3 +307,60 @@ class TestCompatCron(TransactionCase):
         partner.invalidate_recordset()
         # the action saw the uncommitted contact, its write is in this transaction
         self.assertEqual(partner.name, "Compat Cron ran")
+
+
+def _spy(name, original, seen):
+    """Return a method calling ``original`` that appends ``name`` to ``seen``."""
+
+    def spy(self, *call_args, **call_kwargs):
+        seen.append(name)
+        return original(self, *call_args, **call_kwargs)
+
+    return spy
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestCompatGuards(TransactionCase):
+    """The entry points the addon's guards rely on, per series."""
+
+    def test_every_web_grouping_call_ends_in_the_grouping_methods(self):
+        from contextlib import ExitStack  # noqa: PLC0415
+        from unittest.mock import patch  # noqa: PLC0415
+
+        Partner = self.env["res.partner"]
+        registry_class = type(Partner)
+        partner = Partner.create({"name": "Compat grouping"})
+        for method, args, kwargs, groups_of in compat.web_grouping_calls(
+            [("id", "=", partner.id)], ["name"], ["__count"]
+        ):
+            seen = []
+            with ExitStack() as stack:
+                for name in compat.grouping_methods():
+                    original = getattr(registry_class, name)
+                    stack.enter_context(
+                        patch.object(registry_class, name, _spy(name, original, seen))
+                    )
+                groups = groups_of(getattr(Partner, method)(*args, **kwargs))
+            with self.subTest(method=method):
+                self.assertTrue(seen, f"{method} passes by {compat.grouping_methods()}")
+                self.assertEqual([(g["name"], g["__count"]) for g in groups], [(partner.name, 1)])
+
+    def test_store_and_dialog_entry_points(self):
+        self.assertEqual(
+            hasattr(self.env["mail.activity"], "_to_store_defaults"), compat.store_defaults_api()
+        )
+        arch = self.env.ref("mail.mail_activity_schedule_view_form").arch
+        self.assertEqual(
+            "action_schedule_activities_done_and_schedule" in arch,
+            compat.schedule_dialog_done_and_schedule(),
+        )
+        message = self.env["res.partner"].create({"name": "Compat"}).message_post(body="Compat")
+        result = compat.thread_messages_store(message)
+        self.assertIn(message.id, [row["id"] for row in result["mail.message"]])
+
+    def test_external_api_paths_are_routes(self):
+        modules = sorted(self.env.registry._init_modules)
+        rules = [url for url, _endpoint in http._generate_routing_rules(modules, nodb_only=False)]
+        for path in compat.external_api_paths():
+            with self.subTest(path=path):
+                self.assertTrue(any(rule.startswith(path) for rule in rules), path)

@@ -326,6 +326,29 @@ def running_tests():
     return bool(module.current_test)
 
 
+def has_sale_order_option():
+    """Return whether ``sale_management`` has the optional product model ``sale.order.option``.
+
+    - 18.0: True: a quotation's optional products are ``sale.order.option`` records
+      (``sale_order_option_ids``); adding one to the order creates its ``line_id``.
+    - 19.0: False: the model is gone; optional products are ``sale.order.line`` records
+      (quantity 0 until chosen) under a section line with ``is_optional`` set.
+    """
+    return MAJOR < 19
+
+
+def optional_products():
+    """Return ``(model, order field)`` of a quotation's optional products.
+
+    - 18.0: ``("sale.order.option", "sale_order_option_ids")``.
+    - 19.0: ``("sale.order.line", "order_line")``: the order lines, the optional ones
+      under a section with ``is_optional`` (``sale.order.line._is_line_optional``).
+    """
+    if has_sale_order_option():
+        return "sale.order.option", "sale_order_option_ids"
+    return "sale.order.line", "order_line"
+
+
 def run_cron_now(test, cron):
     """Run the scheduled action ``cron`` now, from the test ``test`` (a
     ``TransactionCase``), seeing and leaving its changes in the test's transaction.
@@ -339,3 +362,131 @@ def run_cron_now(test, cron):
         return cron.method_direct_trigger()
     with test.enter_registry_test_mode():
         return cron.method_direct_trigger()
+
+
+def grouping_methods():
+    """Return the ORM methods every grouping of records ends in, whichever public method
+    asked (where the addon guards its reports: ``tools/protect_advisors.py``).
+
+    - 18.0: ``("_read_group",)``. ``read_group`` (list, pivot and graph views, external
+      API) and ``web_read_group`` call it.
+    - 19.0: ``("_read_group", "_read_grouping_sets")``. ``web_read_group`` →
+      ``formatted_read_group`` → ``_read_group`` (list, kanban, graph views); the
+      deprecated ``read_group`` → ``_read_group``; the pivot view's
+      ``formatted_read_grouping_sets`` → ``_read_grouping_sets`` (new in 19.0).
+    The signatures are the same on both series where the method exists.
+    """
+    return ("_read_group",) if MAJOR < 19 else ("_read_group", "_read_grouping_sets")
+
+
+def web_grouping_calls(domain, groupby, aggregates, order=None):
+    """Return the calls the web client and API clients group records with, as
+    ``(method, args, kwargs, groups_of)`` (for tests of grouping guards, over RPC or in
+    Python); ``groups_of(result)`` returns the list of group dicts, where
+    ``group[spec]`` is the value of each aggregate ``spec`` (``"score:avg"``) and
+    ``group[groupby]`` the group's value.
+
+    - 18.0: ``web_read_group(domain, fields, groupby, orderby=, lazy=)`` (list view)
+      and ``read_group`` (pivot, graph, external API); aggregates are keyed by field.
+    - 19.0: ``web_read_group(domain, groupby, aggregates, order=)`` (list, kanban),
+      ``formatted_read_group`` (graph), ``formatted_read_grouping_sets`` (pivot) and the
+      deprecated ``read_group`` (external API); aggregates are keyed by spec, except
+      in ``read_group``.
+    """
+    domain, groupby, aggregates = list(domain), list(groupby), list(aggregates)
+
+    def keyed(groups):
+        for group in groups:
+            for spec in aggregates:
+                if spec not in group:
+                    group[spec] = group.get(spec.split(":")[0])
+        return groups
+
+    read_group = (
+        "read_group",
+        [domain, aggregates, groupby],
+        {"orderby": order or False, "lazy": False},
+        keyed,
+    )
+    if MAJOR < 19:
+        return [
+            (
+                "web_read_group",
+                [domain, aggregates, groupby],
+                {"orderby": order or False, "lazy": False},
+                lambda result: keyed(result["groups"]),
+            ),
+            read_group,
+        ]
+    return [
+        (
+            "web_read_group",
+            [domain, groupby, aggregates],
+            {"order": order},
+            lambda result: keyed(result["groups"]),
+        ),
+        ("formatted_read_group", [domain, groupby, aggregates], {"order": order}, keyed),
+        (
+            "formatted_read_grouping_sets",
+            [domain, [groupby], aggregates],
+            {"order": order},
+            lambda result: keyed(result[0]),
+        ),
+        read_group,
+    ]
+
+
+def store_defaults_api():
+    """Return whether records list the values they send to the web client's store
+    (``mail.tools.discuss.Store``) in ``_to_store_defaults(target)``.
+
+    - 18.0: False. ``mail.activity._to_store(store)`` reads every field the user may
+      read (the addon's ``empathy_briefing`` among them) and adds it; an override adds
+      its own values in ``_to_store``.
+    - 19.0: True. ``Store.add`` asks ``_to_store_defaults(target)`` for a list of field
+      names and ``Store.Attr(name, value)``; ``mail.activity`` has no ``_to_store``
+      (one taking ``store`` alone fails), and lists only its own fields.
+    ``Store().add(records).get_result()`` builds the same answer on both.
+    """
+    return MAJOR >= 19
+
+
+def schedule_dialog_done_and_schedule():
+    """Return whether the *Schedule Activity* dialog (``mail.activity.schedule``) has
+    *Done & Schedule Next* (``action_schedule_activities_done_and_schedule``).
+
+    - 18.0: True (beside *Mark as Done*, ``action_schedule_activities_done``).
+    - 19.0: False: the dialog has *Mark Done* only; *Done & Schedule Next* is in the
+      activity's *Mark Done* popover, ``mail.activity.action_feedback_schedule_next``
+      (as on 18.0).
+    """
+    return MAJOR < 19
+
+
+def external_api_paths():
+    """Return the URL path prefixes of Odoo's external APIs (calls of model methods by
+    API clients, not by the web client).
+
+    - 18.0: ``/xmlrpc`` (``/xmlrpc/2``), ``/jsonrpc``.
+    - 19.0: the same (deprecated) and ``/json/2/<model>/<method>``
+      (``odoo.addons.rpc.controllers.json2``, API key or session, the request bound
+      while the method runs).
+    """
+    paths = ("/xmlrpc", "/jsonrpc")
+    return paths if MAJOR < 19 else (*paths, "/json/2/")
+
+
+def thread_messages_store(messages):
+    """Return what the chatter gets for ``messages`` (``/mail/thread/messages``): the
+    store's result (``{"mail.message": [...], ...}``).
+
+    - 18.0: ``Store(messages, for_current_user=True)`` (the current user's stars and
+      notifications only with ``for_current_user``).
+    - 19.0: ``Store().add(messages)``; ``mail.message._to_store`` has no
+      ``for_current_user`` (the store's defaults include what the user sees).
+    """
+    from odoo.addons.mail.tools.discuss import Store  # noqa: PLC0415
+
+    if MAJOR < 19:
+        return Store(messages, for_current_user=True).get_result()
+    return Store().add(messages).get_result()
