@@ -43,7 +43,7 @@ class CrmTeamMatching(models.Model):
     def _empathy_assign_by_fit(self, force_quota=False):
         """Odoo's ``crm.team._assign_and_convert_leads``, with the member chosen by fit.
 
-        A copy of core 18.0 (``addons/crm/models/crm_team.py``, sha256 2d464229…, checked
+        A copy of core 18.0 (``addons/crm/models/crm_team.py``, sha256 2d464229…; 19.0: 2c11244c…, checked
         by ``tests/test_core_copies.py``: re-sync when core changes). Same quotas, member
         order, member domains, lead order, conversion and commits as Odoo 18; on 19.0
         the members' preferred leads first, as core (``_empathy_assign_preferred``). The leads of a team are first planned (``_empathy_plan_assignment``),
