@@ -43,9 +43,10 @@ class CrmTeamMatching(models.Model):
     def _empathy_assign_by_fit(self, force_quota=False):
         """Odoo's ``crm.team._assign_and_convert_leads``, with the member chosen by fit.
 
-        A copy of core 18.0 (``addons/crm/models/crm_team.py``, sha256 2d464229…, checked
+        A copy of core 18.0 (``addons/crm/models/crm_team.py``, sha256 2d464229…; 19.0: 2c11244c…, checked
         by ``tests/test_core_copies.py``: re-sync when core changes). Same quotas, member
-        order, member domains, lead order, conversion and commits as Odoo 18. The leads of a team are first planned (``_empathy_plan_assignment``),
+        order, member domains, lead order, conversion and commits as Odoo 18; on 19.0
+        the members' preferred leads first, as core (``_empathy_assign_preferred``). The leads of a team are first planned (``_empathy_plan_assignment``),
         then converted in Odoo's order. The fits of all the team's leads x members are
         computed at once (a constant number of queries per team).
         """
@@ -82,8 +83,13 @@ class CrmTeamMatching(models.Model):
                 }
             )
             leads_to_assign = self.env["crm.lead"].browse(leads_to_assign_ids).exists()
+            # 19.0: the members' preferred leads first, as core assigns them
+            preferred = team._empathy_assign_preferred(
+                leads_to_assign, members_to_assign, quota_per_member, result_data
+            )
+            counter += len(preferred)
             # core's key (the built-in id: ties keep the search order)
-            ordered = leads_to_assign.sorted(lambda lead: (-lead.probability, id))
+            ordered = (leads_to_assign - preferred).sorted(lambda lead: (-lead.probability, id))
             fits = team._empathy_member_fits(ordered, members_to_assign)
             turns = {}
             plan = team._empathy_plan_assignment(
@@ -127,6 +133,55 @@ class CrmTeamMatching(models.Model):
             len(result_data),
         )
         return result_data
+
+    def _empathy_assign_preferred(self, leads, members, quota_per_member, result_data):
+        """Assign the leads the members prefer, as core does before the other leads
+        (Odoo 19.0's *preferred* assignment domain, ``compat.team_member_preferred_domain_field``;
+        none on 18.0): in core's lead order, each to the first member in the round robin
+        whose assignment and preferred domains both match it; a member with quota left
+        goes to the end of the round robin (``members``), one without leaves it. Return
+        the leads assigned. A preference is the manager's explicit choice: the expected
+        fit does not override it (it decides among the leads nobody prefers).
+        """
+        assigned = self.env["crm.lead"]
+        fname = compat.team_member_preferred_domain_field()
+        if not fname:
+            return assigned
+        preferring = [member for member in members if member[fname] and literal_eval(member[fname])]
+        if not preferring:
+            return assigned
+        preferred_by = {
+            member: leads.filtered_domain(
+                compat.domain_and(
+                    [literal_eval(member.assignment_domain or "[]"), literal_eval(member[fname])]
+                )
+            )
+            for member in preferring
+        }
+        candidates = self.env["crm.lead"].union(*preferred_by.values())
+        for lead in candidates.sorted(lambda lead: (-lead.probability, id)):
+            member = next((m for m in preferring if lead in preferred_by[m]), None)
+            if not member:
+                continue
+            lead.with_context(mail_auto_subscribe_no_notify=True).convert_opportunity(
+                lead.partner_id, user_ids=member.user_id.ids
+            )
+            lead._message_log(
+                body=self.env._(
+                    "Assigned to %(advisor)s: the lead is among the leads they prefer (the"
+                    " preferred domain of the team's member), assigned before the others.",
+                    advisor=member.user_id.name,
+                )
+            )
+            result_data[member]["assigned"] += lead
+            assigned |= lead
+            members.remove(member)
+            preferring.remove(member)
+            quota_per_member[member] -= 1
+            if quota_per_member[member] > 0:
+                members.append(member)
+                preferring.append(member)
+        return assigned
 
     def _empathy_plan_assignment(self, leads, members, quota_per_member, turns=None, fits=None):
         """Return {lead id: member} for ``leads`` (in Odoo's order); updates the quotas.

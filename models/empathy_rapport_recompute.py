@@ -4,7 +4,7 @@
 A changed half-life (every weight changes) or a manager's *Recompute* schedules the
 rebuild (``ir.cron._trigger``), never runs it in the request. The scheduled action
 rebuilds the customers whose rows were computed with another half-life, a batch of
-customers per transaction, with progress (``ir.cron._notify_progress``), in SQL
+customers per transaction, with progress (``compat.cron_progress``), in SQL
 (``_empathy_rebuild_customers``: the home of the set-based rebuild, which the
 benchmarks' generator uses too). ``_empathy_compute_from_scratch`` is the reference
 the tests and the benchmarks check the numbers against (the ORM, in Python).
@@ -106,18 +106,17 @@ class EmpathyRapport(models.Model):
         waits, refreshes the advisors' scales (every fair score when asked).
         """
         Rapport = self.sudo()
-        Cron = self.env["ir.cron"]
         # first statement of the transaction: its snapshot starts with the locks held
         customers = Rapport._empathy_sql_lock_pending(REBUILD_BATCH)
         if not customers:
             marked = Rapport._empathy_mark_pending()
             if marked:  # committed, then rebuilt in the next calls
-                Cron._notify_progress(done=marked, remaining=Rapport._empathy_sql_pending_count())
+                compat.cron_progress(self.env, marked, Rapport._empathy_sql_pending_count())
                 return
         else:
             Rapport._empathy_rebuild_customers(customers)
         remaining = Rapport._empathy_sql_pending_count()
-        Cron._notify_progress(done=len(customers), remaining=remaining)
+        compat.cron_progress(self.env, len(customers), remaining)
         if remaining and not customers:
             # all held by appliers right now: again in a minute
             self.env.ref("empathic_crm.ir_cron_empathy_rapport_rebuild").sudo()._trigger(

@@ -18,10 +18,20 @@ from odoo.tools.misc import file_path
 
 from ..tools import compat
 
-#: sha256 of the core originals the copies were made from (Odoo 18.0)
-ASSIGN_AND_CONVERT_SHA = "2d464229a82db565f32756cea285c260cc85f92d32b082e3d0f8de40053abec8"
-MARK_AS_DONE_SHA = "e65aa45b04d15b40db7c3a35ce4e4874ece88501d89b87486c559e1782319f74"
-MARK_AS_DONE_FILE = "mail/static/src/core/web/activity_model.js"
+#: sha256 of the core originals the copies were made from, per series (19.0: the
+#: members' preferred leads first, the backend methods of the activity in a patch)
+ASSIGN_AND_CONVERT_SHA = {
+    "18.0": "2d464229a82db565f32756cea285c260cc85f92d32b082e3d0f8de40053abec8",
+    "19.0": "2c11244c2c5a24ccb97c13c9d35a86a578fb3a478ef1c496a969c627883d6556",
+}[compat.SERIES]
+MARK_AS_DONE_SHA = {
+    "18.0": "e65aa45b04d15b40db7c3a35ce4e4874ece88501d89b87486c559e1782319f74",
+    "19.0": "7427a9fe49e40ca8b8be81bc72db1c17337a29c71f51973efd45976767d6bfa1",
+}[compat.SERIES]
+MARK_AS_DONE_FILE = {
+    "18.0": "mail/static/src/core/web/activity_model.js",
+    "19.0": "mail/static/src/core/web/activity_model_patch.js",
+}[compat.SERIES]
 
 
 def sha256(text):
@@ -29,8 +39,9 @@ def sha256(text):
 
 
 def js_method(source, name):
-    """Return the text of the class method ``name`` in ``source`` (one JS class file)."""
-    match = re.search(r"\n( *)(?:async )?%s\(.*?\n\1\}\n" % re.escape(name), source, re.S)
+    """Return the text of the method ``name`` in ``source`` (one JS class, or one
+    object of methods as in a ``patch``: the method ends with ``},``)."""
+    match = re.search(r"\n( *)(?:async )?%s\(.*?\n\1\},?\n" % re.escape(name), source, re.S)
     return match.group(0) if match else ""
 
 

@@ -760,6 +760,26 @@ class TestMatching(EmpathyCommon):
         for lead in leads[:6]:
             self.assertIn(lead.name, str(summary.body))
 
+    def test_assignment_by_fit_gives_preferred_leads_first(self):
+        """A member's preferred leads (19.0) go to them before the fit decides."""
+        fname = compat.team_member_preferred_domain_field()
+        if not fname:
+            self.skipTest("no preferred assignment domain in this series")
+        team = self._team({self.user_sales: 2, self.user_lena: 2, self.user_sales2: 2})
+        team.empathy_assign_by_fit = True
+        leads = self._leads(team, self._new_emotional(7))
+        # by fit, Sally gets the two most probable (test_assignment_by_fit); Lena
+        # prefers the most probable one
+        lena = team.crm_team_member_ids.filtered(lambda member: member.user_id == self.user_lena)
+        lena[fname] = str([("id", "=", leads[0].id)])
+        assigned = self._assign(team, leads)
+        self.assertEqual(assigned[leads[0].id], self.user_lena)
+        self.assertIn("among the leads they prefer", str(leads[0].message_ids[:1].body))
+        # the others by fit, within the quotas left: Sally the next two, Lena one more
+        self.assertEqual([assigned[lead.id] for lead in leads[1:3]], [self.user_sales] * 2)
+        self.assertEqual(sum(1 for lead in leads if assigned[lead.id] == self.user_lena), 2)
+        self.assertEqual(sum(1 for lead in leads if assigned[lead.id]), 6)
+
     def test_assignment_by_fit_respects_domains_and_ties(self):
         de = self.env.ref("base.de")
         team = self._team(

@@ -87,9 +87,14 @@ class TestRapport(EmpathyCommon):
         """Run the scheduled rebuild as the cron worker does: calls until done."""
         cron = self.env.ref("empathic_crm.ir_cron_empathy_rapport_rebuild")
         Rapport = self.env["empathy.rapport"].with_context(ir_cron_progress_id=None)
+        # the worker commits after each call (19.0: the progress commits): here the
+        # calls stay in the test's transaction
+        self.patch(self.env.cr, "commit", lambda: None)
         for _call in range(20):
             progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
-            Rapport.with_context(ir_cron_progress_id=progress.id)._cron_empathy_rebuild()
+            Rapport.with_context(
+                ir_cron_progress_id=progress.id, cron_id=cron.id
+            )._cron_empathy_rebuild()
             if not progress.remaining:
                 return
         self.fail("the rebuild does not end")

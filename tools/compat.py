@@ -490,3 +490,14 @@ def thread_messages_store(messages):
     if MAJOR < 19:
         return Store(messages, for_current_user=True).get_result()
     return Store().add(messages).get_result()
+
+
+def team_member_preferred_domain_field():
+    """Return the field of a sales team member's *preferred* assignment domain, or None.
+
+    - 18.0: None (a member has one assignment domain).
+    - 19.0: ``assignment_domain_preferred``: Odoo's assignment gives each member the
+      leads of this domain (within the assignment domain) first, by round robin,
+      before the other leads.
+    """
+    return None if MAJOR < 19 else "assignment_domain_preferred"
