@@ -119,6 +119,33 @@ class SaleOrder(models.Model):
         added = self.sudo().empathy_suggestion_ids - before
         return self._empathy_suggest_notification(added.sorted(lambda s: (s.sequence, s.id)))
 
+    def empathy_suggestions_data(self):
+        """Return the empathic suggestions of these quotations, for API clients.
+
+        The same on every Odoo series (options on 18.0, optional lines on 19.0): one
+        dict per suggestion, in the order's order, with ``id`` (of the series' record),
+        ``order_id``, ``product_id``, ``product``, ``rule_id``, ``rule``, ``reason`` (in
+        the reader's language) and ``accepted`` (ordered: added to the order on 18.0,
+        a quantity above 0 on 19.0). Only for users who read the suggestions.
+        """
+        self.check_access("read")
+        if not self.env.su and not self.env.user.has_group(EMPATHY_USER_GROUP):
+            raise AccessError(self.env._("Only empathy users read the suggestions."))
+        return [
+            {
+                "id": suggestion.id,
+                "order_id": suggestion.order_id.id,
+                "product_id": suggestion.product_id.id,
+                "product": suggestion.product_id.display_name,
+                "rule_id": suggestion.sudo().empathy_rule_id.id,
+                "rule": suggestion.sudo().empathy_rule_id.display_name,
+                "reason": suggestion.empathy_reason_shown or "",
+                "accepted": suggestion._empathy_is_accepted(),
+            }
+            for order in self
+            for suggestion in order.empathy_suggestion_ids.sorted(lambda s: (s.sequence, s.id))
+        ]
+
     def _empathy_suggest_notification(self, added):
         """Return the notification action after suggesting: how many and why."""
         if added:

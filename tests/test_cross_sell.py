@@ -209,6 +209,18 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         )
         self.assertEqual(len(hawaii.filtered("empathy_reason_shown")), 2)
         self.assertEqual(len(hawaii), 2)
+        # API clients read them the same way on every series
+        data = order.empathy_suggestions_data()
+        self.assertEqual(
+            sorted((row["product_id"], row["rule_id"], row["accepted"]) for row in data),
+            sorted(
+                (product.id, rule.id, False) for product, rule in self._suggested(order).items()
+            ),
+        )
+        shorts_row = next(row for row in data if row["product_id"] == self.shorts.id)
+        self.assertIn("Hawaii", shorts_row["reason"])
+        self.assertEqual(shorts_row["order_id"], order.id)
+        self.assertEqual(shorts_row["product"], self.shorts.display_name)
 
         other = self._order(self.runner, [self.shirt])
         other.action_empathy_suggest()
@@ -529,6 +541,11 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         order.action_empathy_suggest()
         self.assertEqual(len(offered(order)), 3)
         self.assertTrue(order.empathy_briefing)
+        self.assertEqual(len(order.empathy_suggestions_data()), 3)
+        # an internal user without Sales nor Empathy reads none of it
+        outsider = mail_new_test_user(self.env, login="xs_outsider", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            order.with_user(outsider).empathy_suggestions_data()
 
     @users("xs_manager")
     def test_access_manager(self):

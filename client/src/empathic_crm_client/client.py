@@ -792,23 +792,18 @@ class EmpathyClient:
     def suggestions(self, order: int | str) -> list[Suggestion]:
         """Return the current empathic suggestions (optional products) of a quotation."""
         order_id = self._order_id(order)
-        records = self.call(
-            "sale.order.option",
-            "search_read",
-            [("order_id", "=", order_id), ("empathy_rule_id", "!=", False)],
-            ["product_id", "empathy_rule_id", "empathy_reason", "line_id"],
-            order="sequence, id",
-        )
+        # the same on every Odoo series (options on 18.0, optional lines on 19.0)
+        records = self.call("sale.order", "empathy_suggestions_data", [order_id])
         return [
             Suggestion(
                 option_id=record["id"],
                 order_id=order_id,
-                product_id=record["product_id"][0],
-                product=record["product_id"][1],
-                rule_id=record["empathy_rule_id"][0],
-                rule=record["empathy_rule_id"][1],
-                reason=record["empathy_reason"] or "",
-                added=bool(record["line_id"]),
+                product_id=record["product_id"],
+                product=record["product"],
+                rule_id=record["rule_id"],
+                rule=record["rule"],
+                reason=record["reason"],
+                added=record["accepted"],
             )
             for record in records
         ]
