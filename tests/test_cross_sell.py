@@ -543,7 +543,9 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         self.assertTrue(order.empathy_briefing)
         self.assertEqual(len(order.empathy_suggestions_data()), 3)
         # an internal user without Sales nor Empathy reads none of it
-        outsider = mail_new_test_user(self.env, login="xs_outsider", groups="base.group_user")
+        outsider = mail_new_test_user(
+            self.env(su=True), login="xs_outsider", groups="base.group_user"
+        )
         with self.assertRaises(AccessError):
             order.with_user(outsider).empathy_suggestions_data()
 
