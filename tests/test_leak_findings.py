@@ -16,9 +16,7 @@ from odoo.tests import tagged
 from odoo.addons.empathic_crm.tools import compat
 
 from .common import EmpathyCommon, EmpathyHttpCommon
-
-#: the cross-sell suggestions: sale.order.option (18.0), sale.order.line (19.0)
-SUGGESTION_MODEL = compat.optional_products()[0]
+from .test_cross_sell import add_option
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
@@ -60,15 +58,14 @@ class TestLeakFindingsRpc(EmpathyHttpCommon):
                 "reason": "Secret reason of company A",
             }
         )
-        # Fay's own quotation: on 19.0 the suggestions are order lines, which a
-        # salesperson of "own documents" reads on her own orders only
+        # Fay's quotation: on 19.0 the suggestions are order lines, which a salesperson
+        # reads on their own orders only
         cls.order = env["sale.order"].create(
             {"partner_id": cls.customer.id, "company_id": env.company.id, "user_id": cls.sales.id}
         )
-        env[SUGGESTION_MODEL].create(
+        # the rule's suggestion: an option (18.0), an optional order line (19.0)
+        add_option(cls.order, product).write(
             {
-                "order_id": cls.order.id,
-                "product_id": product.id,
                 "name": "Guide",
                 "price_unit": 3,
                 "empathy_rule_id": rule.id,
@@ -171,7 +168,7 @@ class TestLeakFindingsRpc(EmpathyHttpCommon):
     def test_05_options_of_other_companies(self):
         answer = self._call(
             "fnd_sales_b",
-            SUGGESTION_MODEL,
+            compat.optional_products()[0],
             "search_read",
             [("empathy_rule_id", "!=", False)],
             ["empathy_reason"],
@@ -179,7 +176,7 @@ class TestLeakFindingsRpc(EmpathyHttpCommon):
         self.assertEqual(answer.get("result"), [], answer)
         own = self._call(
             "fnd_sales",
-            SUGGESTION_MODEL,
+            compat.optional_products()[0],
             "search_read",
             [("order_id", "=", self.order.id)],
             ["empathy_reason"],

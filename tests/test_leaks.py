@@ -28,18 +28,18 @@ from odoo.addons.empathic_crm.tools import compat
 from odoo.addons.empathic_crm.tools.guarded_fields import is_guarded
 
 from .common import EmpathyWorld
-
-#: the cross-sell suggestions: sale.order.option (18.0), sale.order.line (19.0)
-SUGGESTION_MODEL = compat.optional_products()[0]
+from .test_cross_sell import add_option
 
 #: every guarded text of the secret partner contains it
 SECRET = "Zebrafish"
+#: a quotation's optional products: sale.order.option (18.0), sale.order.line (19.0)
+OPTIONS = compat.optional_products()[0]
 #: models the domains start from (issue #13, "Quality bar")
 START_MODELS = (
     "res.partner",
     "res.users",
     "sale.order",
-    SUGGESTION_MODEL,
+    OPTIONS,
     "crm.lead",
     "mail.activity",
     "mail.message",
@@ -52,7 +52,7 @@ KNOWN_PATHS = {
     "res.partner": ["user_ids.partner_id"],
     "sale.order": ["partner_id.user_ids.partner_id"],
     "res.users": ["partner_id"],
-    SUGGESTION_MODEL: ["order_id.partner_id"],
+    OPTIONS: ["order_id.partner_id"],
 }
 #: company-less data that Empathy users of every company read (taxonomy, campaigns)
 SHARED_MODELS = ("utm.campaign", "empathy.motive", "empathy.value")
@@ -207,15 +207,11 @@ class TestLeaks(EmpathyWorld, TransactionCase):
                     "order_line": [Command.create({"product_id": cls.product_shirt.id})],
                 }
             )
-            option_vals = {
-                "order_id": order.id,
-                "product_id": cls.product_guide.id,
-                "name": "Leak option",
-                "price_unit": 5,
-            }
+            option_vals = {"name": "Leak option", "price_unit": 5}
             if partner == cls.secret:
                 option_vals.update(empathy_rule_id=cls.rule.id, empathy_reason=f"{SECRET} reason")
-            option = env[SUGGESTION_MODEL].create(option_vals)
+            option = add_option(order, cls.product_guide)
+            option.write(option_vals)
             lead = env["crm.lead"].create(
                 {"name": "Leak lead", "partner_id": partner.id, "company_id": cls.company.id}
             )
@@ -229,7 +225,7 @@ class TestLeaks(EmpathyWorld, TransactionCase):
                 "res.partner": partner,
                 "res.users": user,
                 "sale.order": order,
-                SUGGESTION_MODEL: option,
+                OPTIONS: option,
                 "crm.lead": lead,
                 "mail.activity": activity,
                 "mail.message": message,
@@ -377,7 +373,7 @@ class TestLeaks(EmpathyWorld, TransactionCase):
             ("res.partner", "empathy_best_advisor_id"),
             ("res.users", "empathy_motive_ids"),
             ("sale.order", "empathy_briefing"),
-            (SUGGESTION_MODEL, "empathy_reason"),
+            (OPTIONS, "empathy_reason"),
             ("crm.lead", "empathy_suggested_user_id"),
             ("crm.lead", "empathy_suggested_reason"),
             ("product.template", "empathy_cross_sell_rule_ids"),

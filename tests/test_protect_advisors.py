@@ -33,12 +33,17 @@ class TestProtectAdvisors(EmpathyCommon):
         self.env["ir.config_parameter"].set_param(PROTECT_ADVISORS_PARAM, "True")
 
     def _groups(self, model, groupby, aggregates, order=None, user=None):
-        """Return {method: groups} of every web grouping call, as ``user`` (manager)."""
+        """Return {method: groups} of every web grouping call, as ``user`` (manager).
+
+        With several groupbys, without 19.0's ``web_read_group``: it groups by the first
+        and opens the subgroups in calls of their own (as the list view does)."""
         Model = self.env[model].with_user(user or self.user_manager)
         result = {}
         for method, args, kwargs, groups_of in compat.web_grouping_calls(
             [], groupby, aggregates, order
         ):
+            if len(groupby) > 1 and method == "web_read_group":
+                continue
             result[method] = groups_of(getattr(Model, method)(*args, **kwargs))
         return result
 
@@ -114,7 +119,9 @@ class TestProtectAdvisors(EmpathyCommon):
         for method, groups in per_advisor.items():
             with self.subTest(method=method):
                 self.assertFalse(any(group["pair_count:sum"] for group in groups))
-                self.assertTrue(any(group["pair_count:sum"] for group in per_kind[method]))
+        for method, groups in per_kind.items():
+            with self.subTest(method=method, kinds=True):
+                self.assertTrue(any(group["pair_count:sum"] for group in groups))
 
     def test_rapport_report_for_managers_on_every_path(self):
         for call in compat.web_grouping_calls([], ["partner_id"], ["score:avg"]):

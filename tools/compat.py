@@ -388,7 +388,8 @@ def web_grouping_calls(domain, groupby, aggregates, order=None):
 
     - 18.0: ``web_read_group(domain, fields, groupby, orderby=, lazy=)`` (list view)
       and ``read_group`` (pivot, graph, external API); aggregates are keyed by field.
-    - 19.0: ``web_read_group(domain, groupby, aggregates, order=)`` (list, kanban),
+    - 19.0: ``web_read_group(domain, groupby, aggregates, order=)`` (list, kanban;
+      the groups of the first groupby only, subgroups are opened by further calls),
       ``formatted_read_group`` (graph), ``formatted_read_grouping_sets`` (pivot) and the
       deprecated ``read_group`` (external API); aggregates are keyed by spec, except
       in ``read_group``.
