@@ -31,6 +31,7 @@ from . import mail_activity
 from . import mail_activity_briefing
 from . import mail_activity_mixin
 from . import mail_activity_type
+from . import mail_thread
 from . import product_template
 from . import res_config_settings
 from . import res_partner

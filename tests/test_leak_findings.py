@@ -315,6 +315,43 @@ class TestLeakFindingsRpc(EmpathyHttpCommon):
 
 @tagged("post_install", "-at_install", "empathic_crm")
 class TestLeakFindings(EmpathyCommon):
+    def test_10_search_by_followers_as_the_user(self):
+        """Records found by their followers' empathy data: the profiles the user reads.
+
+        mail searches the followers as superuser; a condition on the followers'
+        partners (``message_partner_ids.<field>``, which 19.0 passes to mail as
+        ``any``) is evaluated as the user: another company's salesperson and an
+        internal user learn nothing of the runner's notes."""
+        lead = self.env["crm.lead"].create(
+            {"name": "Followed by the runner", "user_id": self.user_sales.id}
+        )
+        # the runner's profile is of company A
+        self.runner.company_id = self.company
+        for record in (lead, self.plain):
+            record.message_subscribe(partner_ids=self.runner.ids)
+        notes = [("empathy_personal_notes", "ilike", "Born to Run")]
+        domains = {
+            "path": [("message_partner_ids.empathy_personal_notes", "ilike", "Born to Run")],
+            "any": [("message_partner_ids", "any", notes)],
+            "not any": [("message_partner_ids", "not any", notes)],
+        }
+        cases = [
+            (self.user_sales, lead, True),
+            (self.user_sales, self.plain, True),
+            (self.user_sales_b, self.plain, False),
+            (self.user_internal, self.plain, False),
+        ]
+        for user, record, sees in cases:
+            for name, domain in domains.items():
+                with self.subTest(user=user.login, model=record._name, domain=name):
+                    Model = record.with_user(user)
+                    try:
+                        found = bool(Model.search([("id", "=", record.id), *domain]))
+                    except AccessError:
+                        self.assertFalse(sees)
+                        continue
+                    self.assertEqual(found, sees != (name == "not any"))
+
     def test_03_tracking_of_guarded_fields_hidden(self):
         """The objection log is a tracking value: only Empathy users see it."""
         self.runner.with_user(self.user_sales).empathy_objection = True
