@@ -66,9 +66,11 @@ class MailActivity(models.Model):
             fields = [
                 *super()._to_store_defaults(target),
                 Store.Attr("empathy_impression_required", lambda activity: activity in gated),
+                # 19.0 sends the listed fields only (18.0 every readable one): the
+                # chatter shows a handover To-Do's briefing without "details"
+                "empathy_handover",
             ]
             if self.env.user.has_group(EMPATHY_USER_GROUP):
-                # 19.0 sends the listed fields only (18.0 every readable one)
                 fields.append("empathy_briefing")
             return fields
 

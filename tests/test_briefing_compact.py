@@ -470,8 +470,11 @@ class TestCompactBriefing(EmpathyCommon):
         self.assertFalse(todo.empathy_briefing)
         # what the chatter and the popovers get (compat.store_defaults_api())
         data = call.activity_format()["mail.activity"][0]
-        # 19.0 sends HTML as ["markup", html], which the web client turns into markup
-        self.assertIn("Born to Run", str(data["empathy_briefing"]))
+        # the popover renders this HTML as is (19.0 sends it as ["markup", html])
+        html = compat.store_html(data["empathy_briefing"])
+        self.assertEqual(html, str(call.empathy_briefing))
+        self.assertTrue(html.strip().startswith('<div class="o_empathy_briefing_compact'), html)
+        self.assertIn("Born to Run", html)
         self.assertTrue(data["empathy_impression_required"])
         data = todo.activity_format()["mail.activity"][0]
         self.assertFalse(data["empathy_briefing"])
@@ -537,6 +540,10 @@ class TestHandover(EmpathyCommon):
             self.assertIn(note, html)
         self.assertNotIn("Second talk", html, "only the last three impressions")
         self.assertNotIn("Previous salesperson", html, "the rapport of the previous one: managers")
+        # the chatter shows it with the To-Do (not only in its details): what it gets
+        data = todo.with_user(self.user_sales2).activity_format()["mail.activity"][0]
+        self.assertTrue(data["empathy_handover"])
+        self.assertEqual(compat.store_html(data["empathy_briefing"]), html)
         manager = str(todo.with_user(self.user_manager).empathy_briefing)
         self.assertIn("Previous salesperson: Sally Sales (rapport 2.0 / 5)", manager)
         with self.assertRaises(AccessError):

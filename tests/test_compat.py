@@ -357,6 +357,10 @@ class TestCompatGuards(TransactionCase):
         message = self.env["res.partner"].create({"name": "Compat"}).message_post(body="Compat")
         result = compat.thread_messages_store(message)
         self.assertIn(message.id, [row["id"] for row in result["mail.message"]])
+        # the HTML of a body as the web client's store receives it
+        body = next(row["body"] for row in result["mail.message"] if row["id"] == message.id)
+        self.assertEqual(compat.store_html(body), "<p>Compat</p>")
+        self.assertEqual(compat.store_html(False), "")
 
     def test_external_api_paths_are_routes(self):
         modules = sorted(self.env.registry._init_modules)

@@ -502,3 +502,17 @@ def team_member_preferred_domain_field():
       before the other leads.
     """
     return None if MAJOR < 19 else "assignment_domain_preferred"
+
+
+def store_html(value):
+    """Return the HTML of an Html field's value as the web client's store receives it
+    (``Store(...).get_result()``), as a string ("" when empty).
+
+    - 18.0: the value itself (a ``Markup`` or ``str``; JSON turns it into a string).
+    - 19.0: ``Store`` sends every ``Markup`` as ``["markup", html]``, which the web
+      client turns back into markup (the fields it declares as ``fields.Html``, and
+      the addon's ``empathyBriefingOf`` for ``mail.activity.empathy_briefing``).
+    """
+    if MAJOR >= 19 and isinstance(value, list | tuple) and value[:1] == ["markup"]:
+        value = value[1]
+    return str(value or "")

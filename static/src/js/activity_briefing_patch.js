@@ -6,13 +6,17 @@ import { patch } from "@web/core/utils/patch";
 /**
  * The compact briefing the server sends with an activity (`empathy_briefing`,
  * guarded by the empathy group: absent for other users), ready for `t-out`.
- * The server builds it from escaped values only.
+ * The server builds it from escaped values only. 18.0's store passes it as a
+ * string; 19.0's store sends HTML as `["markup", html]` and leaves it so for the
+ * fields the activity model does not declare: both give the same markup.
  *
  * @param {Object} activity
  * @returns {import("@odoo/owl").Markup|false}
  */
 export function empathyBriefingOf(activity) {
-    return activity?.empathy_briefing ? markup(activity.empathy_briefing) : false;
+    const value = activity?.empathy_briefing;
+    const html = Array.isArray(value) && value[0] === "markup" ? value[1] : value;
+    return html ? markup(html) : false;
 }
 
 const briefingGetter = {

@@ -233,7 +233,16 @@ tours.add("empathic_crm_activity_popover_tour", {
         },
         {
             content: "The call (needs an impression) shows the briefing in the popover",
-            trigger: ".o-mail-ActivityListPopoverItem .o_empathy_activity_briefing:contains('Born to Run')",
+            trigger:
+                ".o-mail-ActivityListPopoverItem .o_empathy_activity_briefing:has(.o_empathy_briefing_compact:contains('Born to Run'))",
+            run() {
+                // rendered as HTML, nothing around it (no markup marker, no tags as text)
+                const shown = this.anchor.textContent.trim();
+                const briefing = this.anchor.querySelector(".o_empathy_briefing_compact");
+                if (!shown.startsWith(briefing.textContent.trim()) || shown.includes("<")) {
+                    throw new Error(`the popover's briefing is not its HTML: "${shown}"`);
+                }
+            },
         },
     ],
 });
