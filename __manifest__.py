@@ -59,6 +59,7 @@
         "views/crm_team_views.xml",
         "views/crm_lead_matching_views.xml",
         "views/empathic_crm_menus.xml",
+        "data/empathic_crm_series_actions_data.xml",
     ],
     "demo": [
         "demo/empathic_crm_demo.xml",

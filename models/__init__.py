@@ -1,11 +1,14 @@
 """The addon's models; the concerns of one model are files named model + concern."""
 
+from ..tools import compat
+
 from . import empathy_tag_mixin
 from . import calendar_event
 from . import crm_lead
 from . import crm_lead_scoring
 from . import empathy_cross_sell_report
 from . import empathy_cross_sell_rule
+from . import empathy_cross_sell_suggestion
 from . import empathy_partner_stat
 from . import empathy_impression
 from . import empathy_interaction_intake
@@ -41,10 +44,13 @@ from . import res_partner_objection
 from . import res_partner_rapport
 from . import res_partner_silent
 from . import sale_order
-from . import sale_order_cross_sell_pricing
 from . import sale_order_line
 from . import sale_order_listening
-from . import sale_order_option
+
+if compat.has_sale_order_option():  # 18.0: the suggestions are optional products
+    from . import sale_order_cross_sell_pricing, sale_order_option
+else:  # 19.0: the suggestions are order lines in an optional section
+    from . import sale_order_line_cross_sell
 from . import utm_campaign
 from . import empathy_kind_rapport
 from . import empathy_kind_rapport_fit

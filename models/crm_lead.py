@@ -176,6 +176,10 @@ class CrmLead(models.Model):
         reopening = self.browse()
         if "active" in vals or "stage_id" in vals:
             reopening = self.filtered(lambda lead: lead.partner_id and lead._empathy_is_closed())
+            # the frequency tables learn the values a lead has when it closes (Odoo 18.0
+            # before, 19.0 after this write): bring the open ones up to date first;
+            # once closed, the refresh skips them
+            (self - reopening).filtered("partner_id")._empathy_scoring_refresh()
         res = super().write(vals)
         if "campaign_id" in vals or "partner_id" in vals:
             self.env["utm.campaign"]._empathy_apply_responses(self, "campaign_lead")

@@ -94,14 +94,6 @@ class CrmLead(models.Model):
         " from the Predictive Lead Scoring frequency tables.",
     )
 
-    def _handle_won_lost(self, vals):
-        # the frequency tables learn the values the lead has when it closes: bring
-        # them up to date first; afterwards the refresh skips the closed lead
-        self.filtered(
-            lambda lead: lead.partner_id and not lead._empathy_is_closed()
-        )._empathy_scoring_refresh()
-        return super()._handle_won_lost(vals)
-
     def _empathy_is_closed(self):
         """Return whether the lead is won or lost (its empathy factors are frozen)."""
         self.ensure_one()

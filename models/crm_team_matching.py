@@ -2,13 +2,13 @@
 """Sales teams: Odoo's lead assignment, preferring the member expected to click best."""
 
 import logging
-import threading
 from ast import literal_eval
 
 from markupsafe import Markup
 
 from odoo import fields, models
 
+from ..tools import compat
 from ..tools.matching import plan_assignment
 
 _logger = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class CrmTeamMatching(models.Model):
         then converted in Odoo's order. The fits of all the team's leads x members are
         computed at once (a constant number of queries per team).
         """
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        auto_commit = not compat.running_tests()
         result_data = {}
         commit_bundle_size = int(
             self.env["ir.config_parameter"].sudo().get_param("crm.assignment.commit.bundle", 100)

@@ -1,8 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-"""Cross-sell acceptance analysis: one row per suggested option (SQL view)."""
+"""Cross-sell acceptance analysis: one row per suggested optional product (SQL view)."""
 
 from odoo import fields, models
 from odoo.tools import SQL
+
+from ..tools import compat
+
+#: the suggestions: ``sale.order.option`` (18.0) or ``sale.order.line`` (19.0)
+SUGGESTION_MODEL = compat.optional_products()[0]
 
 
 class EmpathyCrossSellReport(models.Model):
@@ -12,7 +17,9 @@ class EmpathyCrossSellReport(models.Model):
     _order = "date desc, id desc"
     _rec_name = "rule_id"
     _depends = {
-        "sale.order.option": ["empathy_rule_id", "order_id", "product_id", "line_id"],
+        # what the suggestion model's _empathy_report_rows reads (the accepted line:
+        # line_id on 18.0, the quantity on 19.0)
+        SUGGESTION_MODEL: ["empathy_rule_id", "order_id", "product_id"],
         "sale.order": [
             "partner_id",
             "user_id",
@@ -21,7 +28,7 @@ class EmpathyCrossSellReport(models.Model):
             "date_order",
             "currency_rate",
         ],
-        "sale.order.line": ["price_subtotal"],
+        "sale.order.line": ["price_subtotal", "product_uom_qty"],
         "res.company": ["currency_id"],
     }
 
@@ -53,6 +60,10 @@ class EmpathyCrossSellReport(models.Model):
     def _query(self):
         """Return the SQL of the view: one row per suggested optional product.
 
+        The suggestions' own rows (and what accepted means) come from their model:
+        ``_empathy_report_rows`` of ``sale.order.option`` (18.0) or of
+        ``sale.order.line`` (19.0).
+
         A read-only ``_table_query``, read through the ORM: access rights and record
         rules (the report's multi-company rule, security/) apply to its rows;
         nothing to invalidate or date; no flush of the documents (the ORM does not
@@ -61,29 +72,28 @@ class EmpathyCrossSellReport(models.Model):
         """
         return SQL(
             """
-            SELECT opt.id AS id,
-                   opt.empathy_rule_id AS rule_id,
-                   opt.order_id AS order_id,
-                   opt.product_id AS product_id,
+            SELECT suggestion.id AS id,
+                   suggestion.rule_id AS rule_id,
+                   suggestion.order_id AS order_id,
+                   suggestion.product_id AS product_id,
                    so.partner_id AS partner_id,
                    so.user_id AS user_id,
                    so.team_id AS team_id,
                    so.company_id AS company_id,
                    company.currency_id AS currency_id,
                    so.date_order AS date,
-                   opt.line_id IS NOT NULL AS accepted,
+                   suggestion.accepted AS accepted,
                    1 AS suggested_count,
-                   CASE WHEN opt.line_id IS NOT NULL THEN 1 ELSE 0 END AS accepted_count,
-                   CASE WHEN opt.line_id IS NOT NULL THEN 100.0 ELSE 0.0 END AS acceptance_rate,
-                   COALESCE(sol.price_subtotal
+                   CASE WHEN suggestion.accepted THEN 1 ELSE 0 END AS accepted_count,
+                   CASE WHEN suggestion.accepted THEN 100.0 ELSE 0.0 END AS acceptance_rate,
+                   COALESCE(suggestion.accepted_subtotal
                             / CASE COALESCE(so.currency_rate, 0) WHEN 0 THEN 1.0
                               ELSE so.currency_rate END, 0.0) AS accepted_revenue
-              FROM sale_order_option opt
-              JOIN sale_order so ON so.id = opt.order_id
+              FROM (%s) suggestion
+              JOIN sale_order so ON so.id = suggestion.order_id
               JOIN res_company company ON company.id = so.company_id
-         LEFT JOIN sale_order_line sol ON sol.id = opt.line_id
-             WHERE opt.empathy_rule_id IS NOT NULL
-            """
+            """,
+            self.env[SUGGESTION_MODEL]._empathy_report_rows(),
         )
 
     @property

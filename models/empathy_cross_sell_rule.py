@@ -6,6 +6,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import compat
+
 
 class EmpathyCrossSellRule(models.Model):
     _name = "empathy.cross.sell.rule"
@@ -138,28 +140,20 @@ class EmpathyCrossSellRule(models.Model):
     def _compute_statistics(self):
         """Count suggestions and acceptances with two grouped queries for all rules."""
         rules = self.filtered("id")
-        Option = self.env["sale.order.option"].sudo()
-        counts = {
-            rule.id: (total, accepted)
-            for rule, total, accepted in Option._read_group(
-                [("empathy_rule_id", "in", rules.ids)],
-                ["empathy_rule_id"],
-                ["__count", "line_id:count"],
-            )
-        }
+        # sale.order.option (18.0) or sale.order.line (19.0): the same figures
+        Suggestion = self.env[compat.optional_products()[0]]
+        stats = Suggestion._empathy_rule_statistics(rules)
+        counts = {rule_id: (total, accepted) for rule_id, (total, accepted, _a) in stats.items()}
         revenue = defaultdict(float)
         today = fields.Date.context_today(self)
-        for rule, currency, amount in Option._read_group(
-            [("empathy_rule_id", "in", rules.ids), ("line_id", "!=", False)],
-            ["empathy_rule_id", "empathy_line_currency_id"],
-            ["empathy_line_subtotal:sum"],
-        ):
-            rule = self.browse(rule.id)
-            if currency and currency != rule.currency_id:
-                amount = currency._convert(
-                    amount, rule.currency_id, rule.company_id or self.env.company, today
-                )
-            revenue[rule.id] += amount
+        for rule_id, (_total, _accepted, amounts) in stats.items():
+            rule = self.browse(rule_id)
+            for currency, amount in amounts:
+                if currency and currency != rule.currency_id:
+                    amount = currency._convert(
+                        amount, rule.currency_id, rule.company_id or self.env.company, today
+                    )
+                revenue[rule.id] += amount
         for rule in self:
             total, accepted = counts.get(rule.id, (0, 0))
             rule.suggested_count = total

@@ -2,7 +2,6 @@
 """Impressions: an advisor's rating of rapport and mood after a contact, its rules, retention."""
 
 import logging
-import threading
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
@@ -11,9 +10,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.tools.sql import create_index
 
-from ..tools import params
+from ..tools import compat, params
 from ..tools.groups import is_empathy_manager
-from ..tools.protect_advisors import protected_read_group
+from ..tools.protect_advisors import guarded_read_group, guarded_read_grouping_sets
 from ..tools.vocabulary import (
     CHANNELS,
     COMMUNICATION_STYLES,
@@ -44,6 +43,19 @@ MIN_DATE = datetime(1970, 1, 1)
 MAX_DAYS_AHEAD = 366
 
 
+@compat.sql_constraints(
+    (
+        "rapport_range",
+        "CHECK (rapport BETWEEN 1 AND 5)",
+        "The rapport must be between 1 and 5.",
+    ),
+    ("mood_range", "CHECK (mood BETWEEN -2 AND 2)", "The mood must be between -2 and +2."),
+    (
+        "external_ref_company_uniq",
+        "UNIQUE (company_id, external_ref)",
+        "An impression with this external reference already exists in this company.",
+    ),
+)
 class EmpathyImpression(models.Model):
     _name = "empathy.impression"
     _description = "Customer Impression"
@@ -120,25 +132,20 @@ class EmpathyImpression(models.Model):
         " instead of creating a duplicate.",
     )
 
-    _sql_constraints = [
-        (
-            "rapport_range",
-            "CHECK (rapport BETWEEN 1 AND 5)",
-            "The rapport must be between 1 and 5.",
-        ),
-        ("mood_range", "CHECK (mood BETWEEN -2 AND 2)", "The mood must be between -2 and +2."),
-        (
-            "external_ref_company_uniq",
-            "UNIQUE (company_id, external_ref)",
-            "An impression with this external reference already exists in this company.",
-        ),
-    ]
+    # *Protect advisors*: no per-advisor totals or averages, on every grouping path of
+    # both series (tools/protect_advisors.py, compat.grouping_methods())
+    @api.model
+    def _read_group(
+        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
+    ):
+        return guarded_read_group(
+            self, super()._read_group, domain, groupby, aggregates, having, offset, limit, order
+        )
 
     @api.model
-    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
-        """Reports: no per-advisor totals or averages with *Protect advisors*."""
-        return protected_read_group(
-            self, super().read_group, domain, fields, groupby, offset, limit, orderby, lazy
+    def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
+        return guarded_read_grouping_sets(
+            self, super()._read_grouping_sets, domain, grouping_sets, aggregates, order
         )
 
     @api.model
@@ -441,10 +448,10 @@ class EmpathyImpression(models.Model):
             batch.unlink()
             done += len(batch)
             batches += 1
-            if not getattr(threading.current_thread(), "testing", False):
+            if not compat.running_tests():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         remaining = Impression.search_count([("date", "<", limit)])
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        compat.cron_progress(self.env, done, remaining)
         _logger.info("empathy retention: %s impressions deleted, %s remaining", done, remaining)
         return done
 

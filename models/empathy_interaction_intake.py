@@ -20,9 +20,9 @@ from psycopg2 import errorcodes
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.osv import expression
 from odoo.tools.sql import escape_psql
 
+from ..tools import compat
 from ..tools.groups import is_empathy_manager
 
 _logger = logging.getLogger(__name__)
@@ -204,7 +204,7 @@ class EmpathyInteractionIntake(models.AbstractModel):
             missing = [name for key, name in names.items() if key not in found]
             if not missing:
                 break
-            domain = expression.OR([[("name", "=ilike", escape_psql(name))] for name in missing])
+            domain = compat.domain_or([[("name", "=ilike", escape_psql(name))] for name in missing])
             for motive in Motive.with_context(lang=lang).search(domain, order="active desc, id"):
                 found.setdefault(motive.name.lower(), motive.id)
         may_create = Motive.has_access("create")

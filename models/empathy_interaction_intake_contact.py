@@ -14,6 +14,7 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.tools import SQL
 
+from ..tools import compat
 from ..tools.contact_keys import name_key, phone_key, vat_key
 
 #: advisory lock namespace (first key of ``pg_advisory_xact_lock(int, int)``) of the
@@ -52,9 +53,9 @@ class EmpathyInteractionIntake(models.AbstractModel):
                 by_key.setdefault(("email", partner.email_normalized), partner)
             if partner.vat:
                 by_key.setdefault(("vat", vat_key(partner.vat)), partner)
-            for number in (partner.phone, partner.mobile):
-                if number:
-                    by_key.setdefault(("phone", phone_key(number)), partner)
+            for fname in compat.partner_phone_fields():
+                if partner[fname]:
+                    by_key.setdefault(("phone", phone_key(partner[fname])), partner)
             if name_key(partner.name) in keys["name"]:
                 by_name[name_key(partner.name)].append(partner)
 
@@ -112,7 +113,9 @@ class EmpathyInteractionIntake(models.AbstractModel):
         self._empathy_sql_lock_keys(
             sorted({f"{kind}:{key}" for entry in entries for kind, key in entry["keys"]})
         )
-        self.env["res.partner"].flush_model(["email_normalized", "vat", "phone", "mobile", "name"])
+        self.env["res.partner"].flush_model(
+            ["email_normalized", "vat", *compat.partner_phone_fields(), "name"]
+        )
         visible = self._empathy_partner_ids_by_keys(self.env.cr, entries)
         with self.env.registry.cursor() as fresh:
             committed = self._empathy_partner_ids_by_keys(fresh, entries)
@@ -196,7 +199,7 @@ class EmpathyInteractionIntake(models.AbstractModel):
         Runs on this transaction's cursor and on a fresh one (``cr``): only raw SQL
         can ask a second snapshot. No record rules and all companies on purpose: a
         contact created concurrently is a duplicate whoever may see it. Flush: the
-        caller's (``email_normalized``, ``vat``, ``phone``, ``mobile``, ``name``).
+        caller's (``email_normalized``, ``vat``, the phone columns, ``name``).
         """
         by_kind = defaultdict(set)
         for entry in entries:

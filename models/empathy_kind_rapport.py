@@ -24,9 +24,10 @@ empathy-based is learnt from them.
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import compat
 from ..tools.groups import check_empathy_manager
 from ..tools.matching import ALL
-from ..tools.protect_advisors import protected_read_group
+from ..tools.protect_advisors import guarded_read_group, guarded_read_grouping_sets
 from ..tools.vocabulary import COMMUNICATION_STYLES, PREFERRED_CHANNELS, TEMPERAMENTS
 from .empathy_profile import KIND_FIELDS
 
@@ -105,6 +106,13 @@ def partner_objecting_sql(partner, commercial):
     )
 
 
+@compat.sql_constraints(
+    (
+        "user_company_trait_value_uniq",
+        "unique (user_id, company_id, trait, value)",
+        "There is one row per advisor, company and kind of customer.",
+    ),
+)
 class EmpathyKindRapport(models.Model):
     _name = "empathy.kind.rapport"
     _description = "Rapport by kind of customer"
@@ -159,14 +167,6 @@ class EmpathyKindRapport(models.Model):
 
     kind_label = fields.Char(string="Kind of customer", compute="_compute_kind_label")
 
-    _sql_constraints = [
-        (
-            "user_company_trait_value_uniq",
-            "unique (user_id, company_id, trait, value)",
-            "There is one row per advisor, company and kind of customer.",
-        ),
-    ]
-
     @api.depends_context("lang")
     @api.depends("trait", "value")
     def _compute_kind_label(self):
@@ -202,14 +202,32 @@ class EmpathyKindRapport(models.Model):
     # blanked with *Protect advisors* unless grouped by a kind
     # ------------------------------------------------------------------
     @api.model
-    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
-        specs = [groupby] if isinstance(groupby, str) else list(groupby or ())
-        if any(spec.split(":")[0] in KIND_GROUPBYS for spec in specs):
-            return super().read_group(
-                domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
-            )
-        return protected_read_group(
-            self, super().read_group, domain, fields, groupby, offset, limit, orderby, lazy
+    def _read_group(
+        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
+    ):
+        return guarded_read_group(
+            self,
+            super()._read_group,
+            domain,
+            groupby,
+            aggregates,
+            having,
+            offset,
+            limit,
+            order,
+            exempt=KIND_GROUPBYS,
+        )
+
+    @api.model
+    def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
+        return guarded_read_grouping_sets(
+            self,
+            super()._read_grouping_sets,
+            domain,
+            grouping_sets,
+            aggregates,
+            order,
+            exempt=KIND_GROUPBYS,
         )
 
     @api.model

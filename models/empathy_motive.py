@@ -3,7 +3,12 @@
 
 from odoo import fields, models
 
+from ..tools import compat
 
+
+@compat.sql_constraints(
+    ("name_uniq", "unique (name)", "A purchase motive with this name already exists."),
+)
 class EmpathyMotive(models.Model):
     _name = "empathy.motive"
     _inherit = ["empathy.tag.mixin"]
@@ -19,7 +24,3 @@ class EmpathyMotive(models.Model):
         string="Campaigns",
         help="Customers who respond to these campaigns gain this motive.",
     )
-
-    _sql_constraints = [
-        ("name_uniq", "unique (name)", "A purchase motive with this name already exists."),
-    ]

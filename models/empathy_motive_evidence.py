@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools.sql import create_index
 
-from ..tools import params
+from ..tools import compat, params
 
 SOURCES = [
     ("impression", "Impression"),
@@ -24,6 +24,13 @@ SOURCES = [
 STRENGTHS = {"campaign_lead": 1, "impression": 2, "manual": 2, "campaign_order": 3}
 
 
+@compat.sql_constraints(
+    (
+        "motive_or_value",
+        "CHECK ((motive_id IS NULL) <> (value_id IS NULL))",
+        "Evidence is about exactly one motive or one value.",
+    ),
+)
 class EmpathyMotiveEvidence(models.Model):
     _name = "empathy.motive.evidence"
     _description = "Motive Evidence"
@@ -57,14 +64,6 @@ class EmpathyMotiveEvidence(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
-
-    _sql_constraints = [
-        (
-            "motive_or_value",
-            "CHECK ((motive_id IS NULL) <> (value_id IS NULL))",
-            "Evidence is about exactly one motive or one value.",
-        ),
-    ]
 
     def init(self):
         # "when was this motive of this partner last heard": index-only lookups

@@ -15,6 +15,8 @@ it always had (``PARTNER_FIELDS``, ``res_partner_rapport.py``).
 from odoo import fields, models
 from odoo.tools.sql import create_index
 
+from ..tools import compat
+
 #: the contact's fields (``res.partner``) that show a field of the current company's row
 PARTNER_FIELDS = {
     "empathy_best_advisor_id": "best_advisor_id",
@@ -28,6 +30,13 @@ PARTNER_FIELDS = {
 MOOD_TRENDS = [("improving", "Improving"), ("stable", "Stable"), ("declining", "Declining")]
 
 
+@compat.sql_constraints(
+    (
+        "partner_company_uniq",
+        "unique (partner_id, company_id)",
+        "A contact has one row of figures per company.",
+    ),
+)
 class EmpathyPartnerStat(models.Model):
     _name = "empathy.partner.stat"
     _description = "Contact figures per company"
@@ -95,14 +104,6 @@ class EmpathyPartnerStat(models.Model):
         help="Untaxed amount of the confirmed orders of this company in the"
         " silent-customer period (company currency). Updated daily.",
     )
-
-    _sql_constraints = [
-        (
-            "partner_company_uniq",
-            "unique (partner_id, company_id)",
-            "A contact has one row of figures per company.",
-        ),
-    ]
 
     def init(self):
         # the contacts' filters search the current company's rows (plus the record

@@ -16,6 +16,7 @@ motives and values added by hand as evidence.
 
 from odoo import api, fields, models
 
+from ..tools import compat
 from ..tools.profile_fields import TRAIT_FIELDS
 from .empathy_impression import CHANNELS, COMMUNICATION_STYLES
 
@@ -39,6 +40,9 @@ KIND_FIELDS = frozenset(row for row, partner in PARTNER_FIELDS.items() if partne
 TAG_FIELDS = ("motive_ids", "value_ids")
 
 
+@compat.sql_constraints(
+    ("partner_uniq", "unique (partner_id)", "A contact has one empathy profile."),
+)
 class EmpathyProfile(models.Model):
     _name = "empathy.profile"
     _description = "Empathy Profile"
@@ -76,10 +80,6 @@ class EmpathyProfile(models.Model):
     personal_notes = fields.Text(
         help="Things worth remembering, e.g. a favourite book or the children's names.",
     )
-
-    _sql_constraints = [
-        ("partner_uniq", "unique (partner_id)", "A contact has one empathy profile."),
-    ]
 
     # ------------------------------------------------------------------
     # CRUD: the kinds of customers and the evidence follow the rows

@@ -26,7 +26,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-from ..tools import params
+from ..tools import compat, params
 from ..tools.fair import fair_score
 from ..tools.vocabulary import MOOD_TRENDS
 
@@ -47,6 +47,13 @@ PAIR_FIELDS = (
 )
 
 
+@compat.sql_constraints(
+    (
+        "partner_user_company_uniq",
+        "unique (partner_id, user_id, company_id)",
+        "There is one rapport per customer, advisor and company.",
+    ),
+)
 class EmpathyRapport(models.Model):
     _name = "empathy.rapport"
     _description = "Advisor-Customer Rapport"
@@ -109,14 +116,6 @@ class EmpathyRapport(models.Model):
         aggregator="avg",
         help="The mean rapport of all advisors and customers of this company.",
     )
-
-    _sql_constraints = [
-        (
-            "partner_user_company_uniq",
-            "unique (partner_id, user_id, company_id)",
-            "There is one rapport per customer, advisor and company.",
-        ),
-    ]
 
     def init(self):
         # "my customers where I click": index-only lookups by advisor and fair score
@@ -239,7 +238,7 @@ class EmpathyRapport(models.Model):
                 ("company_id", "in", list({key[2] for key in deltas})),
                 # = ANY(ARRAY(...)), not IN (...): indexable inside the OR (BitmapOr);
                 # "IN (subquery)" made PostgreSQL scan the whole table per impression
-                ("id", "=", SQL("ANY(ARRAY%s)", self._empathy_scale_rows_query(deltas))),
+                compat.any_array_condition("id", self._empathy_scale_rows_query(deltas)),
             ],
             [
                 "partner_id",

@@ -4,7 +4,7 @@
 from odoo import api, models
 
 from ..tools.groups import check_empathy_manager
-from ..tools.protect_advisors import protected_read_group
+from ..tools.protect_advisors import guarded_read_group, guarded_read_grouping_sets
 
 
 class EmpathyRapport(models.Model):
@@ -34,12 +34,24 @@ class EmpathyRapport(models.Model):
             domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
         )
 
+    # the report's grouping paths of both series (compat.grouping_methods()): the web
+    # client's list, pivot and graph, and read_group over the API
     @api.model
-    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+    def _read_group(
+        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
+    ):
         """Reports: managers only; no per-advisor figures with *Protect advisors*."""
         self._empathy_check_report_access()
-        return protected_read_group(
-            self, super().read_group, domain, fields, groupby, offset, limit, orderby, lazy
+        return guarded_read_group(
+            self, super()._read_group, domain, groupby, aggregates, having, offset, limit, order
+        )
+
+    @api.model
+    def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
+        """19.0's pivot: as ``_read_group``."""
+        self._empathy_check_report_access()
+        return guarded_read_grouping_sets(
+            self, super()._read_grouping_sets, domain, grouping_sets, aggregates, order
         )
 
     def _empathy_check_manager(self):

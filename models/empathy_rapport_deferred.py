@@ -14,6 +14,7 @@ from psycopg2 import errors
 
 from odoo import SUPERUSER_ID, api, models
 
+from ..tools import compat
 from ..tools.gate import serving_request
 
 _logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class EmpathyRapport(models.Model):
         """Return whether the queue is applied after the commit (requests only)."""
         return (
             not self.env.context.get("empathy_rapport_sync")
-            and not self.env.registry.in_test_mode()
+            and not compat.in_test_mode(self.env)
             and bool(serving_request())
         )
 

@@ -13,6 +13,7 @@ the tests and the benchmarks check the numbers against (the ORM, in Python).
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import compat
 from ..tools.fair import fair_score, fair_score_sql, scale_means
 from ..tools.params import REBUILD_ALL_PENDING, RESCALE_PENDING
 from .empathy_rapport import REBASE_LIMIT, TREND_FACTOR, TREND_THRESHOLD, cte_statement
@@ -221,7 +222,7 @@ class EmpathyRapport(models.Model):
         scales = self._empathy_scales(
             values,
             self.search_fetch(
-                [("id", "=", SQL("ANY(ARRAY%s)", self._empathy_scale_rows_query(values)))],
+                [compat.any_array_condition("id", self._empathy_scale_rows_query(values))],
                 ["user_id", "company_id", "impression_count", "advisor_mean", "team_mean"],
             ),
         )

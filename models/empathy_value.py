@@ -3,7 +3,12 @@
 
 from odoo import fields, models
 
+from ..tools import compat
 
+
+@compat.sql_constraints(
+    ("name_uniq", "unique (name)", "A customer value with this name already exists."),
+)
 class EmpathyValue(models.Model):
     _name = "empathy.value"
     _inherit = ["empathy.tag.mixin"]
@@ -19,7 +24,3 @@ class EmpathyValue(models.Model):
         string="Campaigns",
         help="Customers who respond to these campaigns gain this value.",
     )
-
-    _sql_constraints = [
-        ("name_uniq", "unique (name)", "A customer value with this name already exists."),
-    ]

@@ -6,6 +6,9 @@ from contextvars import ContextVar
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.mail.tools.discuss import Store
+
+from ..tools import compat
 from ..tools import gate as empathy_gate
 from ..tools.gate import GATE_OPEN, ImpressionRequired, gate_open
 from ..tools.groups import EMPATHY_USER_GROUP
@@ -52,13 +55,31 @@ class MailActivity(models.Model):
             if gated:
                 raise ImpressionRequired(gated, self)
 
-    def _to_store(self, store):
-        res = super()._to_store(store)
-        # the web client opens the impression dialog directly for gated activities
-        gated = self.filtered("active")._empathy_gated()
-        for activity in self:
-            store.add(activity, {"empathy_impression_required": activity in gated})
-        return res
+    # what the web client gets with each activity (chatter, popovers, activity view):
+    # ``empathy_impression_required`` (it opens the impression dialog directly for
+    # gated activities) and, for empathy users, ``empathy_briefing``
+    # (mail_activity_briefing.py); compat.store_defaults_api() says where
+    if compat.store_defaults_api():
+
+        def _to_store_defaults(self, target):
+            gated = self.filtered("active")._empathy_gated()
+            fields = [
+                *super()._to_store_defaults(target),
+                Store.Attr("empathy_impression_required", lambda activity: activity in gated),
+            ]
+            if self.env.user.has_group(EMPATHY_USER_GROUP):
+                # 19.0 sends the listed fields only (18.0 every readable one)
+                fields.append("empathy_briefing")
+            return fields
+
+    else:
+
+        def _to_store(self, store):
+            res = super()._to_store(store)
+            gated = self.filtered("active")._empathy_gated()
+            for activity in self:
+                store.add(activity, {"empathy_impression_required": activity in gated})
+            return res
 
     def _empathy_partners(self):
         """Return {activity: partner} for the activities whose record has a contact."""

@@ -13,6 +13,7 @@ write the row, created when missing.
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
 
+from ..tools import compat
 from ..tools.delegated_fields import (
     delegated_domain,
     visible_one2many,
@@ -240,7 +241,7 @@ class ResPartner(models.Model):
         """Remove the profile fields from ``vals``; return them as the row's values."""
         names = [name for name in vals if name in ROW_FIELDS]
         if names and not self.env.su:
-            self.check_field_access_rights("write", names)
+            compat.check_field_access(self, "write", names)
         return {ROW_FIELDS[name]: vals.pop(name) for name in names}
 
     def _empathy_write_profiles(self, values):

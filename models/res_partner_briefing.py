@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.tools import format_date, formatLang
 from odoo.tools.misc import babel_locale_parse
 
+from ..tools import compat
 from ..tools.briefing import briefing, item, line, render_briefing
 from ..tools.fair import LOW_RAPPORT, UNCERTAIN_BELOW
 from ..tools.groups import EMPATHY_USER_GROUP
@@ -61,8 +62,8 @@ class ResPartner(models.Model):
         ``empathy_briefing`` / ``empathy_briefing_compact``).
         """
         self.check_access("read")
-        self.check_field_access_rights(
-            "read", ["empathy_briefing_compact" if compact else "empathy_briefing"]
+        compat.check_field_access(
+            self, "read", ["empathy_briefing_compact" if compact else "empathy_briefing"]
         )
         data = self._empathy_briefing_data(compact=compact)
         return [data[partner] for partner in self]

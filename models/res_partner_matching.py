@@ -4,6 +4,7 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
 
+from ..tools import compat
 from ..tools.briefing import line
 from ..tools.groups import EMPATHY_USER_GROUP as EMPATHY_GROUP
 from ..tools.groups import is_empathy_manager
@@ -108,7 +109,7 @@ class ResPartnerMatching(models.Model):
             .search(
                 [
                     ("share", "=", False),
-                    ("groups_id", "in", self.env.ref(EMPATHY_GROUP).ids),
+                    (compat.user_all_groups_field(), "in", self.env.ref(EMPATHY_GROUP).ids),
                     ("company_ids", "in", company.ids),
                 ]
             )

@@ -124,6 +124,9 @@ class ResPartner(models.Model):
     def _search_empathy_low_rapport(self, operator, value):
         # one range on the rows (the filter *Low rapport*): the contacts with such a
         # row, an index range and a join for PostgreSQL
+        if operator in ("in", "not in") and len(value) == 1:
+            # Odoo 19.0 passes "= True" as "in [True]", "= False" as "not in [True]"
+            operator, [value] = ("=" if operator == "in" else "!="), list(value)
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Search Low rapport with = or != and True or False."))
         low = [("best_rapport", ">", 0), ("best_rapport", "<", LOW_RAPPORT)]

@@ -12,8 +12,12 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from ..tools import params
+from ..tools import compat, params
 from ..tools.groups import EMPATHY_USER_GROUP
+
+#: the model and the order's field of the optional products (and so of the suggestions):
+#: ``sale.order.option`` on 18.0, the order lines in an optional section on 19.0
+SUGGESTION_MODEL, SUGGESTION_FIELD = compat.optional_products()
 
 
 class SaleOrder(models.Model):
@@ -25,18 +29,17 @@ class SaleOrder(models.Model):
         groups=EMPATHY_USER_GROUP,
     )
     empathy_suggestion_ids = fields.One2many(
-        "sale.order.option",
+        SUGGESTION_MODEL,
         compute="_compute_empathy_suggestion_ids",
         string="Empathic suggestions",
         groups=EMPATHY_USER_GROUP,
-        help="Optional products suggested by the empathic cross-sell rules, shown under"
-        " the order lines.",
+        help="Optional products suggested by the empathic cross-sell rules, with the reason why.",
     )
 
-    @api.depends("sale_order_option_ids.empathy_rule_id")
+    @api.depends(f"{SUGGESTION_FIELD}.empathy_rule_id")
     def _compute_empathy_suggestion_ids(self):
         for order in self:
-            order.empathy_suggestion_ids = order.sale_order_option_ids.filtered("empathy_rule_id")
+            order.empathy_suggestion_ids = order[SUGGESTION_FIELD].filtered("empathy_rule_id")
 
     # ------------------------------------------------------------------
     # CRUD
@@ -111,24 +114,21 @@ class SaleOrder(models.Model):
             reloads the quotation, where the suggestions show under the order lines
         """
         self.check_access("write")
-        Option = self.env["sale.order.option"]
-        before = Option.sudo().search([("order_id", "in", self.ids)])
+        before = self.sudo().empathy_suggestion_ids
         self._empathy_suggest()
-        added = Option.sudo().search(
-            [("order_id", "in", self.ids), ("id", "not in", before.ids)], order="sequence, id"
-        )
-        return self._empathy_suggest_notification(added)
+        added = self.sudo().empathy_suggestion_ids - before
+        return self._empathy_suggest_notification(added.sorted(lambda s: (s.sequence, s.id)))
 
     def _empathy_suggest_notification(self, added):
         """Return the notification action after suggesting: how many and why."""
         if added:
             lines = []
-            for rule, options in added.grouped("empathy_rule_id").items():
+            for rule, suggestions in added.grouped("empathy_rule_id").items():
                 lines.append(
                     self.env._(
                         "%(products)s: %(reason)s",
-                        products=", ".join(options.mapped("product_id.display_name")),
-                        reason=options[:1].empathy_reason or rule.name,
+                        products=", ".join(suggestions.mapped("product_id.display_name")),
+                        reason=suggestions[:1].empathy_reason or rule.name,
                     )
                 )
             title = self.env._("%s suggestions added", len(added))
@@ -190,30 +190,34 @@ class SaleOrder(models.Model):
         (unfiltered.value_ids | partners.empathy_value_ids).fetch(["active"])
         (unfiltered.trigger_product_ids | unfiltered.suggested_product_ids).fetch(["active"])
         unfiltered.mapped("trigger_categ_ids")
-        lines = orders.order_line
-        lines.product_id.categ_id.mapped("parent_path")
-        options = orders.sale_order_option_ids
-        options.mapped("empathy_rule_id")
+        Suggestion = self.env[SUGGESTION_MODEL].sudo()
+        orders.order_line.product_id.categ_id.mapped("parent_path")
+        orders[SUGGESTION_FIELD].mapped("empathy_rule_id")
 
-        to_remove = self.env["sale.order.option"].sudo()
-        to_create = []
         matches = {order: self._empathy_order_matches(order, rules) for order in orders}
         # read the product rows of the matching rules only, in one query
         rules.browse().union(*matches.values()).suggested_product_ids.mapped("sale_ok")
+        # stale: the rule no longer matches (or no longer suggests the product) and
+        # nobody accepted the suggestion; removed first, so that another rule may
+        # suggest the product again
+        to_remove = Suggestion.browse()
         for order in orders:
             matched = matches[order]
-            order_options = order.sale_order_option_ids
-            # stale: the rule no longer matches (or no longer suggests the product)
-            # and the salesperson did not add the option to the order
-            for option in order_options:
-                rule = option.empathy_rule_id
-                if not rule or option.line_id:
+            for suggestion in order.empathy_suggestion_ids:
+                rule = suggestion.empathy_rule_id
+                if suggestion._empathy_is_accepted():
                     continue
-                if rule not in matched or option.product_id not in rule.suggested_product_ids:
-                    to_remove |= option
-            kept = order_options - to_remove
-            skip = set(order.order_line.product_id.ids) | set(kept.product_id.ids)
-            for rule in matched:
+                if rule not in matched or suggestion.product_id not in rule.suggested_product_ids:
+                    to_remove |= suggestion
+        if to_remove:
+            to_remove.with_context(empathy_no_auto_suggest=True)._empathy_remove()
+        to_create = []
+        for order in orders:
+            # the products on the order or offered already (manual optional products too)
+            skip = set(order.order_line.product_id.ids) | set(
+                order[SUGGESTION_FIELD].product_id.ids
+            )
+            for rule in matches[order]:
                 for product in rule.suggested_product_ids:
                     if product.id in skip:
                         continue
@@ -223,23 +227,8 @@ class SaleOrder(models.Model):
                         continue
                     skip.add(product.id)
                     to_create.append((order, rule, product))
-        if to_remove:
-            to_remove.unlink()
         if to_create:
-            reasons = self._empathy_rule_reasons(to_create)
-            computed = self._empathy_option_computed_values(to_create)
-            # one batch, every computed field given: no per-option compute queries
-            self.env["sale.order.option"].sudo().create(
-                [
-                    {
-                        **computed[index],
-                        **order._empathy_prepare_option_values(
-                            rule, product, reasons[rule.id, order._empathy_reason_lang()]
-                        ),
-                    }
-                    for index, (order, rule, product) in enumerate(to_create)
-                ]
-            )
+            Suggestion._empathy_create_suggestions(to_create, self._empathy_rule_reasons(to_create))
 
     def _empathy_order_matches(self, order, rules):
         """Return the rules matching one order (reads prefetched data only)."""
@@ -247,7 +236,7 @@ class SaleOrder(models.Model):
         commercial = partner.commercial_partner_id
         if partner._empathy_is_objecting():
             return rules.browse()
-        products = order.order_line.product_id
+        products = self.env[SUGGESTION_MODEL]._empathy_ordered_lines(order).product_id
         categ_ids = {
             int(categ_id)
             for path in products.categ_id.mapped("parent_path")
@@ -294,6 +283,14 @@ class SaleOrder(models.Model):
             matched.append(rule.id)
         return rules.browse(matched)
 
+    def _empathy_suggestion_section_name(self):
+        """Return the name of the optional section of the suggestions (19.0), in the
+        customer's language: the customer reads it in the portal."""
+        self.ensure_one()
+        return self.with_context(lang=self.partner_id.lang or self.env.lang).env._(
+            "Suggested for this customer"
+        )
+
     def _empathy_reason_lang(self):
         """Return the language the reason is copied in: the salesperson's.
 
@@ -313,14 +310,3 @@ class SaleOrder(models.Model):
             for rule in rules.with_context(lang=lang):
                 reasons[rule.id, lang] = rule.reason or False
         return reasons
-
-    def _empathy_prepare_option_values(self, rule, product, reason):
-        """Return the values of the optional product suggested by ``rule``."""
-        self.ensure_one()
-        return {
-            "order_id": self.id,
-            "product_id": product.id,
-            "empathy_rule_id": rule.id,
-            "empathy_reason": reason,
-            "sequence": 1000 + rule.sequence,
-        }

@@ -1,8 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-"""The prices and descriptions of the suggested options, as core computes them, at once.
+"""The values of the suggested options (Odoo 18.0): prices and descriptions as core
+computes them, at once.
 
 ``sale.order.option`` computes them one option at a time through a new order line;
 here all new options of a refresh are computed with a constant number of queries.
+Loaded with ``sale_order_option.py`` only (``compat.has_sale_order_option()``): on
+19.0 the suggestions are order lines, which price themselves.
 """
 
 from collections import defaultdict
@@ -27,6 +30,17 @@ LINE_PRICE_MODULES = {"sale", "sale_management", "event_sale", "event_booth_sale
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    def _empathy_prepare_option_values(self, rule, product, reason):
+        """Return the values of the optional product suggested by ``rule``."""
+        self.ensure_one()
+        return {
+            "order_id": self.id,
+            "product_id": product.id,
+            "empathy_rule_id": rule.id,
+            "empathy_reason": reason,
+            "sequence": 1000 + rule.sequence,
+        }
 
     def _empathy_option_computed_values(self, to_create):
         """Return the computed fields of new options, one dict per ``(order, rule, product)``.

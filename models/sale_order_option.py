@@ -1,37 +1,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-"""Optional products: the cross-sell rule that suggested one, and why."""
+"""Optional products (Odoo 18.0): the cross-sell rule that suggested one, and why.
+
+Loaded only where ``sale.order.option`` exists (``compat.has_sale_order_option()``);
+on 19.0 the suggestions are order lines (``sale_order_line_cross_sell.py``). A
+suggestion is accepted when the salesperson added it to the order (``line_id``).
+"""
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..tools.groups import EMPATHY_USER_GROUP
 
 
 class SaleOrderOption(models.Model):
-    _inherit = "sale.order.option"
+    _name = "sale.order.option"
+    _inherit = ["sale.order.option", "empathy.cross.sell.suggestion"]
 
-    empathy_rule_id = fields.Many2one(
-        "empathy.cross.sell.rule",
-        string="Cross-sell rule",
-        ondelete="set null",
-        index="btree_not_null",
-        readonly=True,
-        groups=EMPATHY_USER_GROUP,
-        help="The empathic cross-sell rule that suggested this product.",
-    )
-    empathy_reason = fields.Text(
-        string="Why suggested",
-        readonly=True,
-        groups=EMPATHY_USER_GROUP,
-        help="Why this customer may want the product, copied from the rule in the"
-        " salesperson's language when suggested.",
-    )
-    empathy_reason_shown = fields.Text(
-        compute="_compute_empathy_reason_shown",
-        string="Why",
-        groups=EMPATHY_USER_GROUP,
-        help="Why this customer may want the product, in your language: the rule's reason"
-        " (the reason copied when suggested, if the rule is gone).",
-    )
     # not stored, only for the rule statistics (read_group joins the order line)
     empathy_line_subtotal = fields.Monetary(
         related="line_id.price_subtotal",
@@ -43,14 +27,63 @@ class SaleOrderOption(models.Model):
         related="line_id.currency_id", string="Accepted line currency", groups=EMPATHY_USER_GROUP
     )
 
-    @api.depends_context("lang")
-    @api.depends("empathy_reason", "empathy_rule_id.reason")
-    def _compute_empathy_reason_shown(self):
-        # every suggestion shows its reason, in the reader's language (one read of the
-        # rules for all options); the rule is read as the system: salespeople see
-        # why a product is suggested without managing the rules
-        rules = self.sudo().empathy_rule_id.with_context(lang=self.env.lang)
-        reasons = {rule.id: rule.reason for rule in rules}
-        for option in self:
-            rule_id = option.sudo().empathy_rule_id.id
-            option.empathy_reason_shown = reasons.get(rule_id) or option.empathy_reason
+    def _empathy_is_accepted(self):
+        self.ensure_one()
+        return bool(self.line_id)
+
+    @api.model
+    def _empathy_ordered_lines(self, order):
+        # every order line: the optional products are not lines
+        return order.order_line
+
+    @api.model
+    def _empathy_create_suggestions(self, to_create, reasons):
+        orders = self.env["sale.order"]
+        computed = orders._empathy_option_computed_values(to_create)
+        # one batch, every computed field given: no per-option compute queries
+        return self.sudo().create(
+            [
+                {
+                    **computed[index],
+                    **order._empathy_prepare_option_values(
+                        rule, product, reasons[rule.id, order._empathy_reason_lang()]
+                    ),
+                }
+                for index, (order, rule, product) in enumerate(to_create)
+            ]
+        )
+
+    @api.model
+    def _empathy_rule_statistics(self, rules):
+        Option = self.sudo()
+        stats = {
+            rule.id: (total, accepted, [])
+            for rule, total, accepted in Option._read_group(
+                [("empathy_rule_id", "in", rules.ids)],
+                ["empathy_rule_id"],
+                ["__count", "line_id:count"],
+            )
+        }
+        for rule, currency, amount in Option._read_group(
+            [("empathy_rule_id", "in", rules.ids), ("line_id", "!=", False)],
+            ["empathy_rule_id", "empathy_line_currency_id"],
+            ["empathy_line_subtotal:sum"],
+        ):
+            stats[rule.id][2].append((currency, amount))
+        return stats
+
+    @api.model
+    def _empathy_report_rows(self):
+        return SQL(
+            """
+            SELECT opt.id AS id,
+                   opt.empathy_rule_id AS rule_id,
+                   opt.order_id AS order_id,
+                   opt.product_id AS product_id,
+                   opt.line_id IS NOT NULL AS accepted,
+                   sol.price_subtotal AS accepted_subtotal
+              FROM sale_order_option opt
+         LEFT JOIN sale_order_line sol ON sol.id = opt.line_id
+             WHERE opt.empathy_rule_id IS NOT NULL
+            """
+        )

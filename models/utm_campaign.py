@@ -1,10 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """Campaigns: the motives and values that responding customers gain (listening)."""
 
+from collections.abc import Set
+
 from odoo import api, fields, models
-from odoo.osv import expression
 from odoo.tools.query import Query
 
+from ..tools import compat
 from ..tools.groups import EMPATHY_USER_GROUP
 
 #: the evidence field that points to a responding record, per model
@@ -84,18 +86,33 @@ class UtmCampaign(models.Model):
     @api.model
     def _empathy_target_domain(self, fname, operator, value):
         """Return the campaigns' domain for ``(fname, operator, value)``: a search of
-        the taxonomy entries as the user (their access rights apply)."""
+        the taxonomy entries as the user (their access rights apply).
+
+        Odoo 19.0 passes its conditions normalised: ``= False`` as ``in [False]``, a
+        name as ``any`` of a domain on the entries' names, ``in`` a subquery as ``any``.
+        """
         Target = self.env[TARGET_FIELDS[fname]]
-        negative = operator in expression.NEGATIVE_TERM_OPERATORS
-        if value is False or value is None:
+        negative = operator in compat.negative_term_operators() or operator == "not any"
+        if operator in ("any", "not any"):
+            targets = Target.search([("id", "in", value)] if isinstance(value, Query) else value)
+        elif value is False or value is None:
             targets = Target.search([("campaign_ids", "!=", False)])
             negative = not negative
         elif isinstance(value, str) and operator not in ("in", "not in"):
-            positive = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
+            positive = compat.term_operator_negation(operator) if negative else operator
             targets = Target.search([("display_name", positive, value)])
         else:
-            ids = value if isinstance(value, (Query, list, tuple, set)) else [value]
-            targets = Target.search([("id", "in", list(ids) if isinstance(ids, set) else ids)])
+            ids = value
+            if not isinstance(value, Query):
+                values = list(value) if isinstance(value, (list, tuple, Set)) else [value]
+                ids = [item for item in values if item is not False and item is not None]
+                if len(ids) < len(values):  # "no entry" is one of the values
+                    no_entry = "!=" if negative else "="
+                    parts = [self._empathy_target_domain(fname, no_entry, False)]
+                    if ids:
+                        parts.append(self._empathy_target_domain(fname, operator, ids))
+                    return (compat.domain_and if negative else compat.domain_or)(parts)
+            targets = Target.search([("id", "in", ids)])
         return [("id", "not in" if negative else "in", targets.campaign_ids.ids)]
 
     # ------------------------------------------------------------------

@@ -11,6 +11,7 @@ from . import test_gdpr
 from . import test_tours
 from . import test_cross_sell
 from . import test_cross_sell_tour
+from . import test_cross_sell_migration
 from . import test_interaction_api
 from . import test_interaction_intake
 from . import test_listening
@@ -22,6 +23,7 @@ from . import test_briefing_tours
 from . import test_screen_tours
 from . import test_leaks
 from . import test_leak_findings
+from . import test_protect_advisors
 from . import test_lead_scoring
 from . import test_objection_search
 from . import test_matching

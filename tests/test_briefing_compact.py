@@ -11,6 +11,8 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
+from odoo.addons.empathic_crm.tools import compat
+
 from .common import EmpathyCommon
 
 #: queries the kanban badge (mood trend + my rapport) adds to the pipeline's
@@ -175,7 +177,11 @@ class TestCompactBriefing(EmpathyCommon):
         salesman = self.env.ref("sales_team.group_sale_salesman")
         ada, bo = (
             Users.create(
-                {"name": name, "login": f"emp_tie_{name}", "groups_id": [Command.set(salesman.ids)]}
+                {
+                    "name": name,
+                    "login": f"emp_tie_{name}",
+                    compat.user_groups_field(): [Command.set(salesman.ids)],
+                }
             )
             for name in ("Ada Alpha", "Bo Beta")
         )
@@ -462,8 +468,13 @@ class TestCompactBriefing(EmpathyCommon):
         todo = self._activity(self.runner, activity_type=self.todo_type, summary="Send catalogue")
         self.assertIn("Born to Run", str(call.empathy_briefing))
         self.assertFalse(todo.empathy_briefing)
+        # what the chatter and the popovers get (compat.store_defaults_api())
         data = call.activity_format()["mail.activity"][0]
         self.assertIn("Born to Run", data["empathy_briefing"])
+        self.assertTrue(data["empathy_impression_required"])
+        data = todo.activity_format()["mail.activity"][0]
+        self.assertFalse(data["empathy_briefing"])
+        self.assertFalse(data["empathy_impression_required"])
         # users without empathy access: not in the popover data, not readable
         theirs = self.runner.activity_schedule(
             activity_type_id=self.call_type.id, user_id=self.user_internal.id

@@ -131,7 +131,7 @@ class TestSeriesFiles(TransactionCase):
     """data/odoo<major>/ and static/src/compat/odoo<major>/: one file set per series."""
 
     def test_every_series_has_the_same_files(self):
-        for parent in ("data", os.path.join("static", "src", "compat")):
+        for parent in ("data", "demo", os.path.join("static", "src", "compat")):
             folders = {
                 name
                 for name in os.listdir(os.path.join(ROOT, parent))
@@ -190,3 +190,177 @@ class TestSeriesBundle(HttpCase):
         self.browser_js(
             "/odoo/contacts", "console.log('test successful')", ready="odoo.isReady", login="admin"
         )
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestCompatBehaviour(TransactionCase):
+    """The functions of tools/compat.py that replace APIs 19.0 removed or deprecated."""
+
+    def test_operators_and_their_negations(self):
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        partners = Partner.create(
+            [{"name": "Compat Alpha", "color": 1}, {"name": "Compat Beta", "color": 5}]
+        )
+        scope = [("id", "in", partners.ids)]
+        for operator, value in (
+            ("=", "Compat Alpha"),
+            ("in", ["Compat Beta"]),
+            ("ilike", "alpha"),
+            ("<", 3),
+            (">=", 3),
+        ):
+            negation = compat.term_operator_negation(operator)
+            self.assertIn(negation, {*compat.negative_term_operators(), "<", ">=", ">", "<="})
+            self.assertEqual(compat.term_operator_negation(negation), operator)
+            fname = "color" if isinstance(value, int) else "name"
+            found = Partner.search([*scope, (fname, operator, value)])
+            complement = Partner.search([*scope, (fname, negation, value)])
+            # exact complements: every partner in one of them, none in both
+            self.assertEqual(found | complement, partners, operator)
+            self.assertFalse(found & complement, operator)
+        for operator in ("!=", "not in", "not ilike"):
+            self.assertIn(operator, compat.negative_term_operators())
+        for operator in ("=", "in", "ilike", "<"):
+            self.assertNotIn(operator, compat.negative_term_operators())
+        self.assertIsNone(compat.term_operator_negation("=?"))
+
+    def test_cron_progress(self):
+        cron = self.env.ref("empathic_crm.ir_cron_empathy_retention")
+        commits = []
+        # (19.0 commits the progress; a test's cursor may not)
+        self.patch(self.env.cr, "commit", lambda: commits.append(True))
+        # outside a scheduled action: nothing written, nothing committed
+        compat.cron_progress(self.env, 3, 2)
+        self.assertEqual(commits, [])
+        progress = self.env["ir.cron.progress"].create(
+            {"cron_id": cron.id, "done": 0, "remaining": 0}
+        )
+        env = self.env(context={"ir_cron_progress_id": progress.id, "cron_id": cron.id})
+        compat.cron_progress(env, 3, 2)
+        self.assertEqual((progress.done, progress.remaining), (3, 2))
+
+    def test_check_field_access(self):
+        from odoo.exceptions import AccessError  # noqa: PLC0415 (this file's additions are appended)
+
+        internal = self.env["res.users"].create(
+            {
+                "name": "Compat Internal",
+                "login": "compat_internal",
+                compat.user_groups_field(): [Command.set(self.env.ref("base.group_user").ids)],
+            }
+        )
+        Partner = self.env["res.partner"].with_user(internal)
+        # empathy_briefing: empathy users only; unknown names are ignored
+        with self.assertRaises(AccessError):
+            compat.check_field_access(Partner, "read", ["name", "empathy_briefing"])
+        compat.check_field_access(Partner, "read", ["name", "no_such_field"])
+        compat.check_field_access(Partner.sudo(), "read", ["empathy_briefing"])
+        compat.check_field_access(self.env["res.partner"], "write", ["empathy_briefing"])
+
+    def test_running_tests(self):
+        self.assertTrue(compat.running_tests())
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestOptionalProducts(TransactionCase):
+    """``compat.has_sale_order_option`` and ``compat.optional_products`` say the truth,
+    and the cross-sell files of the series are the ones loaded."""
+
+    def test_optional_product_model(self):
+        model, field = compat.optional_products()
+        self.assertEqual("sale.order.option" in self.env, compat.has_sale_order_option())
+        self.assertEqual(self.env["sale.order"]._fields[field].comodel_name, model)
+        # the suggestions live on that model (the mixin of the series' model)
+        self.assertIn("empathy_rule_id", self.env[model]._fields)
+        self.assertEqual(
+            self.env["sale.order"]._fields["empathy_suggestion_ids"].comodel_name, model
+        )
+        if compat.has_sale_order_option():
+            self.assertNotIn("empathy_rule_id", self.env["sale.order.line"]._fields)
+        else:
+            self.assertIn("is_optional", self.env["sale.order.line"]._fields)
+
+    def test_cross_sell_series_files_loaded(self):
+        rule = self.env.ref("empathic_crm.sale_order_option_rule_company", raise_if_not_found=False)
+        self.assertEqual(bool(rule), compat.has_sale_order_option())
+        view = self.env.ref("empathic_crm.sale_order_view_form_cross_sell")
+        arch = view.arch_db
+        self.assertEqual("sale_order_option_ids" in arch, compat.has_sale_order_option())
+        self.assertIn("empathy_reason_shown", arch)
+        # the order form with every extension is valid
+        self.env["sale.order"].get_views([(False, "form")])
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestCompatCron(TransactionCase):
+    def test_run_cron_now_in_the_test_transaction(self):
+        partner = self.env["res.partner"].create({"name": "Compat Cron"})
+        cron = self.env["ir.cron"].create(
+            {
+                "name": "Compat: rename a contact",
+                "model_id": self.env.ref("base.model_res_partner").id,
+                "state": "code",
+                "code": f"model.browse({partner.id}).write({{'name': 'Compat Cron ran'}})",
+            }
+        )
+        compat.run_cron_now(self, cron)
+        partner.invalidate_recordset()
+        # the action saw the uncommitted contact, its write is in this transaction
+        self.assertEqual(partner.name, "Compat Cron ran")
+
+
+def _spy(name, original, seen):
+    """Return a method calling ``original`` that appends ``name`` to ``seen``."""
+
+    def spy(self, *call_args, **call_kwargs):
+        seen.append(name)
+        return original(self, *call_args, **call_kwargs)
+
+    return spy
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestCompatGuards(TransactionCase):
+    """The entry points the addon's guards rely on, per series."""
+
+    def test_every_web_grouping_call_ends_in_the_grouping_methods(self):
+        from contextlib import ExitStack  # noqa: PLC0415
+        from unittest.mock import patch  # noqa: PLC0415
+
+        Partner = self.env["res.partner"]
+        registry_class = type(Partner)
+        partner = Partner.create({"name": "Compat grouping"})
+        for method, args, kwargs, groups_of in compat.web_grouping_calls(
+            [("id", "=", partner.id)], ["name"], ["__count"]
+        ):
+            seen = []
+            with ExitStack() as stack:
+                for name in compat.grouping_methods():
+                    original = getattr(registry_class, name)
+                    stack.enter_context(
+                        patch.object(registry_class, name, _spy(name, original, seen))
+                    )
+                groups = groups_of(getattr(Partner, method)(*args, **kwargs))
+            with self.subTest(method=method):
+                self.assertTrue(seen, f"{method} passes by {compat.grouping_methods()}")
+                self.assertEqual([(g["name"], g["__count"]) for g in groups], [(partner.name, 1)])
+
+    def test_store_and_dialog_entry_points(self):
+        self.assertEqual(
+            hasattr(self.env["mail.activity"], "_to_store_defaults"), compat.store_defaults_api()
+        )
+        arch = self.env.ref("mail.mail_activity_schedule_view_form").arch
+        self.assertEqual(
+            "action_schedule_activities_done_and_schedule" in arch,
+            compat.schedule_dialog_done_and_schedule(),
+        )
+        message = self.env["res.partner"].create({"name": "Compat"}).message_post(body="Compat")
+        result = compat.thread_messages_store(message)
+        self.assertIn(message.id, [row["id"] for row in result["mail.message"]])
+
+    def test_external_api_paths_are_routes(self):
+        modules = sorted(self.env.registry._init_modules)
+        rules = [url for url, _endpoint in http._generate_routing_rules(modules, nodb_only=False)]
+        for path in compat.external_api_paths():
+            with self.subTest(path=path):
+                self.assertTrue(any(rule.startswith(path) for rule in rules), path)

@@ -16,7 +16,7 @@ import re
 from odoo.tests import BaseCase, tagged
 from odoo.tools.misc import file_path
 
-from odoo.addons.crm.models.crm_team import Team as CoreTeam
+from ..tools import compat
 
 #: sha256 of the core originals the copies were made from (Odoo 18.0)
 ASSIGN_AND_CONVERT_SHA = "2d464229a82db565f32756cea285c260cc85f92d32b082e3d0f8de40053abec8"
@@ -46,7 +46,7 @@ class TestCoreCopies(BaseCase):
 
     def test_assign_and_convert_leads(self):
         self.assertSynced(
-            inspect.getsource(CoreTeam._assign_and_convert_leads),
+            inspect.getsource(compat.crm_team_class()._assign_and_convert_leads),
             ASSIGN_AND_CONVERT_SHA,
             "models/crm_team_matching.py, _empathy_assign_by_fit",
         )

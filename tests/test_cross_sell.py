@@ -6,19 +6,83 @@ the salesperson and never shown to the customer, so it is copied in the language
 the order's salesperson (then the current user), not in the customer's language.
 """
 
+import importlib
 import logging
+import unittest
 from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import TransactionCase, tagged, users
 
-from odoo.addons.empathic_crm.models import sale_order_cross_sell_pricing
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from ..tools import compat
 from .common import EmpathyWorld
 
 _logger = logging.getLogger(__name__)
+
+#: the tests of sale.order.option's values (18.0; 19.0's order lines price themselves)
+only_options = unittest.skipUnless(
+    compat.has_sale_order_option(), "18.0: the suggestions are sale.order.option records"
+)
+only_lines = unittest.skipIf(
+    compat.has_sale_order_option(), "19.0: the suggestions are order lines"
+)
+
+
+def offered(order):
+    """Return the optional products of ``order``: its ``sale.order.option`` records
+    (18.0), its lines in an optional section (19.0), suggested or not, accepted or not."""
+    if compat.has_sale_order_option():
+        return order.sale_order_option_ids
+    return order.order_line.filtered(
+        lambda line: not line.display_type and line._is_line_optional()
+    )
+
+
+def accept(suggestion, quantity=1.0):
+    """Accept a suggestion as the salesperson does; return the ordered line.
+
+    18.0: the option's quantity, then *Add to order* (``button_add_to_order``);
+    19.0: the optional line's quantity (the customer's toggle in the portal does the same).
+    """
+    if compat.has_sale_order_option():
+        suggestion.quantity = quantity
+        suggestion.button_add_to_order()
+        return suggestion.line_id
+    suggestion.product_uom_qty = quantity
+    return suggestion
+
+
+def add_option(order, product):
+    """Offer ``product`` on ``order`` by hand (no rule): an optional product."""
+    if compat.has_sale_order_option():
+        return order.env["sale.order.option"].create(
+            {"order_id": order.id, "product_id": product.id}
+        )
+    Line = order.env["sale.order.line"]
+    section = order.order_line.filtered(
+        lambda line: line.display_type == "line_section" and line.is_optional
+    )[:1]
+    if not section:
+        section = Line.create(
+            {
+                "order_id": order.id,
+                "display_type": "line_section",
+                "is_optional": True,
+                "name": "Optional Products",
+                "sequence": max(order.order_line.mapped("sequence"), default=0) + 1,
+            }
+        )
+    return Line.create(
+        {
+            "order_id": order.id,
+            "product_id": product.id,
+            "product_uom_qty": 0.0,
+            "sequence": max(order.order_line.mapped("sequence")) + 1,
+        }
+    )
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
@@ -90,7 +154,7 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         )
 
     def _suggested(self, order):
-        options = order.sale_order_option_ids.filtered("empathy_rule_id")
+        options = offered(order).filtered("empathy_rule_id")
         return {o.product_id: o.empathy_rule_id for o in options}
 
     def _rule(self, **values):
@@ -135,11 +199,11 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
                 self.gels: self.rule_marathon,
             },
         )
-        shorts = order.sale_order_option_ids.filtered(lambda o: o.product_id == self.shorts)
+        shorts = offered(order).filtered(lambda o: o.product_id == self.shorts)
         self.assertIn("Hawaii", shorts.empathy_reason)
         self.assertEqual(shorts.price_unit, 30.0)
         # shown under the order lines, every suggestion with its reason
-        self.assertEqual(order.empathy_suggestion_ids, order.sale_order_option_ids)
+        self.assertEqual(order.empathy_suggestion_ids, offered(order))
         hawaii = order.empathy_suggestion_ids.filtered(
             lambda o: o.empathy_rule_id == self.rule_hawaii
         )
@@ -149,13 +213,13 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         other = self._order(self.runner, [self.shirt])
         other.action_empathy_suggest()
         self.assertEqual(self._suggested(other), {self.gels: self.rule_marathon})
-        self.assertNotIn(self.watch, other.sale_order_option_ids.product_id)
+        self.assertNotIn(self.watch, offered(other).product_id)
 
     def test_no_trigger_no_suggestion(self):
         """Rules with triggers need a trigger on the order."""
         order = self._order(self.hawaii_runner, [self.novel])
         order.action_empathy_suggest()
-        self.assertFalse(order.sale_order_option_ids)
+        self.assertFalse(offered(order))
 
     # ------------------------------------------------------------------
     # matching
@@ -189,7 +253,7 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         self.assertEqual(self._suggested(order), {self.novel: rule_any})
         partner.empathy_motive_ids = [Command.link(self.gift.id)]
         order.action_empathy_suggest()
-        self.assertEqual(order.sale_order_option_ids.product_id, self.novel, "no duplicate")
+        self.assertEqual(offered(order).product_id, self.novel, "no duplicate")
 
     def test_values(self):
         rule = self._rule(value_ids=[Command.set([self.sustainability.id, self.innovation.id])])
@@ -199,8 +263,8 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         )
         with_value = self._order(self._partner(self.gift, self.innovation))
         (without | other_value | with_value).action_empathy_suggest()
-        self.assertFalse(without.sale_order_option_ids)
-        self.assertFalse(other_value.sale_order_option_ids)
+        self.assertFalse(offered(without))
+        self.assertFalse(offered(other_value))
         self.assertEqual(self._suggested(with_value), {self.novel: rule})
 
     def test_product_trigger(self):
@@ -209,7 +273,7 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         shirt_order = self._order(partner, [self.shirt])
         watch_order = self._order(partner, [self.shirt, self.watch])
         (shirt_order | watch_order).action_empathy_suggest()
-        self.assertFalse(shirt_order.sale_order_option_ids)
+        self.assertFalse(offered(shirt_order))
         self.assertEqual(self._suggested(watch_order), {self.novel: rule})
 
     def test_category_trigger_child_categories(self):
@@ -228,7 +292,7 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
             self._suggested(shirt_order), {self.novel: rule_parent, self.guide: rule_child}
         )
         self.assertEqual(self._suggested(watch_order), {self.novel: rule_parent})
-        self.assertFalse(novel_order.sale_order_option_ids)
+        self.assertFalse(offered(novel_order))
 
     def test_product_or_category_trigger(self):
         """Product and category triggers: one of them is enough."""
@@ -243,7 +307,7 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         (by_product | by_categ | neither).action_empathy_suggest()
         self.assertEqual(self._suggested(by_product), {self.novel: rule})
         self.assertEqual(self._suggested(by_categ), {self.novel: rule})
-        self.assertFalse(neither.sale_order_option_ids)
+        self.assertFalse(offered(neither))
 
     def test_commercial_partner_motives(self):
         """Motives of the contact and of its company both count."""
@@ -267,34 +331,32 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
     def test_skip_existing(self):
         """Products already on the order or already offered are not suggested again."""
         order = self._order(self.hawaii_runner, [self.shirt, self.shorts])
-        order.sale_order_option_ids = [Command.create({"product_id": self.guide.id})]
+        add_option(order, self.guide)
         order.action_empathy_suggest()
         self.assertEqual(self._suggested(order), {self.gels: self.rule_marathon})
-        self.assertEqual(len(order.sale_order_option_ids), 2)
+        self.assertEqual(len(offered(order)), 2)
         order.action_empathy_suggest()
-        self.assertEqual(len(order.sale_order_option_ids), 2, "idempotent")
+        self.assertEqual(len(offered(order)), 2, "idempotent")
 
     def test_same_product_two_rules(self):
         """A product suggested by two rules is offered once, for the first rule."""
         self.rule_marathon.suggested_product_ids = [Command.link(self.shorts.id)]
         order = self._order(self.hawaii_runner, [self.shirt])
         order.action_empathy_suggest()
-        self.assertEqual(len(order.sale_order_option_ids), 3)
+        self.assertEqual(len(offered(order)), 3)
         self.assertEqual(self._suggested(order)[self.shorts], self.rule_hawaii)
 
     def test_stale_untouched_suggestions_removed(self):
         order = self._order(self.hawaii_runner, [self.shirt])
         order.action_empathy_suggest()
-        guide = order.sale_order_option_ids.filtered(lambda o: o.product_id == self.guide)
-        guide.button_add_to_order()
-        manual = self.env["sale.order.option"].create(
-            {"order_id": order.id, "product_id": self.novel.id}
-        )
+        guide = offered(order).filtered(lambda o: o.product_id == self.guide)
+        accept(guide)
+        manual = add_option(order, self.novel)
         # the trip is cancelled: the Hawaii rule no longer matches
         self.hawaii_runner.empathy_motive_ids = [Command.unlink(self.hawaii.id)]
         order.action_empathy_suggest()
         self.assertEqual(
-            order.sale_order_option_ids.product_id,
+            offered(order).product_id,
             self.guide | self.gels | self.novel,
             "untouched swim shorts removed; accepted guide and manual option kept",
         )
@@ -302,33 +364,33 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         # the running shirt goes: nothing triggers any more
         order.order_line.filtered(lambda line: line.product_id == self.shirt).unlink()
         order.action_empathy_suggest()
-        self.assertEqual(order.sale_order_option_ids.product_id, self.guide | self.novel)
+        self.assertEqual(offered(order).product_id, self.guide | self.novel)
 
     def test_confirmed_orders_untouched(self):
         order = self._order(self.hawaii_runner, [self.shirt])
         order.action_confirm()
         order.action_empathy_suggest()
-        self.assertFalse(order.sale_order_option_ids)
+        self.assertFalse(offered(order))
 
     def test_objection(self):
         """People who object to profiling get no suggestions, existing ones go."""
         order = self._order(self.hawaii_runner, [self.shirt])
         order.action_empathy_suggest()
-        self.assertEqual(len(order.sale_order_option_ids), 3)
+        self.assertEqual(len(offered(order)), 3)
         self.hawaii_runner.empathy_objection = True
         order.action_empathy_suggest()
-        self.assertFalse(order.sale_order_option_ids)
+        self.assertFalse(offered(order))
 
         company = self._partner(self.marathon, is_company=True, empathy_objection=True)
         contact = self._partner(self.marathon, parent_id=company.id)
         contact_order = self._order(contact, [self.shirt])
         contact_order.action_empathy_suggest()
-        self.assertFalse(contact_order.sale_order_option_ids, "the company objects")
+        self.assertFalse(offered(contact_order), "the company objects")
 
     def test_auto_suggest(self):
         order = self._order(self.hawaii_runner, [self.novel])
         order.order_line = [Command.create({"product_id": self.shirt.id})]
-        self.assertFalse(order.sale_order_option_ids, "setting off: nothing automatic")
+        self.assertFalse(offered(order), "setting off: nothing automatic")
 
         self.env["ir.config_parameter"].set_param("empathic_crm.auto_suggest", True)
         settings = self.env["res.config.settings"].create({})
@@ -337,13 +399,15 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         self.assertEqual(set(self._suggested(order)), {self.shorts, self.guide, self.gels})
         # lines removed: the stale suggestions go automatically
         order.order_line.filtered(lambda line: line.product_id != self.novel).unlink()
-        self.assertFalse(order.sale_order_option_ids)
+        self.assertFalse(offered(order))
         # a new order created with lines gets its suggestions at once
         other = self._order(self.runner, [self.shirt])
         self.assertEqual(self._suggested(other), {self.gels: self.rule_marathon})
         # product changed on a line
-        other.order_line.product_id = self.novel
-        self.assertFalse(other.sale_order_option_ids)
+        other.order_line.filtered(
+            lambda line: line.product_id == self.shirt
+        ).product_id = self.novel
+        self.assertFalse(offered(other))
 
     # ------------------------------------------------------------------
     # acceptance
@@ -358,16 +422,15 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         self.assertEqual(self.rule_hawaii.acceptance_rate, 0.0)
         self.assertEqual(self.rule_marathon.suggested_count, 2)
 
-        shorts = order.sale_order_option_ids.filtered(lambda o: o.product_id == self.shorts)
-        shorts.quantity = 2
-        shorts.button_add_to_order()
-        self.assertTrue(shorts.line_id)
+        shorts = offered(order).filtered(lambda o: o.product_id == self.shorts)
+        line = accept(shorts, 2)
+        self.assertEqual(line.product_uom_qty, 2)
         self.story_rules.invalidate_recordset()
         self.assertEqual(self.rule_hawaii.suggested_count, 2)
         self.assertEqual(self.rule_hawaii.accepted_count, 1)
         self.assertAlmostEqual(self.rule_hawaii.acceptance_rate, 0.5)
         self.assertAlmostEqual(self.rule_hawaii.accepted_revenue, 60.0)
-        self.assertEqual(self.rule_hawaii.accepted_revenue, shorts.line_id.price_subtotal)
+        self.assertEqual(self.rule_hawaii.accepted_revenue, line.price_subtotal)
         self.assertEqual(self.rule_marathon.accepted_count, 0)
         self.assertEqual(self.rule_marathon.accepted_revenue, 0.0)
 
@@ -393,7 +456,7 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
 
         # accepted lines stay accepted when the order is refreshed
         order.action_empathy_suggest()
-        self.assertIn(shorts, order.sale_order_option_ids)
+        self.assertIn(shorts, offered(order))
 
     # ------------------------------------------------------------------
     # security
@@ -464,7 +527,7 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         # but the salesperson uses the suggestions on their quotation
         order = self._order(self.hawaii_runner, [self.shirt])
         order.action_empathy_suggest()
-        self.assertEqual(len(order.sale_order_option_ids), 3)
+        self.assertEqual(len(offered(order)), 3)
         self.assertTrue(order.empathy_briefing)
 
     @users("xs_manager")
@@ -494,12 +557,12 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
 
         german = self._order(self.hawaii_runner, [self.shirt], user_id=german_seller.id)
         german.with_user(german_seller).action_empathy_suggest()
-        shorts = german.sale_order_option_ids.filtered(lambda o: o.product_id == self.shorts)
+        shorts = offered(german).filtered(lambda o: o.product_id == self.shorts)
         self.assertEqual(shorts.empathy_reason, german_reason)
 
         english = self._order(self.hawaii_runner, [self.shirt], user_id=english_seller.id)
         english.action_empathy_suggest()
-        shorts = english.sale_order_option_ids.filtered(lambda o: o.product_id == self.shorts)
+        shorts = offered(english).filtered(lambda o: o.product_id == self.shorts)
         self.assertEqual(
             shorts.empathy_reason,
             "His marathon is in Hawaii: swim shorts for the beach after the race.",
@@ -536,13 +599,13 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         one = self._order(self.hawaii_runner, products[:1])
         fifty = self._order(self.hawaii_runner, products)
         queries_one = self._count_suggest_queries(one)
-        self.assertEqual(len(one.sale_order_option_ids), 3)
+        self.assertEqual(len(offered(one)), 3)
 
         with self.assertQueryCount(queries_one):
             queries_fifty = self._count_suggest_queries(fifty)
         self.assertEqual(queries_fifty, queries_one)
         _logger.info("suggest: %d queries for 1 line, %d for 50 lines", queries_one, queries_fifty)
-        self.assertEqual(len(fifty.sale_order_option_ids), 3)
+        self.assertEqual(len(offered(fifty)), 3)
 
     def test_query_count_rules(self):
         """The same number of queries for 5 and for 200 rules."""
@@ -630,24 +693,27 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         self._order(partner, [self.shirt]).action_empathy_suggest()  # warm up
         order = self._order(partner, [self.shirt])
         queries_one = self._count_suggest_queries(order)
-        self.assertEqual(len(order.sale_order_option_ids), 1)
+        self.assertEqual(len(offered(order)), 1)
 
         self._rule_suggesting(29, "XS many")
         self._order(partner, [self.shirt]).action_empathy_suggest()  # warm up
         order = self._order(partner, [self.shirt])
         with self.assertQueryCount(queries_one):
             queries_thirty = self._count_suggest_queries(order)
-        self.assertEqual(len(order.sale_order_option_ids), 30)
+        self.assertEqual(len(offered(order)), 30)
         self.assertEqual(queries_thirty, queries_one)
         _logger.info(
             "suggest: %d queries for 1 option, %d for 30 options", queries_one, queries_thirty
         )
 
+    @only_options
     def test_option_values_as_core_computes(self):
         """The precomputed option values equal those sale.order.option computes itself."""
         self.env["res.lang"]._activate_lang("de_DE")
         # pricelist discounts are shown when the superuser has the group (core rule)
-        self.env.ref("base.user_root").groups_id |= self.env.ref("sale.group_discount_per_so_line")
+        self.env.ref("base.user_root")[compat.user_groups_field()] |= self.env.ref(
+            "sale.group_discount_per_so_line"
+        )
         tax = self.env["account.tax"].create(
             {"name": "XS 19 % incl.", "amount": 19.0, "price_include_override": "tax_included"}
         )
@@ -679,7 +745,7 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         self.hawaii_runner.lang = "de_DE"
         order = self._order(self.hawaii_runner, [self.shirt], pricelist_id=pricelist.id)
         order.action_empathy_suggest()
-        suggested = order.sale_order_option_ids
+        suggested = offered(order)
         self.assertEqual(suggested.product_id, self.shorts | self.guide | self.gels)
         fields = ["name", "uom_id", "quantity", "price_unit", "discount"]
         core = self.env["sale.order.option"].create(
@@ -695,6 +761,7 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         self.assertEqual(shorts.discount, 10.0)
         self.assertEqual(suggested.filtered(lambda o: o.product_id == self.guide).price_unit, 15.0)
 
+    @only_options
     def test_option_values_through_lines_with_a_pricing_module(self):
         """A module overriding the line's pricing: option prices through order lines."""
         Order = type(self.env["sale.order"])
@@ -704,18 +771,25 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         ):
             self.test_option_values_as_core_computes()
 
+    @only_options
     def test_pricing_modules_detected(self):
         """Core's line pricing is recognised; an override by another module is not."""
         Order = self.env["sale.order"]
+        pricing = importlib.import_module(
+            "odoo.addons.empathic_crm.models.sale_order_cross_sell_pricing"
+        )
         self.assertTrue(Order._empathy_core_line_pricing(), "only core and empathic_crm here")
         # sale's own methods, seen as another module's: the safe path
-        with patch.object(sale_order_cross_sell_pricing, "LINE_PRICE_MODULES", set()):
+        with patch.object(pricing, "LINE_PRICE_MODULES", set()):
             self.assertFalse(Order._empathy_core_line_pricing())
 
+    @only_options
     def test_option_values_as_core_computes_currency_fiscal_position(self):
         """The same as core with a foreign-currency pricelist, a fiscal position mapping
         a tax-included tax and a surcharge (a negative percentage: no discount shown)."""
-        self.env.ref("base.user_root").groups_id |= self.env.ref("sale.group_discount_per_so_line")
+        self.env.ref("base.user_root")[compat.user_groups_field()] |= self.env.ref(
+            "sale.group_discount_per_so_line"
+        )
         currency = self.env["res.currency"].create(
             {"name": "XSC", "symbol": "X", "rounding": 0.01, "active": True}
         )
@@ -769,7 +843,7 @@ class TestCrossSell(EmpathyWorld, TransactionCase):
         )
         self.assertEqual(order.currency_id, currency)
         order.action_empathy_suggest()
-        suggested = order.sale_order_option_ids
+        suggested = offered(order)
         self.assertEqual(suggested.product_id, self.shorts | self.guide | self.gels)
         core = self.env["sale.order.option"].create(
             [{"order_id": order.id, "product_id": option.product_id.id} for option in suggested]

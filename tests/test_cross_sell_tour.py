@@ -1,10 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-"""Browser tour: empathic suggestions on the Hawaii runner's quotation."""
+"""Browser tour: empathic suggestions on the Hawaii runner's quotation.
+
+Each series' own screen: 18.0 lists the suggestions (optional products) under the
+order lines with an *Add* button; 19.0 shows them as order lines of quantity 0 in an
+optional section, with their reason, accepted by giving a quantity.
+"""
 
 from odoo import Command
 from odoo.tests import tagged
 
+from ..tools import compat
 from .common import EmpathyHttpCommon
+from .test_cross_sell import offered
 
 
 @tagged("post_install", "-at_install", "empathic_crm")
@@ -29,13 +36,16 @@ class TestCrossSellTour(EmpathyHttpCommon):
         )
 
     def test_cross_sell_tour(self):
-        self.start_tour(
-            f"/odoo/sales/{self.order.id}", "empathic_crm_cross_sell_tour", login="admin"
-        )
-        shorts = self.order.sale_order_option_ids.filtered(lambda o: o.product_id == self.shorts)
+        if compat.has_sale_order_option():
+            tour = "empathic_crm_cross_sell_tour"  # 18.0: optional products, "Add"
+        else:
+            tour = "empathic_crm_cross_sell_lines_tour"  # 19.0: optional lines, a quantity
+        self.start_tour(f"/odoo/sales/{self.order.id}", tour, login="admin")
+        shorts = offered(self.order).filtered(lambda o: o.product_id == self.shorts)
         self.assertEqual(shorts.empathy_rule_id, self.rule)
-        self.assertTrue(shorts.line_id, "the swim shorts were added to the order")
-        self.assertEqual(shorts.line_id.product_id, self.shorts)
+        ordered = shorts.line_id if compat.has_sale_order_option() else shorts
+        self.assertEqual(ordered.product_uom_qty, 1, "the swim shorts were ordered")
+        self.assertEqual(ordered.product_id, self.shorts)
         self.rule.invalidate_recordset()
         self.assertEqual(self.rule.suggested_count, 2)
         self.assertEqual(self.rule.accepted_count, 1)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from odoo.tests import tagged
 
+from ..tools import compat
 from .common import EmpathyCommon
 
 _logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class TestFairRapportSimulation(EmpathyCommon):
                     {
                         "name": "Simulated advisor %02d" % i,
                         "login": "sim_advisor_%02d" % i,
-                        "groups_id": [(6, 0, group.ids)],
+                        compat.user_groups_field(): [(6, 0, group.ids)],
                     }
                     for i in range(ADVISORS)
                 ]

@@ -1,15 +1,30 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 import gc
+import json
+import xmlrpc.client
+from datetime import datetime, timedelta
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.empathic_crm.tools import compat
 from odoo.addons.empathic_crm.tools.gate import gate_open
 from odoo.addons.mail.tools.discuss import Store
 
-from .common import EmpathyCommon
+from .common import EmpathyCommon, EmpathyHttpCommon
 
 EXTERNAL = "/jsonrpc"
+#: the Schedule Activity dialog's buttons that complete (compat: 19.0 has no Done &
+#: Schedule Next there, it is in the activity's Mark Done popover: action_feedback_schedule_next)
+SCHEDULE_DIALOG_DONE = (
+    "action_schedule_activities_done",
+    *(
+        ("action_schedule_activities_done_and_schedule",)
+        if compat.schedule_dialog_done_and_schedule()
+        else ()
+    ),
+)
 #: queries of the impression dialog's confirm beyond completing the activity in core:
 #: 14 measured on plain Odoo (one reads the advisor's rating scale for the fair
 #: rapport), 15 with OCA mail_activity_done/mail_activity_team (one more record-rule
@@ -31,6 +46,9 @@ class TestGate(EmpathyCommon):
                 "user_id": cls.user_sales.id,
             }
         )
+
+    def _add_group(self, user, xmlid):
+        user.write({compat.user_groups_field(): [Command.link(self.env.ref(xmlid).id)]})
 
     def _assert_wizard_action(self, action, activities):
         self.assertIsInstance(action, dict)
@@ -103,10 +121,13 @@ class TestGate(EmpathyCommon):
         self.assertEqual(len(self.runner.empathy_impression_ids), 1)
 
     def test_schedule_dialog_done_buttons(self):
-        for method in (
-            "action_schedule_activities_done",
-            "action_schedule_activities_done_and_schedule",
-        ):
+        Schedule = self.env["mail.activity.schedule"]
+        self.assertEqual(
+            hasattr(Schedule, "action_schedule_activities_done_and_schedule"),
+            len(SCHEDULE_DIALOG_DONE) == 2,
+            "the dialog's Done & Schedule Next is gated where the series has it",
+        )
+        for method in SCHEDULE_DIALOG_DONE:
             with self.subTest(method=method):
                 schedule = (
                     self.env["mail.activity.schedule"]
@@ -256,7 +277,7 @@ class TestGate(EmpathyCommon):
         activity.action_archive()  # no request: server code, cron
         self.assertFalse(activity.active)
         user = self.user_internal
-        user.groups_id += self.env.ref("base.group_partner_manager")
+        self._add_group(user, "base.group_partner_manager")
         other = self._activity(self.plain, user=user)
         with self.web_request(EXTERNAL):
             other.action_archive()
@@ -265,13 +286,13 @@ class TestGate(EmpathyCommon):
     def test_client_knows_which_activities_are_gated(self):
         gated = self._activity(self.runner)
         todo = self._activity(self.runner, activity_type=self.todo_type)
-        data = Store(gated | todo).get_result()["mail.activity"]
+        data = Store().add(gated | todo).get_result()["mail.activity"]
         required = {row["id"]: row["empathy_impression_required"] for row in data}
         self.assertEqual(required, {gated.id: True, todo.id: False})
         user = self.user_internal
-        user.groups_id += self.env.ref("base.group_partner_manager")
+        self._add_group(user, "base.group_partner_manager")
         other = self._activity(self.plain, user=user)
-        data = Store(other).get_result()["mail.activity"]
+        data = Store().add(other).get_result()["mail.activity"]
         self.assertFalse(data[0]["empathy_impression_required"], "no empathy access: no gate")
 
     def test_several_activities_done_and_schedule_next(self):
@@ -285,8 +306,10 @@ class TestGate(EmpathyCommon):
             .with_context(active_model="crm.lead", active_ids=leads.ids)
             .create({"activity_type_id": self.call_type.id, "summary": "Batch call"})
         )
+        # 18.0: the dialog's Done & Schedule Next; 19.0: its Mark Done, then the
+        # impression dialog's own "schedule next" (the same on both series)
         with self.web_request("/web/dataset/call_button"):
-            action = schedule.action_schedule_activities_done_and_schedule()
+            action = getattr(schedule, SCHEDULE_DIALOG_DONE[-1])()
         activities = self.env["mail.activity"].browse(action["context"]["default_activity_ids"])
         self.assertEqual(len(activities), 2)
         result = self._confirm(action, schedule_next=True)
@@ -317,7 +340,7 @@ class TestGate(EmpathyCommon):
 
     def test_users_without_empathy_access_are_not_gated(self):
         user = self.user_internal
-        user.groups_id += self.env.ref("base.group_partner_manager")
+        self._add_group(user, "base.group_partner_manager")
         activity = self._activity(self.plain, user=user)
         with self.web_request():
             self.assertIsInstance(activity.action_feedback(), int)
@@ -417,3 +440,96 @@ class TestGate(EmpathyCommon):
         with self.web_request(), self.assertQueryCount(core + CONFIRM_EXTRA_QUERIES):
             wizard.action_confirm()
         self.assertActivityDone(activity | core_activity)
+
+
+#: the hint the gate's error gives API clients
+API_HINT = "action_feedback_with_impression(impression_values, feedback=False)"
+
+
+@tagged("post_install", "-at_install", "empathic_crm")
+class TestGateExternalApiHttp(EmpathyHttpCommon):
+    """The external APIs over real HTTP, each as its clients call it: completing a gated
+    activity answers the gate's error (not the impression dialog's action, which an
+    API client cannot open), ``action_feedback_with_impression`` completes it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_env()
+        cls._create_users("gapi", sales="Gina Api")
+        cls.runner = cls._create_hawaii_runner()
+        cls.call_type = cls.env.ref("mail.mail_activity_data_call")
+
+    def _activity(self):
+        return self.runner.with_user(self.sales).activity_schedule(
+            activity_type_id=self.call_type.id, user_id=self.sales.id, summary="API call"
+        )
+
+    def _jsonrpc(self, method, *args, **kwargs):
+        login = self.sales.login
+        uid = self._json_rpc(
+            "/jsonrpc",
+            {"service": "common", "method": "login", "args": [self.env.cr.dbname, login, login]},
+        )["result"]
+        self.assertEqual(uid, self.sales.id)
+        params = [self.env.cr.dbname, uid, login, "mail.activity", method, list(args), kwargs]
+        return self._json_rpc(
+            "/jsonrpc", {"service": "object", "method": "execute_kw", "args": params}
+        )
+
+    def _json2(self, method, **params):
+        """POST ``/json/2/mail.activity/<method>`` with an API key (19.0)."""
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(self.sales)
+            ._generate(None, "gate test", datetime.now() + timedelta(days=0.5))
+        )
+        return self.url_open(
+            f"/json/2/mail.activity/{method}",
+            data=json.dumps(params),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
+        )
+
+    def test_jsonrpc(self):
+        activity = self._activity()
+        answer = self._jsonrpc("action_feedback", activity.ids)
+        self.assertIn(API_HINT, answer["error"]["data"]["message"], answer)
+        self.assertActivityOpen(activity)
+        answer = self._jsonrpc(
+            "action_feedback_with_impression", activity.ids, {"rapport": 4, "mood": 1}
+        )
+        self.assertEqual(len(answer["result"]), 1, answer)
+        self.assertActivityDone(activity)
+
+    def test_xmlrpc(self):
+        activity = self._activity()
+        login = self.sales.login
+        call = (self.env.cr.dbname, self.sales.id, login, "mail.activity")
+        with self.assertRaisesRegex(xmlrpc.client.Fault, r"action_feedback_with_impression\("):
+            self.xmlrpc_object.execute_kw(*call, "action_feedback", [activity.ids])
+        self.assertActivityOpen(activity)
+        ids = self.xmlrpc_object.execute_kw(
+            *call, "action_feedback_with_impression", [activity.ids, {"rapport": 4, "mood": 1}]
+        )
+        self.assertEqual(len(ids), 1)
+        self.assertActivityDone(activity)
+
+    def test_json2(self):
+        if not any(path.startswith("/json/2") for path in compat.external_api_paths()):
+            self.skipTest("no /json/2 on this series (compat.external_api_paths())")
+        activity = self._activity()
+        for method in ("action_feedback", "action_done", "action_feedback_schedule_next"):
+            with self.subTest(method=method):
+                response = self._json2(method, ids=activity.ids)
+                self.assertEqual(response.status_code, 422, response.text)
+                self.assertIn(API_HINT, response.json()["message"])
+                self.assertActivityOpen(activity)
+        response = self._json2(
+            "action_feedback_with_impression",
+            ids=activity.ids,
+            impression_values={"rapport": 4, "mood": 1},
+            feedback="Over JSON-2",
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(len(response.json()), 1)
+        self.assertActivityDone(activity)

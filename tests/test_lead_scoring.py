@@ -10,6 +10,7 @@ from odoo.tests import Form, tagged
 
 from odoo.addons.empathic_crm.models import crm_lead_scoring
 
+from ..tools import compat
 from .common import EmpathyCommon
 
 SCORING = list(crm_lead_scoring.SCORING_FIELDS)
@@ -221,7 +222,7 @@ class TestLeadScoring(EmpathyCommon):
             Lead = self.Lead.with_user(user)
             for name in [*SCORING, "empathy_scoring_explanation"]:
                 with self.assertRaises(AccessError):
-                    Lead.check_field_access_rights("read", [name])
+                    compat.check_field_access(Lead, "read", [name])
         view = self.env.ref("crm.crm_lead_view_form")
         arch = self.Lead.with_user(self.user_sales).get_view(view.id)["arch"]
         self.assertIn("empathy_scoring_explanation", arch)

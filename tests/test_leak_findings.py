@@ -13,6 +13,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.empathic_crm.tools import compat
+
 from .common import EmpathyCommon, EmpathyHttpCommon
 
 
@@ -287,15 +289,25 @@ class TestLeakFindingsRpc(EmpathyHttpCommon):
 
     # 9 ---------------------------------------------------------------------
     def test_09_rapport_report_for_managers(self):
-        for method, args in (
-            ("web_search_read", [[], {"score": {}}]),
-            ("read_group", [[], ["score:avg"], ["user_id"]]),
-        ):
+        """On every path the web client of the series reads the report with (list,
+        pivot, graph: ``compat.web_grouping_calls``) and ``read_group`` of API clients."""
+        calls = [("web_search_read", [[], {"score": {}}], {})] + [
+            (method, args, kwargs)
+            for method, args, kwargs, _groups_of in compat.web_grouping_calls(
+                [], ["user_id"], ["score:avg"]
+            )
+        ]
+        for method, args, kwargs in calls:
             with self.subTest(method=method):
-                self._refused(self._call("fnd_sales", "empathy.rapport", method, *args))
-                self.assertIn("result", self._call("fnd_manager", "empathy.rapport", method, *args))
+                self._refused(self._call("fnd_sales", "empathy.rapport", method, *args, **kwargs))
+                self.assertIn(
+                    "result", self._call("fnd_manager", "empathy.rapport", method, *args, **kwargs)
+                )
         action = self.env.ref("empathic_crm.empathy_rapport_action")
-        self.assertIn(self.env.ref("empathic_crm.group_empathy_manager"), action.groups_id)
+        self.assertIn(
+            self.env.ref("empathic_crm.group_empathy_manager"),
+            action[compat.user_groups_field()],
+        )
         self.assertIn("pairs, not performance", action.name)
 
 
@@ -373,6 +385,8 @@ class TestLeakFindings(EmpathyCommon):
             Impression.create(dict(base, date="0001-01-01 00:00:00"))
 
     def test_09_protect_advisors(self):
+        """As found: ``read_group`` (both series' API; every web path of both series in
+        test_protect_advisors.py)."""
         self._impression(self.runner, user=self.user_sales, rapport=5)
         self._impression(self.buyer, user=self.user_sales2, rapport=1)
         Rapport = self.env["empathy.rapport"].with_user(self.user_manager)

@@ -24,8 +24,8 @@ from odoo.models import MAGIC_COLUMNS
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.empathic_crm.models.res_partner import PROFILE_FIELDS
+from odoo.addons.empathic_crm.tools import compat
 from odoo.addons.empathic_crm.tools.guarded_fields import is_guarded
-from odoo.addons.mail.tools.discuss import Store
 
 from .common import EmpathyWorld
 
@@ -55,6 +55,20 @@ KNOWN_PATHS = {
 SHARED_MODELS = ("utm.campaign", "empathy.motive", "empathy.value")
 #: the groups whose members may hold empathy data
 EMPATHY_GROUPS = ("empathic_crm.group_empathy_user", "empathic_crm.group_empathy_manager")
+
+
+def grouping_attempts(Model, domain, groupby, aggregates):
+    """Return {method: attempt} grouping ``Model`` on every path of the series' web
+    client and API (``compat.web_grouping_calls``; ``web_read_group`` needs a groupby)."""
+    return {
+        method: (
+            lambda method=method, args=args, kwargs=kwargs: getattr(Model, method)(*args, **kwargs)
+        )
+        for method, args, kwargs, _groups_of in compat.web_grouping_calls(
+            domain, groupby, aggregates
+        )
+        if groupby or method != "web_read_group"
+    }
 
 
 def guarded_fields(env):
@@ -406,18 +420,22 @@ class TestLeaks(EmpathyWorld, TransactionCase):
                 "export_data": lambda rec=rec: rec.export_data([name]),
             }
             if field.store or field.type == "many2many":
-                attempts["read_group"] = lambda rec=rec: Model.read_group(
-                    [("id", "=", rec.id)], ["__count"], [name], lazy=False
-                )
-                attempts["web_read_group"] = lambda rec=rec: Model.web_read_group(
-                    [("id", "=", rec.id)], ["__count"], [name], lazy=False
+                # grouped by it, on every grouping path of the series' web client
+                attempts.update(
+                    grouping_attempts(Model, [("id", "=", rec.id)], [name], ["__count"])
                 )
             if field.store and field.column_type:
                 aggregate = "sum" if field.type in ("integer", "float", "monetary") else "max"
                 if field.type in ("many2one", "selection", "char", "text", "html", "boolean"):
                     aggregate = "count_distinct"
-                attempts["aggregate"] = lambda rec=rec, spec=f"{name}:{aggregate}": (
-                    Model.read_group([("id", "=", rec.id)], [spec], [])
+                # aggregated (one group)
+                attempts.update(
+                    {
+                        f"aggregate {label}": attempt
+                        for label, attempt in grouping_attempts(
+                            Model, [("id", "=", rec.id)], [], [f"{name}:{aggregate}"]
+                        ).items()
+                    }
                 )
                 attempts["order"] = lambda: (
                     Model.search([("id", "in", [p.id for p in pair])], order=f"{name} desc").ids
@@ -513,7 +531,7 @@ class TestLeaks(EmpathyWorld, TransactionCase):
             return {
                 "search_read": lambda: Model.search_read(domain, [name]),
                 "export_data": lambda: Model.search(domain).export_data([name]),
-                "read_group": lambda: Model.read_group(domain, ["__count"], [name], lazy=False),
+                **grouping_attempts(Model, domain, [name], ["__count"]),
                 "order": lambda: Model.search(domain, order=f"{name} desc").ids,
             }
         rec = self.records[partner][model_name].with_user(self.sales)  # the contact, its user
@@ -522,9 +540,7 @@ class TestLeaks(EmpathyWorld, TransactionCase):
             "search_read": lambda: Model.search_read([("id", "=", rec.id)], [name]),
             "web_read": lambda: rec.web_read({name: {}}),
             "export_data": lambda: rec.export_data([name]),
-            "read_group": lambda: Model.read_group(
-                [("id", "=", rec.id)], ["__count"], [name], lazy=False
-            ),
+            **grouping_attempts(Model, [("id", "=", rec.id)], [name], ["__count"]),
             "order": lambda: bool(Model.search([("id", "=", rec.id)], order=f"{name} desc")),
         }
 
@@ -622,14 +638,9 @@ class TestLeaks(EmpathyWorld, TransactionCase):
                 self._assert_no_secret(messages, "mail.message.search_read")
                 found = self._answer(lambda Message=Message: Message.search([]))
                 if not isinstance(found, str):
-                    store = Store()
-                    self._answer(
-                        lambda found=found, store=store: found._to_store(
-                            store, for_current_user=True
-                        )
-                    )
                     self._assert_no_secret(
-                        store.get_result(), "messages as the web client gets them"
+                        self._answer(lambda found=found: compat.thread_messages_store(found)),
+                        "messages as the web client gets them",
                     )
                 tracking = self._answer(
                     lambda user=user: (

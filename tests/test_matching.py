@@ -10,9 +10,9 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
-from odoo.addons.crm.models.crm_team import Team as CoreTeam
 from odoo.addons.empathic_crm.models.crm_team_matching import CrmTeamMatching
 
+from ..tools import compat
 from .common import EmpathyCommon
 
 #: the explanation of the advisor who clicks with emotional customers (see setUpClass)
@@ -39,7 +39,9 @@ class TestMatching(EmpathyCommon):
             {
                 "name": "Lena Lenient",
                 "login": "emp_lena",
-                "groups_id": [Command.set(cls.env.ref("sales_team.group_sale_salesman").ids)],
+                compat.user_groups_field(): [
+                    Command.set(cls.env.ref("sales_team.group_sale_salesman").ids)
+                ],
             }
         )
         cls.advisors = cls.user_sales | cls.user_lena | cls.user_sales2
@@ -436,7 +438,9 @@ class TestMatching(EmpathyCommon):
             {
                 "name": "Fresh",
                 "login": "emp_fresh",
-                "groups_id": [Command.set(self.env.ref("sales_team.group_sale_salesman").ids)],
+                compat.user_groups_field(): [
+                    Command.set(self.env.ref("sales_team.group_sale_salesman").ids)
+                ],
             }
         )
         history = Partner.create([dict(profile, name=f"History {i}") for i in range(40)])
@@ -493,7 +497,7 @@ class TestMatching(EmpathyCommon):
         )
         cron = self.env.ref("empathic_crm.ir_cron_empathy_kind_rapport_rebuild")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
-        cron.method_direct_trigger()
+        compat.run_cron_now(self, cron)
         row.invalidate_recordset()
         self.assertEqual(row.pair_count, 6)
 
@@ -710,7 +714,7 @@ class TestMatching(EmpathyCommon):
         team = self._team({self.user_sales: 2, self.user_lena: 2, self.user_sales2: 1})
         leads = self._leads(team, self._new_emotional(4) | self.plain | self.buyer)
         with contextlib.closing(self.env.cr.savepoint()):
-            CoreTeam._assign_and_convert_leads(team, force_quota=True)
+            compat.crm_team_class()._assign_and_convert_leads(team, force_quota=True)
             leads.invalidate_recordset()
             core = {lead.id: lead.user_id for lead in leads}
         self.env.invalidate_all()

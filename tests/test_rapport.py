@@ -11,6 +11,7 @@ from odoo.tools import SQL
 from odoo.addons.empathic_crm.models import empathy_rapport_recompute
 from odoo.addons.empathic_crm.tools.fair import fair_score, fair_score_sql
 
+from ..tools import compat
 from .common import EmpathyCommon
 
 #: queries of ``empathy.impression.create``: the contact (its existence and objection)
@@ -415,9 +416,7 @@ class TestRapport(EmpathyCommon):
         self.assertEqual(Rapport._empathy_refresh_scales(), 3, "the mean moved: all 3 pairs")
         self.assertAlmostEqual(row.advisor_mean, (4 + 2 + 4) / 3, places=2)
         self.assertEqual(Rapport._empathy_refresh_scales(threshold=-1), 3, "forced")
-        self.env["ir.cron"].browse(
-            self.env.ref("empathic_crm.ir_cron_empathy_refresh_fair_rapport").id
-        ).method_direct_trigger()
+        compat.run_cron_now(self, self.env.ref("empathic_crm.ir_cron_empathy_refresh_fair_rapport"))
 
     def test_mood_trend(self):
         for days, mood in ((60, 2), (50, 2), (40, 1), (30, 0), (20, -1), (10, -2)):

@@ -6,6 +6,7 @@ from odoo.tests import tagged
 from odoo.addons.empathic_crm.models import empathy_rapport_deferred
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from ..tools import compat
 from .common import EmpathyCommon
 
 
@@ -142,7 +143,7 @@ class TestRapportQueue(EmpathyCommon):
         Rapport = self.env["empathy.rapport"]
         with (
             patch.object(empathy_rapport_deferred, "serving_request", lambda: "/jsonrpc"),
-            patch.object(type(self.env.registry), "in_test_mode", lambda registry: False),
+            patch.object(compat, "in_test_mode", lambda env: False),
             patch.object(type(Rapport), "_empathy_apply_after_commit") as after_commit,
         ):
             first = self._impression(self.runner, self.user_sales, rapport=5, mood=2)

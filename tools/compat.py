@@ -234,3 +234,259 @@ def crm_team_class():
     from odoo.addons.crm.models import crm_team  # noqa: PLC0415
 
     return crm_team.Team if MAJOR < 19 else crm_team.CrmTeam
+
+
+def negative_term_operators():
+    """Return the operators of a domain condition with a negative meaning (``!=``,
+    ``not in``…): search methods test ``operator in negative_term_operators()``.
+
+    - 18.0: ``odoo.osv.expression.NEGATIVE_TERM_OPERATORS`` (``!=``, ``not like``,
+      ``not ilike``, ``not in``).
+    - 19.0: ``odoo.orm.domains.NEGATIVE_CONDITION_OPERATORS`` (the same and ``not any``,
+      ``not =like``, ``not =ilike``, ``<>``; ``odoo.osv`` is deprecated).
+    """
+    if MAJOR < 19:
+        from odoo.osv import expression  # noqa: PLC0415
+
+        return expression.NEGATIVE_TERM_OPERATORS
+    from odoo.orm import domains  # noqa: PLC0415
+
+    return domains.NEGATIVE_CONDITION_OPERATORS
+
+
+def term_operator_negation(operator):
+    """Return the operator meaning the exact complement of ``operator`` (``=`` → ``!=``,
+    ``in`` → ``not in``, ``<`` → ``>=``…), None if there is none (``=?``, ``child_of``).
+
+    - 18.0: ``odoo.osv.expression.TERM_OPERATORS_NEGATION``.
+    - 19.0: what ``~Domain`` applies to a condition (``odoo.orm.domains``' inverses of
+      the operators and of the inequalities; ``odoo.osv`` is deprecated).
+    """
+    if MAJOR < 19:
+        from odoo.osv import expression  # noqa: PLC0415
+
+        return expression.TERM_OPERATORS_NEGATION.get(operator)
+    from odoo.orm import domains  # noqa: PLC0415
+
+    return domains._INVERSE_OPERATOR.get(operator) or domains._INVERSE_INEQUALITY.get(operator)
+
+
+def cron_progress(env, done, remaining):
+    """Tell the running scheduled action how much of its work is done and how much is
+    left (``ir.cron`` calls it again in the same run while some is left).
+
+    Outside a scheduled action (a test, a button): nothing, on both series.
+
+    - 18.0: ``ir.cron._notify_progress(done=…, remaining=…)``; the scheduler commits
+      after the call.
+    - 19.0: ``ir.cron._commit_progress(done, remaining=…)`` (``_notify_progress`` is
+      deprecated), which also commits: call it at the end of a batch.
+    """
+    if MAJOR < 19:
+        env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return
+    if env.context.get("ir_cron_progress_id"):
+        # outside a scheduled action 19.0's method commits: nothing there, as on 18.0
+        env["ir.cron"]._commit_progress(done, remaining=remaining)
+
+
+def check_field_access(records, operation, field_names):
+    """Raise ``AccessError`` unless the user may ``operation`` (``read``, ``write``)
+    the fields ``field_names`` of ``records``' model (their ``groups``); the superuser
+    may, unknown names are ignored.
+
+    - 18.0: ``check_field_access_rights(operation, field_names)``.
+    - 19.0: ``_check_field_access(field, operation)`` per field
+      (``check_field_access_rights`` is deprecated).
+    """
+    if MAJOR < 19:
+        records.check_field_access_rights(operation, list(field_names))
+        return
+    for name in field_names:
+        field = records._fields.get(name)
+        if field is not None:
+            records._check_field_access(field, operation)
+
+
+def running_tests():
+    """Return whether tests are running in this thread (code that commits in batches
+    then leaves the commits to the test's transaction).
+
+    - 18.0: ``threading.current_thread().testing`` (set by Odoo's test loader and by
+      pytest-odoo).
+    - 19.0: ``odoo.modules.module.current_test`` is set (Odoo's runner no longer sets
+      the thread's flag; pytest-odoo sets both).
+    """
+    if MAJOR < 19:
+        import threading  # noqa: PLC0415
+
+        return bool(getattr(threading.current_thread(), "testing", False))
+    from odoo.modules import module  # noqa: PLC0415
+
+    return bool(module.current_test)
+
+
+def has_sale_order_option():
+    """Return whether ``sale_management`` has the optional product model ``sale.order.option``.
+
+    - 18.0: True: a quotation's optional products are ``sale.order.option`` records
+      (``sale_order_option_ids``); adding one to the order creates its ``line_id``.
+    - 19.0: False: the model is gone; optional products are ``sale.order.line`` records
+      (quantity 0 until chosen) under a section line with ``is_optional`` set.
+    """
+    return MAJOR < 19
+
+
+def optional_products():
+    """Return ``(model, order field)`` of a quotation's optional products.
+
+    - 18.0: ``("sale.order.option", "sale_order_option_ids")``.
+    - 19.0: ``("sale.order.line", "order_line")``: the order lines, the optional ones
+      under a section with ``is_optional`` (``sale.order.line._is_line_optional``).
+    """
+    if has_sale_order_option():
+        return "sale.order.option", "sale_order_option_ids"
+    return "sale.order.line", "order_line"
+
+
+def run_cron_now(test, cron):
+    """Run the scheduled action ``cron`` now, from the test ``test`` (a
+    ``TransactionCase``), seeing and leaving its changes in the test's transaction.
+
+    - 18.0: ``cron.method_direct_trigger()`` runs the action in the test's cursor.
+    - 19.0: ``method_direct_trigger`` runs it as the scheduler does, in a cursor of its
+      own (then commits): inside ``test.enter_registry_test_mode()`` that cursor wraps
+      the test's.
+    """
+    if MAJOR < 19:
+        return cron.method_direct_trigger()
+    with test.enter_registry_test_mode():
+        return cron.method_direct_trigger()
+
+
+def grouping_methods():
+    """Return the ORM methods every grouping of records ends in, whichever public method
+    asked (where the addon guards its reports: ``tools/protect_advisors.py``).
+
+    - 18.0: ``("_read_group",)``. ``read_group`` (list, pivot and graph views, external
+      API) and ``web_read_group`` call it.
+    - 19.0: ``("_read_group", "_read_grouping_sets")``. ``web_read_group`` →
+      ``formatted_read_group`` → ``_read_group`` (list, kanban, graph views); the
+      deprecated ``read_group`` → ``_read_group``; the pivot view's
+      ``formatted_read_grouping_sets`` → ``_read_grouping_sets`` (new in 19.0).
+    The signatures are the same on both series where the method exists.
+    """
+    return ("_read_group",) if MAJOR < 19 else ("_read_group", "_read_grouping_sets")
+
+
+def web_grouping_calls(domain, groupby, aggregates, order=None):
+    """Return the calls the web client and API clients group records with, as
+    ``(method, args, kwargs, groups_of)`` (for tests of grouping guards, over RPC or in
+    Python); ``groups_of(result)`` returns the list of group dicts, where
+    ``group[spec]`` is the value of each aggregate ``spec`` (``"score:avg"``) and
+    ``group[groupby]`` the group's value.
+
+    - 18.0: ``web_read_group(domain, fields, groupby, orderby=, lazy=)`` (list view)
+      and ``read_group`` (pivot, graph, external API); aggregates are keyed by field.
+    - 19.0: ``web_read_group(domain, groupby, aggregates, order=)`` (list, kanban),
+      ``formatted_read_group`` (graph), ``formatted_read_grouping_sets`` (pivot) and the
+      deprecated ``read_group`` (external API); aggregates are keyed by spec, except
+      in ``read_group``.
+    """
+    domain, groupby, aggregates = list(domain), list(groupby), list(aggregates)
+
+    def keyed(groups):
+        for group in groups:
+            for spec in aggregates:
+                if spec not in group:
+                    group[spec] = group.get(spec.split(":")[0])
+        return groups
+
+    read_group = (
+        "read_group",
+        [domain, aggregates, groupby],
+        {"orderby": order or False, "lazy": False},
+        keyed,
+    )
+    if MAJOR < 19:
+        return [
+            (
+                "web_read_group",
+                [domain, aggregates, groupby],
+                {"orderby": order or False, "lazy": False},
+                lambda result: keyed(result["groups"]),
+            ),
+            read_group,
+        ]
+    return [
+        (
+            "web_read_group",
+            [domain, groupby, aggregates],
+            {"order": order},
+            lambda result: keyed(result["groups"]),
+        ),
+        ("formatted_read_group", [domain, groupby, aggregates], {"order": order}, keyed),
+        (
+            "formatted_read_grouping_sets",
+            [domain, [groupby], aggregates],
+            {"order": order},
+            lambda result: keyed(result[0]),
+        ),
+        read_group,
+    ]
+
+
+def store_defaults_api():
+    """Return whether records list the values they send to the web client's store
+    (``mail.tools.discuss.Store``) in ``_to_store_defaults(target)``.
+
+    - 18.0: False. ``mail.activity._to_store(store)`` reads every field the user may
+      read (the addon's ``empathy_briefing`` among them) and adds it; an override adds
+      its own values in ``_to_store``.
+    - 19.0: True. ``Store.add`` asks ``_to_store_defaults(target)`` for a list of field
+      names and ``Store.Attr(name, value)``; ``mail.activity`` has no ``_to_store``
+      (one taking ``store`` alone fails), and lists only its own fields.
+    ``Store().add(records).get_result()`` builds the same answer on both.
+    """
+    return MAJOR >= 19
+
+
+def schedule_dialog_done_and_schedule():
+    """Return whether the *Schedule Activity* dialog (``mail.activity.schedule``) has
+    *Done & Schedule Next* (``action_schedule_activities_done_and_schedule``).
+
+    - 18.0: True (beside *Mark as Done*, ``action_schedule_activities_done``).
+    - 19.0: False: the dialog has *Mark Done* only; *Done & Schedule Next* is in the
+      activity's *Mark Done* popover, ``mail.activity.action_feedback_schedule_next``
+      (as on 18.0).
+    """
+    return MAJOR < 19
+
+
+def external_api_paths():
+    """Return the URL path prefixes of Odoo's external APIs (calls of model methods by
+    API clients, not by the web client).
+
+    - 18.0: ``/xmlrpc`` (``/xmlrpc/2``), ``/jsonrpc``.
+    - 19.0: the same (deprecated) and ``/json/2/<model>/<method>``
+      (``odoo.addons.rpc.controllers.json2``, API key or session, the request bound
+      while the method runs).
+    """
+    paths = ("/xmlrpc", "/jsonrpc")
+    return paths if MAJOR < 19 else (*paths, "/json/2/")
+
+
+def thread_messages_store(messages):
+    """Return what the chatter gets for ``messages`` (``/mail/thread/messages``): the
+    store's result (``{"mail.message": [...], ...}``).
+
+    - 18.0: ``Store(messages, for_current_user=True)`` (the current user's stars and
+      notifications only with ``for_current_user``).
+    - 19.0: ``Store().add(messages)``; ``mail.message._to_store`` has no
+      ``for_current_user`` (the store's defaults include what the user sees).
+    """
+    from odoo.addons.mail.tools.discuss import Store  # noqa: PLC0415
+
+    if MAJOR < 19:
+        return Store(messages, for_current_user=True).get_result()
+    return Store().add(messages).get_result()

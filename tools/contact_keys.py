@@ -4,7 +4,8 @@
 * email: Odoo's ``email_normalized`` (the address only, lower case: core computes
   and stores it with ``odoo.tools.email_normalize``, the intake normalises a row's
   address with the same function);
-* phone (``phone`` and ``mobile``): the digits 0-9 only, without the international
+* phone (``phone``, and ``mobile`` where the contact has one: Odoo 18.0): the digits
+  0-9 only, without the international
   ``00`` prefix, so that ``+49 170 555-0101`` == ``0049 (170) 5550101``;
 * VAT: the letters A-Z and digits 0-9 only, upper case: ``de 123 456 789`` ==
   ``DE123456789``;
@@ -12,10 +13,11 @@
 
 ``phone_key`` / ``vat_key`` / ``name_key`` and their SQL twins ``PHONE_KEY_SQL`` /
 ``VAT_KEY_SQL`` / ``NAME_KEY_SQL`` give the same keys (``test_interaction_intake``
-compares them on awkward samples). ``KEY_INDEXES`` are the expression indexes that
+compares them on awkward samples). ``key_indexes`` are the expression indexes that
 serve the SQL twins on ``res_partner`` (created by ``res_partner_contact_keys.py``;
 core has no index on ``email_normalized`` either): a query compares ``<twin of
-column> = ANY(keys)`` and PostgreSQL reads the index.
+column> = ANY(keys)`` and PostgreSQL reads the index. The phone columns differ by
+Odoo series (``compat.partner_phone_fields()``): the caller names them.
 
 Pure Python (no Odoo import): the client (``client/``) has a test that loads this
 file and checks that its own normalisation (``empathic_crm_client.normalize``) agrees.
@@ -53,18 +55,29 @@ PHONE_KEY_SQL = "regexp_replace(regexp_replace({}, '[^0-9]+', '', 'g'), '^00', '
 VAT_KEY_SQL = "upper(regexp_replace({}, '[^0-9A-Za-z]+', '', 'g'))"
 NAME_KEY_SQL = "lower({})"
 
-#: {kind of key: [(res_partner column, SQL twin)]}, the most reliable kind first
-KEY_COLUMNS = {
-    "email": [("email_normalized", "{}")],
-    "vat": [("vat", VAT_KEY_SQL)],
-    "phone": [("phone", PHONE_KEY_SQL), ("mobile", PHONE_KEY_SQL)],
-    "name": [("name", NAME_KEY_SQL)],
-}
+#: the phone columns ``res_partner`` has had in any supported Odoo series (19.0 removed
+#: ``mobile``; a database upgraded from 18.0 keeps the column, unused)
+ALL_PHONE_COLUMNS = ("phone", "mobile")
 
-#: {index name: (column, SQL twin)}: the expression indexes on ``res_partner``,
-#: partial (``column IS NOT NULL``: a key of NULL matches nothing) to stay small
-KEY_INDEXES = {
-    f"res_partner_empathy_{column}_key_idx": (column, twin)
-    for columns in KEY_COLUMNS.values()
-    for column, twin in columns
-}
+
+def key_columns(phone_columns):
+    """Return {kind of key: [(res_partner column, SQL twin)]}, the most reliable kind
+    first, for a contact whose phone numbers are in ``phone_columns`` (``phone`` and
+    ``mobile`` on Odoo 18.0, ``phone`` on 19.0: ``compat.partner_phone_fields()``)."""
+    return {
+        "email": [("email_normalized", "{}")],
+        "vat": [("vat", VAT_KEY_SQL)],
+        "phone": [(column, PHONE_KEY_SQL) for column in phone_columns],
+        "name": [("name", NAME_KEY_SQL)],
+    }
+
+
+def key_indexes(phone_columns):
+    """Return {index name: (column, SQL twin)}: the expression indexes on
+    ``res_partner`` of ``key_columns(phone_columns)``, partial (``column IS NOT
+    NULL``: a key of NULL matches nothing) to stay small."""
+    return {
+        f"res_partner_empathy_{column}_key_idx": (column, twin)
+        for columns in key_columns(phone_columns).values()
+        for column, twin in columns
+    }

@@ -21,10 +21,12 @@ a field is a search on the rows the user may read, so that a row the user may no
 """
 
 from collections import defaultdict
+from collections.abc import Set
 
 from odoo import api, fields
-from odoo.osv import expression
 from odoo.tools.query import Query
+
+from . import compat
 
 
 def visible_rows(owners, comodel, inverse_name):
@@ -48,19 +50,33 @@ def visible_rows_domain(comodel, inverse_name, operator, value):
     rows the user may read (``comodel`` with the user's environment).
 
     Odoo's meaning of each operator on a one2many, on the visible rows only: ``=
-    False`` no row, ``!= False`` some row, ``in`` ids (or a subquery, as Odoo passes
-    ``any``) some of these rows, ``not in`` none of them, a string the rows' names.
+    False`` no row, ``!= False`` some row, ``in`` ids (or a subquery, as Odoo 18.0
+    passes ``any``) some of these rows, ``not in`` none of them, a string the rows'
+    names, ``any`` a domain of the rows (or a subquery), ``not any`` none of them.
+    Odoo 19.0 passes its conditions normalised: ``= False`` as ``in [False]``, a
+    name as ``any`` of a domain on the rows' names, ``in`` a subquery as ``any``.
     """
-    negative = operator in expression.NEGATIVE_TERM_OPERATORS
-    if value is False or value is None:
+    negative = operator in compat.negative_term_operators() or operator == "not any"
+    positive = compat.term_operator_negation(operator) if negative else operator
+    if operator in ("any", "not any"):
+        rows = comodel._search([("id", "in", value)] if isinstance(value, Query) else value)
+    elif value is False or value is None:
         rows = comodel._search([])
         negative = not negative
-    elif isinstance(value, str) and operator not in ("in", "not in"):
-        positive = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
+    elif isinstance(value, str) and positive != "in":
         rows = comodel._search([("display_name", positive, value)])
     else:
-        ids = value if isinstance(value, (Query, list, tuple, set)) else [value]
-        rows = comodel._search([("id", "in", list(ids) if isinstance(ids, set) else ids)])
+        ids = value
+        if not isinstance(value, Query):
+            values = list(value) if isinstance(value, (list, tuple, Set)) else [value]
+            ids = [item for item in values if item is not False and item is not None]
+            if len(ids) < len(values):  # "no row" is one of the values
+                no_row = "!=" if negative else "="
+                parts = [visible_rows_domain(comodel, inverse_name, no_row, False)]
+                if ids:
+                    parts.append(visible_rows_domain(comodel, inverse_name, operator, ids))
+                return (compat.domain_and if negative else compat.domain_or)(parts)
+        rows = comodel._search([("id", "in", ids)])
     owners = rows.subselect(comodel._field_to_sql(rows.table, inverse_name, rows))
     return [("id", "not in" if negative else "in", owners)]
 
@@ -77,7 +93,7 @@ def empty_row_matches(comodel, condition):
     if isinstance(value, Query):
         field = comodel._fields[fname]
         return field.type in ("one2many", "many2many") and operator in (
-            expression.NEGATIVE_TERM_OPERATORS
+            compat.negative_term_operators()
         )
     try:
         return bool(comodel.new({}).filtered_domain(condition))
@@ -106,13 +122,13 @@ def delegated_domain(one2many, comodel, fname, operator, value, scope=()):
     condition = [(fname, operator, value)]
     scope = list(scope)
     if not empty_row_matches(comodel, condition):
-        return [(one2many, "any", expression.AND([scope, condition]) if scope else condition)]
-    negation = expression.TERM_OPERATORS_NEGATION.get(operator)
+        return [(one2many, "any", compat.domain_and([scope, condition]) if scope else condition)]
+    negation = compat.term_operator_negation(operator)
     if negation:
         fails = [(fname, negation, value)]
-        return [(one2many, "not any", expression.AND([scope, fails]) if scope else fails)]
-    matches = [(one2many, "any", expression.AND([scope, condition]) if scope else condition)]
-    return expression.OR([matches, [(one2many, "not any", scope)]])
+        return [(one2many, "not any", compat.domain_and([scope, fails]) if scope else fails)]
+    matches = [(one2many, "any", compat.domain_and([scope, condition]) if scope else condition)]
+    return compat.domain_or([matches, [(one2many, "not any", scope)]])
 
 
 def visible_one2many(comodel_name, inverse_name, name, **kwargs):

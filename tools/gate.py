@@ -14,9 +14,13 @@ from contextvars import ContextVar
 from odoo.exceptions import UserError
 from odoo.http import request
 
+from . import compat
+
 GATE_OPEN = ContextVar("empathic_crm_gate_open", default=False)
 #: set by the XML-RPC/JSON-RPC controllers while they serve an external API call
-#: (Odoo unbinds ``request`` during those calls, so it cannot be asked)
+#: (Odoo unbinds ``request`` during those calls, so it cannot be asked); 19.0's
+#: ``/json/2/<model>/<method>`` keeps the request bound: its path tells
+#: (``compat.external_api_paths()``)
 EXTERNAL_API = ContextVar("empathic_crm_external_api", default=False)
 
 
@@ -54,7 +58,14 @@ def serving_request():
 
 
 def from_external_api():
-    return EXTERNAL_API.get() or (serving_request() or "").startswith(("/xmlrpc", "/jsonrpc"))
+    """Return whether an API client asked (XML-RPC, JSON-RPC; on 19.0 also
+    ``/json/2``), so that it gets the gate's error rather than the impression dialog."""
+    return is_external_api_path(serving_request())
+
+
+def is_external_api_path(path):
+    """Return whether ``path`` (a request's path, or None) is one of an external API."""
+    return bool(path) and path.startswith(compat.external_api_paths())
 
 
 class ImpressionRequired(UserError):

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 import psycopg2
 import pytest
 from empathic_crm_client import EmpathyClient
-from support import OdooServer, free_port
+from support import OdooServer, free_port, groups_field
 
 INSTALL_TIMEOUT = 1200
 START_TIMEOUT = 180
@@ -156,7 +156,12 @@ def people(admin: EmpathyClient) -> dict[str, int]:
         login: admin.call(
             "res.users",
             "create",
-            {"name": name, "login": login, "password": login, "groups_id": [(6, 0, group_ids)]},
+            {
+                "name": name,
+                "login": login,
+                "password": login,
+                groups_field(admin): [(6, 0, group_ids)],
+            },
         )
         for login, name in PEOPLE.items()
     }

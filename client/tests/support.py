@@ -25,6 +25,12 @@ from empathic_crm_client import EmpathyClient  # noqa: E402
 ADMIN = ("admin", "admin")
 
 
+def groups_field(client: EmpathyClient) -> str:
+    """Return the name of a user's groups field on the server: ``groups_id`` (Odoo
+    18.0), ``group_ids`` (19.0)."""
+    return "groups_id" if "groups_id" in client.fields("res.users") else "group_ids"
+
+
 @dataclass(frozen=True)
 class OdooServer:
     url: str

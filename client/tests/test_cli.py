@@ -10,7 +10,15 @@ import shlex
 import tempfile
 from pathlib import Path
 
-from support import EXAMPLES, count, free_port, read_csv, run_cli, write_csv
+from support import (
+    EXAMPLES,
+    count,
+    free_port,
+    groups_field,
+    read_csv,
+    run_cli,
+    write_csv,
+)
 
 FAIR = EXAMPLES / "fair.csv"
 REPO = EXAMPLES.parent.parent
@@ -267,7 +275,7 @@ def test_readme_fair_example_works_for_the_documented_user(odoo_server, admin, p
                 "name": login.title(),
                 "login": login,
                 "password": password,
-                "groups_id": [(6, 0, groups)],
+                groups_field(admin): [(6, 0, groups)],
             },
         )
     # the example file, with references no other test has imported, at the same path

@@ -15,7 +15,7 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.shared.memory import create_connected_server_and_client_session
 from mcp.types import CallToolResult
-from support import empathy_command, this_client
+from support import empathy_command, groups_field, this_client
 
 TOOLS = {
     "briefing",
@@ -258,7 +258,7 @@ def test_user_without_empathy_access_gets_odoos_refusal(odoo_server, admin, jona
             "name": "Otto Outsider",
             "login": "otto",
             "password": "otto",
-            "groups_id": [(6, 0, [employee])],
+            groups_field(admin): [(6, 0, [employee])],
         },
     )
     before = admin.call("empathy.impression", "search_count", [("partner_id", "=", jonas)])

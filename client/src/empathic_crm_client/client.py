@@ -599,16 +599,17 @@ class EmpathyClient:
         if kind == "vat":
             candidates = self._read_partners([("vat", "=ilike", spread_pattern(key))])
             return next((p for p in candidates if vat_key(p.vat) == key), None)
+        # Odoo 18.0 has phone and mobile, 19.0 phone only
+        columns = [name for name in ("phone", "mobile") if name in self.fields("res.partner")]
         domain: list[Any] = [
-            "|",
-            ("phone", "=ilike", spread_pattern(key)),
-            ("mobile", "=ilike", spread_pattern(key)),
+            *["|"] * (len(columns) - 1),
+            *[(column, "=ilike", spread_pattern(key)) for column in columns],
         ]
         if "phone_sanitized" in self.fields("res.partner"):  # sms installed: E.164 index
             domain = ["|", ("phone_sanitized", "=", f"+{key}"), *domain]
-        fields = ["name", "email", "phone", "mobile", "vat"]
+        fields = ["name", "email", *columns, "vat"]
         for record in self.call("res.partner", "search_read", domain, fields, order="id"):
-            if key in (phone_key(record["phone"] or ""), phone_key(record["mobile"] or "")):
+            if key in (phone_key(record[column] or "") for column in columns):
                 return _partner(record)
         return None
 

@@ -154,7 +154,9 @@ tours.add("empathic_crm_composer_hint_tour", {
         },
         {
             content: "Open the full composer",
-            trigger: ".o-mail-Composer-fullComposer",
+            // one selector per series, valid in both: 18.0's button has a class,
+            // 19.0's is a composer action (mail/static/src/core/common/composer_actions.js)
+            trigger: ".o-mail-Composer-fullComposer, button[name='open-full-composer']",
             run: "click",
         },
         {
