@@ -75,9 +75,10 @@ fi
 export ODOO_SERIES ODOO_SRC PGHOST PGPORT PGUSER VENV ADDONS_DIR ODOO_CONF REPO_DIR
 # Addons of a series' source tree that are not Odoo's. They cannot be left out of the
 # addons path (Odoo always adds its own odoo/addons) and nothing installs them: 19.0's
-# ai_app_deepseek (auto_install, but it depends on Enterprise's ai_app, absent) and
-# init_connect_gpt (an OpenAI connector nothing depends on). scripts/test checks that
-# they stay uninstalled.
+# ai_app_deepseek (auto_install: a new database marks it "to install", but it depends
+# on Enterprise's ai_app, absent, so it is never loaded; Odoo logs "inconsistent
+# states" for it) and init_connect_gpt (an OpenAI connector nothing depends on).
+# scripts/test checks that they stay uninstalled.
 case "$ODOO_SERIES" in
     19.0) FOREIGN_ADDONS="ai_app_deepseek init_connect_gpt" ;;
     *) FOREIGN_ADDONS="" ;;
@@ -135,7 +136,7 @@ check_foreign_addons() {
         state="$(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$1" -tAc \
             "SELECT state FROM ir_module_module WHERE name = '$module'" 2>/dev/null || true)"
         case "$state" in
-            installed|"to install"|"to upgrade")
+            installed|"to upgrade"|"to remove")
                 error "$module, an addon of the $ODOO_SERIES tree that is not Odoo's, is '$state' in $1"
                 return 1 ;;
         esac
