@@ -37,6 +37,7 @@ from bench_common import (
     base_parser,
     log,
     machine_info,
+    no_batch_commits,
     odoo_env_factory,
 )
 
@@ -503,9 +504,6 @@ def scenario_fair(bench, _ctx):
 
 def scenario_jobs(bench, _ctx):
     """The scheduled jobs at this size: one retention batch, the silent-customer job."""
-    from unittest import mock  # noqa: PLC0415
-
-    from odoo.addons.empathic_crm.tools import compat as running_compat  # noqa: PLC0415
 
     env = bench.env
     Impression = env["empathy.impression"]
@@ -516,9 +514,8 @@ def scenario_jobs(bench, _ctx):
 
     def retention():
         # one batch as the cron runs it; the cron commits each batch outside tests,
-        # here it must not (the run is rolled back): the addon asks its compat module
-        # whether tests run (each series knows it its own way), so that is patched
-        with mock.patch.object(running_compat, "running_tests", return_value=True):
+        # here it must not (the run is rolled back)
+        with no_batch_commits():
             Impression._cron_empathy_retention(batch_size=batch, max_batches=1)
 
     def core_write():
