@@ -12,6 +12,7 @@ import importlib.util
 import os
 import platform
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -42,6 +43,27 @@ SIZES = {
 KEY_ACCOUNT_IMPRESSIONS = 500
 ADVISOR_LOGIN = "bench_advisor_%02d"
 PARAM_GENERATED = "empathic_crm.benchmark_data"
+
+
+@contextlib.contextmanager
+def no_batch_commits():
+    """Run the block as tests run: code that commits in batches (Odoo's lead assignment,
+    the addon's retention job) leaves its work to the caller's transaction, which a
+    benchmark rolls back.
+
+    Both flags Odoo reads are set (18.0: the thread's ``testing``; 19.0:
+    ``odoo.modules.module.current_test``, which 18.0 also has), as the test runners
+    set them; the addon reads them through ``compat.running_tests()``.
+    """
+    from odoo.modules import module  # noqa: PLC0415
+
+    thread = threading.current_thread()
+    testing, current = getattr(thread, "testing", False), module.current_test
+    thread.testing, module.current_test = True, "benchmark"
+    try:
+        yield
+    finally:
+        thread.testing, module.current_test = testing, current
 
 
 @functools.cache

@@ -48,10 +48,17 @@ import pathlib
 import random
 import statistics
 import sys
-import threading
 import time
 
-from bench_common import Timer, addon_compat, base_parser, log, machine_info, odoo_env_factory
+from bench_common import (
+    Timer,
+    addon_compat,
+    base_parser,
+    log,
+    machine_info,
+    no_batch_commits,
+    odoo_env_factory,
+)
 
 _spec = importlib.util.spec_from_file_location(
     "empathy_matching",
@@ -536,10 +543,9 @@ def main():
     runs = args.runs or (1 if name != "default" else 3)
     args.repeat = args.repeat or (1 if name == "small" else 2)
     registry, make_env = odoo_env_factory(args.config, args.database)
-    thread = threading.current_thread()
-    thread.testing = True  # no intermediate commits in Odoo's assignment: all rolled back
     ok = True
-    with registry.cursor() as cr:
+    # no intermediate commits in Odoo's assignment: all rolled back
+    with no_batch_commits(), registry.cursor() as cr:
         env = make_env(cr, context={"tracking_disable": True, "mail_create_nolog": True})
         info = machine_info(cr)
         log("matching simulation (%s sizes), seeds %d-%d" % (name, args.seed, args.seed + runs - 1))
@@ -556,7 +562,6 @@ def main():
             report_leads(lead)
             ok = all_respected(lead)
         cr.rollback()
-    thread.testing = False
     log("")
     log(
         "machine: %(cpu)s, %(cores)s cores, PostgreSQL %(postgresql)s, load %(load_average)s" % info

@@ -37,6 +37,7 @@ from bench_common import (
     base_parser,
     log,
     machine_info,
+    no_batch_commits,
     odoo_env_factory,
 )
 
@@ -503,7 +504,6 @@ def scenario_fair(bench, _ctx):
 
 def scenario_jobs(bench, _ctx):
     """The scheduled jobs at this size: one retention batch, the silent-customer job."""
-    import threading  # noqa: PLC0415
 
     env = bench.env
     Impression = env["empathy.impression"]
@@ -515,13 +515,8 @@ def scenario_jobs(bench, _ctx):
     def retention():
         # one batch as the cron runs it; the cron commits each batch outside tests,
         # here it must not (the run is rolled back)
-        thread = threading.current_thread()
-        testing = getattr(thread, "testing", False)
-        thread.testing = True
-        try:
+        with no_batch_commits():
             Impression._cron_empathy_retention(batch_size=batch, max_batches=1)
-        finally:
-            thread.testing = testing
 
     def core_write():
         Partner.search([], limit=batch, order="id").write({"comment": "benchmark"})
@@ -772,15 +767,16 @@ def scenario_cross_sell(bench, ctx, seed):
         limit=1,
         order="id",
     )
+    compat = addon_compat()
     line_spec = {
         "sequence": {},
         "display_type": {},
         "product_id": {"fields": {"display_name": {}}},
         "name": {},
         "product_uom_qty": {},
-        "product_uom": {"fields": {"display_name": {}}},
+        compat.sale_line_uom_field(): {"fields": {"display_name": {}}},
         "price_unit": {},
-        "tax_id": {"fields": {"display_name": {}}},
+        compat.sale_line_tax_field(): {"fields": {"display_name": {}}},
         "discount": {},
         "price_subtotal": {},
         "price_total": {},
@@ -811,7 +807,7 @@ def scenario_cross_sell(bench, ctx, seed):
 
     def suggest():
         order50.action_empathy_suggest()
-        options["created"] = len(order50.sale_order_option_ids)
+        options["created"] = len(order50.empathy_suggestion_ids)
 
     bench.compare(
         f"Cross-sell suggestions, 50-line quotation, {rules} rules",
@@ -830,11 +826,11 @@ def scenario_cross_sell(bench, ctx, seed):
         done5.action_empathy_suggest,
         "queries equal",
         lambda row: row["queries"] == row["core_queries"],
-        {"rules": rules, "options": len(done50.sale_order_option_ids)},
+        {"rules": rules, "options": len(done50.empathy_suggestion_ids)},
     )
     # fewer rules: archive those that suggested nothing on the order, but keep one rule
     # of each kind (values, trigger products, trigger categories: one query each)
-    keep = done50.sudo().sale_order_option_ids.empathy_rule_id
+    keep = done50.sudo().empathy_suggestion_ids.empathy_rule_id
     unused = Rule.search([("id", "not in", keep.ids)], order="id")
     for kind in ("value_ids", "trigger_product_ids", "trigger_categ_ids"):
         if not keep.filtered(kind):

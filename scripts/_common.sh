@@ -75,9 +75,14 @@ fi
 export ODOO_SERIES ODOO_SRC PGHOST PGPORT PGUSER VENV ADDONS_DIR ODOO_CONF REPO_DIR
 # Addons of a series' source tree that are not Odoo's. They cannot be left out of the
 # addons path (Odoo always adds its own odoo/addons) and nothing installs them: 19.0's
-# ai_app_deepseek (auto_install, but it depends on Enterprise's ai_app, absent) and
-# init_connect_gpt (an OpenAI connector nothing depends on). scripts/test checks that
-# they stay uninstalled.
+# ai_app_deepseek (auto_install: a new database marks it "to install", but it depends
+# on Enterprise's ai_app, absent, so it is never loaded; Odoo logs "inconsistent
+# states" for it) and init_connect_gpt (an OpenAI connector nothing depends on).
+# A module left "to install" makes Odoo refuse every later module operation of the
+# database ("Odoo is currently processing another module operation": Apps' Install
+# and Uninstall buttons): check_installed puts such a foreign addon back to
+# "uninstalled" after each install, as Odoo's own button_reset_state does; scripts/test
+# checks that they stay uninstalled.
 case "$ODOO_SERIES" in
     19.0) FOREIGN_ADDONS="ai_app_deepseek init_connect_gpt" ;;
     *) FOREIGN_ADDONS="" ;;
@@ -126,6 +131,18 @@ Odoo $ODOO_SERIES ($ODOO_SRC) did not install it. Look for the reason in the log
 while loading a file)."
         return 1
     done
+    settle_foreign_addons "$db"
+}
+
+# Put FOREIGN_ADDONS an install left "to install" back to "uninstalled" in database "$1"
+settle_foreign_addons() {
+    [ -n "$FOREIGN_ADDONS" ] || return 0
+    local names
+    # shellcheck disable=SC2086 # one name per word
+    names="$(printf "'%s'," $FOREIGN_ADDONS)"
+    psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$1" -v ON_ERROR_STOP=1 -qc \
+        "UPDATE ir_module_module SET state = 'uninstalled'
+          WHERE name IN (${names%,}) AND state = 'to install'" >/dev/null
 }
 
 # Fail unless none of the FOREIGN_ADDONS is installed in database "$1"
@@ -135,9 +152,7 @@ check_foreign_addons() {
         state="$(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$1" -tAc \
             "SELECT state FROM ir_module_module WHERE name = '$module'" 2>/dev/null || true)"
         case "$state" in
-            # "to install": ai_app_deepseek is auto_install and stays marked so, since
-            # its dependency is missing (Odoo logs "inconsistent states"); not installed
-            installed|"to upgrade")
+            installed|"to upgrade"|"to remove")
                 error "$module, an addon of the $ODOO_SERIES tree that is not Odoo's, is '$state' in $1"
                 return 1 ;;
         esac

@@ -119,6 +119,7 @@ class TestCompat(TransactionCase):
         for fname in compat.partner_phone_fields():
             self.assertIn(fname, self.env["res.partner"]._fields)
         self.assertIn(compat.sale_line_uom_field(), self.env["sale.order.line"]._fields)
+        self.assertIn(compat.sale_line_tax_field(), self.env["sale.order.line"]._fields)
         self.assertEqual(compat.crm_team_class()._name, "crm.team")
         self.assertIn("sum", compat.read_group_aggregate())
         self.assertTrue(issubclass(compat.rpc_controller_class(), http.Controller))
