@@ -1,12 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """Campaigns: the motives and values that responding customers gain (listening)."""
 
-from collections.abc import Set
-
 from odoo import api, fields, models
 from odoo.tools.query import Query
 
 from ..tools import compat
+from ..tools.delegated_fields import split_no_entry
 from ..tools.groups import EMPATHY_USER_GROUP
 
 #: the evidence field that points to a responding record, per model
@@ -102,16 +101,13 @@ class UtmCampaign(models.Model):
             positive = compat.term_operator_negation(operator) if negative else operator
             targets = Target.search([("display_name", positive, value)])
         else:
-            ids = value
-            if not isinstance(value, Query):
-                values = list(value) if isinstance(value, (list, tuple, Set)) else [value]
-                ids = [item for item in values if item is not False and item is not None]
-                if len(ids) < len(values):  # "no entry" is one of the values
-                    no_entry = "!=" if negative else "="
-                    parts = [self._empathy_target_domain(fname, no_entry, False)]
-                    if ids:
-                        parts.append(self._empathy_target_domain(fname, operator, ids))
-                    return (compat.domain_and if negative else compat.domain_or)(parts)
+            ids, no_entry_asked = split_no_entry(value)
+            if no_entry_asked:
+                no_entry = "!=" if negative else "="
+                parts = [self._empathy_target_domain(fname, no_entry, False)]
+                if ids:
+                    parts.append(self._empathy_target_domain(fname, operator, ids))
+                return (compat.domain_and if negative else compat.domain_or)(parts)
             targets = Target.search([("id", "in", ids)])
         return [("id", "not in" if negative else "in", targets.campaign_ids.ids)]
 

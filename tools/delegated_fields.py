@@ -45,6 +45,17 @@ def visible_rows(owners, comodel, inverse_name):
     return result
 
 
+def split_no_entry(value):
+    """Return ``(ids, no_entry)`` of an ``in``-style operand: its ids, and whether
+    "no entry" (``False``/``None``) is among its values (Odoo 19.0 passes ``= False``
+    as ``in [False]``). A subquery (``Query``) is returned as is."""
+    if isinstance(value, Query):
+        return value, False
+    values = list(value) if isinstance(value, (list, tuple, Set)) else [value]
+    ids = [item for item in values if item is not False and item is not None]
+    return ids, len(ids) < len(values)
+
+
 def visible_rows_domain(comodel, inverse_name, operator, value):
     """Return the owner's domain for ``(one2many, operator, value)`` evaluated on the
     rows the user may read (``comodel`` with the user's environment).
@@ -66,16 +77,13 @@ def visible_rows_domain(comodel, inverse_name, operator, value):
     elif isinstance(value, str) and positive != "in":
         rows = comodel._search([("display_name", positive, value)])
     else:
-        ids = value
-        if not isinstance(value, Query):
-            values = list(value) if isinstance(value, (list, tuple, Set)) else [value]
-            ids = [item for item in values if item is not False and item is not None]
-            if len(ids) < len(values):  # "no row" is one of the values
-                no_row = "!=" if negative else "="
-                parts = [visible_rows_domain(comodel, inverse_name, no_row, False)]
-                if ids:
-                    parts.append(visible_rows_domain(comodel, inverse_name, operator, ids))
-                return (compat.domain_and if negative else compat.domain_or)(parts)
+        ids, no_row_asked = split_no_entry(value)
+        if no_row_asked:
+            no_row = "!=" if negative else "="
+            parts = [visible_rows_domain(comodel, inverse_name, no_row, False)]
+            if ids:
+                parts.append(visible_rows_domain(comodel, inverse_name, operator, ids))
+            return (compat.domain_and if negative else compat.domain_or)(parts)
         rows = comodel._search([("id", "in", ids)])
     owners = rows.subselect(comodel._field_to_sql(rows.table, inverse_name, rows))
     return [("id", "not in" if negative else "in", owners)]
