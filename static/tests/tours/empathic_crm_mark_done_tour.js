@@ -1,5 +1,10 @@
 import { registry } from "@web/core/registry";
-import { confirmDialog, dialogOpenedDirectly, rateGoodAndPleased } from "./empathic_crm_tour_steps";
+import {
+    confirmDialog,
+    dialogOpenedDirectly,
+    openEmpathyTab,
+    rateGoodAndPleased,
+} from "./empathic_crm_tour_steps";
 
 // the minimal impression from the chatter: 4 clicks (Mark Done, star, mood, Done)
 registry.category("web_tour.tours").add("empathic_crm_mark_done_tour", {
@@ -29,11 +34,7 @@ registry.category("web_tour.tours").add("empathic_crm_mark_done_tour", {
             content: "The form was reloaded: the smart button counts the new impression",
             trigger: ".oe_stat_button:contains('Impressions'):contains('1')",
         },
-        {
-            content: "Open the Empathy tab",
-            trigger: ".o_notebook .nav-link:contains('Empathy')",
-            run: "click",
-        },
+        ...openEmpathyTab(),
         {
             content: "The impression is in the timeline with its stars, mood face and label",
             trigger: ".o_field_widget[name=empathy_impression_ids] .o_data_row:has(.o_empathy_rapport[title='Good']):has(.o_empathy_mood .fa-smile-o):contains('Pleased')",

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { openEmpathyTab } from "./empathic_crm_tour_steps";
 
 registry.category("web_tour.tours").add("empathic_crm_partner_tab_tour", {
     steps: () => [
@@ -7,11 +8,7 @@ registry.category("web_tour.tours").add("empathic_crm_partner_tab_tour", {
             content: "Wait for the partner form",
             trigger: ".o_form_view .o_field_widget[name=name]",
         },
-        {
-            content: "Open the Empathy tab",
-            trigger: ".o_notebook .nav-link:contains('Empathy')",
-            run: "click",
-        },
+        ...openEmpathyTab(),
         {
             content: "The briefing names the customer's motives",
             trigger: ".o_field_widget[name=empathy_briefing]:contains('Hawaii trip')",

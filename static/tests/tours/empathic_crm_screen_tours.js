@@ -1,5 +1,9 @@
 import { registry } from "@web/core/registry";
-import { assertNoHorizontalScroll, assertPhoneViewport } from "./empathic_crm_tour_steps";
+import {
+    assertNoHorizontalScroll,
+    assertPhoneViewport,
+    openEmpathyTab,
+} from "./empathic_crm_tour_steps";
 
 const tours = registry.category("web_tour.tours");
 const CARDS = ".o_field_widget[name=empathy_impression_ids] .o_empathy_impression_cards";
@@ -28,16 +32,7 @@ tours.add("empathic_crm_impression_cards_phone_tour", {
             trigger: ".o_form_view .o_field_widget[name=name]",
             run: assertPhoneViewport,
         },
-        {
-            content: "Open the Empathy tab",
-            trigger: ".o_notebook .nav-link:contains('Empathy')",
-            run() {
-                // a phone shows part of the tab bar (19.0: the tab is half outside the
-                // screen): swipe it into view and tap, as a user does
-                this.anchor.scrollIntoView({ block: "nearest", inline: "center" });
-                this.anchor.click();
-            },
-        },
+        ...openEmpathyTab(),
         {
             content: "The impressions are cards, not a table",
             trigger: `${CARDS} .o_kanban_record:contains('first marathon')`,

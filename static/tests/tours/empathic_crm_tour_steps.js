@@ -87,3 +87,45 @@ export function assertPhoneViewport() {
         throw new Error(`expected a phone viewport, got ${window.innerWidth}px`);
     }
 }
+
+const EMPATHY_TAB = ".o_notebook .nav-link:contains('Empathy')";
+
+/**
+ * Open the contact's Empathy tab and wait until it is the active page.
+ *
+ * A form that is still settling (a late onchange, another module's reload) can
+ * render its notebook again and show the first page: like a user, tap again until
+ * the Empathy page is the one shown. On a phone the tab bar scrolls sideways
+ * (19.0 shows the tab half outside the screen): swipe the tab into view first.
+ *
+ * @returns {Object[]}
+ */
+export function openEmpathyTab() {
+    return [
+        {
+            content: "Open the Empathy tab",
+            trigger: EMPATHY_TAB,
+            async run() {
+                const tab = () =>
+                    [...document.querySelectorAll(".o_notebook .nav-link")].find((link) =>
+                        link.textContent.includes("Empathy")
+                    );
+                for (let attempt = 0; attempt < 20; attempt++) {
+                    const link = tab();
+                    if (link?.classList.contains("active")) {
+                        return;
+                    }
+                    if (link) {
+                        link.scrollIntoView({ block: "nearest", inline: "center" });
+                        link.click();
+                    }
+                    await new Promise((resolve) => setTimeout(resolve, 250));
+                }
+            },
+        },
+        {
+            content: "The Empathy tab is the page shown",
+            trigger: ".o_notebook .nav-link.active:contains('Empathy')",
+        },
+    ];
+}
