@@ -81,6 +81,10 @@ class VersionsCase(MassMailCommon):
             mailing.action_send_mail()
         return self._sent_bodies()
 
+    def _run_queue(self):
+        """Run the mailing queue as its scheduled action does."""
+        self.env.ref("mass_mailing.ir_cron_mass_mailing_queue").sudo().method_direct_trigger()
+
     def _sent_bodies(self):
         """Return {partner: [bodies of the mails sent to them]}."""
         sent = {}
@@ -202,7 +206,7 @@ class TestVersions(VersionsCase):
         self.assertEqual((fact.state, story.state), ("draft", "draft"))
         with self.mock_mail_gateway(mail_unlink_sent=False):
             story.action_launch()
-            self.env["mailing.mailing"]._process_mass_mailing_queue()
+            self._run_queue()
         self.assertEqual((fact.state, story.state), ("done", "done"))
         self.assertEqual(len(self._mails), len(self.partners))
 
