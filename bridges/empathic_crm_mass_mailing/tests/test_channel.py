@@ -100,7 +100,7 @@ class TestChannel(VersionsCase):
             self.assertNotIn(word, note, "no empathy data in the note")
         self.assertEqual(
             fact.empathy_version_summary,
-            "1 recipients get the fact version, 1 the story version,"
+            "2 recipients get the fact version, 0 the story version,"
             " 2 get a call or a visit instead",
         )
 

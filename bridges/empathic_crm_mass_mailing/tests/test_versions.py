@@ -4,6 +4,7 @@
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
+from odoo.addons.empathic_crm.tools import compat
 from odoo.addons.mass_mailing.tests.common import MassMailCommon
 
 FACTS = "FACTS: 42.195 km, three layers, 180 g"
@@ -83,7 +84,7 @@ class VersionsCase(MassMailCommon):
 
     def _run_queue(self):
         """Run the mailing queue as its scheduled action does."""
-        self.env.ref("mass_mailing.ir_cron_mass_mailing_queue").sudo().method_direct_trigger()
+        compat.run_cron_now(self, self.env.ref("mass_mailing.ir_cron_mass_mailing_queue").sudo())
 
     def _sent_bodies(self):
         """Return {partner: [bodies of the mails sent to them]}."""
@@ -253,3 +254,16 @@ class TestVersions(VersionsCase):
         sent = self._send(mailing)
         self.assertEqual(set(sent), set(self.partners))
         self.assertTrue(all(FACTS in bodies[0] for bodies in sent.values()))
+
+    def test_marketer_sees_the_page_in_the_mailing_form(self):
+        fact, story = self._versions(empathy_mixed_mode="split")
+        form = Form(story.with_user(self.user_marketing))
+        self.assertEqual(form.empathy_version, "emotional")
+        self.assertEqual(form.empathy_version_mailing_id, fact)
+        self.assertEqual(form.empathy_mixed_mode, "split")
+        self.assertEqual(
+            form.empathy_recipient_count + form.empathy_other_recipient_count, len(self.partners)
+        )
+        form.empathy_channel_mode = "both"
+        form.save()
+        self.assertEqual(fact.empathy_channel_mode, "both")
