@@ -11,11 +11,6 @@ class ResPartner(models.Model):
     # what a marketer may see (owner: recipients)
     # ------------------------------------------------------------------
 
-
-
     # ------------------------------------------------------------------
     # the style learnt from campaign responses (owner: responses)
     # ------------------------------------------------------------------
-
-
-
