@@ -11,6 +11,11 @@ class ResPartner(models.Model):
     # what a marketer may see (owner: recipients)
     # ------------------------------------------------------------------
 
+
+
     # ------------------------------------------------------------------
     # the style learnt from campaign responses (owner: responses)
     # ------------------------------------------------------------------
+
+
+
