@@ -7,7 +7,9 @@ text: an open (weak, images may be blocked or preloaded) 1, a click 2, a reply 3
 A click on a link tied to a motive (``link.tracker.empathy_motive_id``) is evidence of
 that motive (strength 2, as a click).
 
-*Weighted below an advisor's observation*: the strengths are comparable with the main
+The style is learnt from the evidence (``_empathy_learn_styles``) and marked so
+(``empathy.profile.communication_style_source`` ``campaign``). *Weighted below an
+advisor's observation*: the strengths are comparable with the main
 addon's (an impression and an advisor's entry are 2), but they never compete with an
 advisor: campaign evidence sets the profile's style only while the style is empty or
 was itself learnt from campaigns (``empathy.profile.communication_style_source``);
@@ -29,6 +31,14 @@ from odoo.addons.empathic_crm.tools.vocabulary import COMMUNICATION_STYLES
 #: the responses to a mailing and their strength: open < click < reply
 MAILING_RESPONSES = [("open", "Opened"), ("click", "Clicked"), ("reply", "Replied")]
 RESPONSE_STRENGTHS = {"open": 1, "click": 2, "reply": 3}
+#: the style is learnt from mailing responses once one version has at least this many
+#: points (each mail counts with its strongest response: open 1, click 2, reply 3; a
+#: click and a reply imply an open) and leads the other version by at least
+#: ``STYLE_MIN_LEAD`` points: two responses at least (a reply and an open, two clicks),
+#: never a single one. Both versions at ``STYLE_MIN_POINTS`` or more without such a
+#: lead: the style is mixed. Otherwise the profile keeps what it has.
+STYLE_MIN_POINTS = 4
+STYLE_MIN_LEAD = 2
 
 
 @compat.sql_constraints(
@@ -174,3 +184,85 @@ class EmpathyMotiveEvidence(models.Model):
             # written behind the ORM's back: the contacts' evidence is read again
             self.env.invalidate_all()
         return added
+
+    @api.model
+    def _empathy_learn_styles(self, partner_ids):
+        """Set the style of these contacts from their mailing responses, where it is
+        empty or was learnt from responses; never for a person who objects (nor whose
+        company objects). Set-based: one query for the points of every contact, one
+        read of their profiles and one write per style set.
+        """
+        if not partner_ids:
+            return
+        self.flush_model()
+        # each mailing counts with its strongest response (a click implies an open)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_id, communication_style, SUM(strength)
+                  FROM (SELECT partner_id, communication_style, mailing_trace_id,
+                               MAX(strength) AS strength
+                          FROM empathy_motive_evidence
+                         WHERE partner_id = ANY(%s)
+                           AND source = 'campaign_mailing'
+                           AND communication_style IS NOT NULL
+                      GROUP BY partner_id, communication_style, mailing_trace_id) per_trace
+              GROUP BY partner_id, communication_style
+                """,
+                list(partner_ids),
+            )
+        )
+        points = {}
+        for partner_id, style, total in self.env.cr.fetchall():
+            points.setdefault(partner_id, {})[style] = total
+        objecting = (
+            self.env["res.partner"]
+            .sudo()
+            .browse(list(points))
+            .filtered(lambda p: p._empathy_is_objecting())
+        )
+        learnt = {}  # {partner id: style}
+        for partner_id, partner_points in points.items():
+            style = self._empathy_style_from_points(partner_points)
+            if style and partner_id not in objecting.ids:
+                learnt[partner_id] = style
+        if not learnt:
+            return
+        Profile = self.env["empathy.profile"].sudo().with_context(empathy_style_learnt=True)
+        rows = Profile.search([("partner_id", "in", list(learnt))])
+        by_style = {}
+        for row in rows:
+            style = learnt[row.partner_id.id]
+            # the advisor's style stays (an empty one, and a learnt one, follow the responses)
+            if row.communication_style and row.communication_style_source != "campaign":
+                continue
+            if row.communication_style != style or row.communication_style_source != "campaign":
+                by_style.setdefault(style, Profile.browse())
+                by_style[style] |= row
+        for style, style_rows in by_style.items():
+            style_rows.write(
+                {"communication_style": style, "communication_style_source": "campaign"}
+            )
+        missing = set(learnt) - set(rows.partner_id.ids)
+        if missing:
+            Profile.create(
+                [
+                    {
+                        "partner_id": partner_id,
+                        "communication_style": learnt[partner_id],
+                        "communication_style_source": "campaign",
+                    }
+                    for partner_id in sorted(missing)
+                ]
+            )
+
+    @api.model
+    def _empathy_style_from_points(self, points):
+        """Return the style the points ({style: points}) speak for, or False."""
+        factual, emotional = points.get("factual", 0), points.get("emotional", 0)
+        lead = factual - emotional
+        if max(factual, emotional) >= STYLE_MIN_POINTS and abs(lead) >= STYLE_MIN_LEAD:
+            return "factual" if lead > 0 else "emotional"
+        if min(factual, emotional) >= STYLE_MIN_POINTS:
+            return "mixed"
+        return False

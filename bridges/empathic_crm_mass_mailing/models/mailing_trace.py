@@ -12,7 +12,7 @@ responses.
   Odoo calls from the tracking pixel, the link redirection and the mail gateway) of a
   versioned mailing (the fact or the story version) become evidence of the
   communication style of the recipient, and the style is learnt from them where no
-  advisor set it (``empathy_motive_evidence.py``, ``empathy_profile.py``). Set-based:
+  advisor set it (``empathy_motive_evidence.py``). Set-based:
   the same queries for one trace or a batch.
 
 The recipient is the trace's record when it is a contact, else the record's
@@ -180,7 +180,7 @@ class MailingTrace(models.Model):
         Evidence = self.env["empathy.motive.evidence"]
         added = Evidence._empathy_insert_mailing_evidence(rows)
         if motives is None:
-            self.env["empathy.profile"]._empathy_learn_styles({pid for pid, _item in added})
+            Evidence._empathy_learn_styles({pid for pid, _item in added})
             return
         # the motives newly heard join the profiles, as a campaign response's do
         by_motive = {}
