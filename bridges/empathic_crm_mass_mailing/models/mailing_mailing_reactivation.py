@@ -6,7 +6,8 @@ customers*) creates, in a campaign of its own, a mailing to the silent customers
 (``res.partner.empathy_silent``: they bought recently but have not been heard from):
 a fact version (what is new, in figures) and a story version (how it feels), linked
 as the two versions of one mailing (``empathy_version``,
-``empathy_version_mailing_id``: ``mailing_mailing_versions.py``), so that each
+``empathy_version_mailing_id``, made by ``action_empathy_story_version``:
+``mailing_mailing_versions.py``), so that each
 customer receives the one that fits their communication style. The texts are a
 draft in the user's language for the marketer to adapt in the mailing editor; the
 mailings are drafts, nothing is sent.
@@ -60,20 +61,18 @@ class MailingMailing(models.Model):
                 "subject": _("What is new since your last order"),
                 "body_arch": fact_body,
                 "body_html": fact_body,
-                "empathy_version": "factual",
             }
         )
-        story = self.create(
+        # the story version as the marketer's button makes it (same campaign, same
+        # recipients, linked both ways: mailing_mailing_versions.py), then its words
+        fact.action_empathy_story_version()
+        fact.empathy_version_mailing_id.write(
             {
-                **common,
                 "subject": _("We have missed you"),
                 "body_arch": story_body,
                 "body_html": story_body,
-                "empathy_version": "emotional",
-                "empathy_version_mailing_id": fact.id,
             }
         )
-        fact.empathy_version_mailing_id = story
         return {
             "type": "ir.actions.act_window",
             "res_model": "mailing.mailing",

@@ -1,1 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from . import test_responses
+from . import test_report
+from . import test_reactivation
