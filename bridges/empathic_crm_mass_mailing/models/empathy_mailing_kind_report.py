@@ -92,7 +92,7 @@ class EmpathyMailingKindReport(models.Model):
         )
         rates = SQL(", ").join(
             SQL(
-                "SUM(%s) * 100.0 / NULLIF(SUM(resp.sent), 0) AS %s",
+                "(SUM(%s) * 100.0 / NULLIF(SUM(resp.sent), 0))::float AS %s",
                 SQL.identifier("resp", count),
                 SQL.identifier(rate),
             )
@@ -142,8 +142,9 @@ class EmpathyMailingKindReport(models.Model):
                    ) AS id,
                    resp.mailing_id, MAX(resp.campaign_id) AS campaign_id,
                    MAX(resp.version) AS version, resp.dimension, resp.kind, resp.motive_id,
-                   SUM(resp.sent) AS sent, SUM(resp.opened) AS opened,
-                   SUM(resp.clicked) AS clicked, SUM(resp.replied) AS replied,
+                   SUM(resp.sent)::integer AS sent, SUM(resp.opened)::integer AS opened,
+                   SUM(resp.clicked)::integer AS clicked,
+                   SUM(resp.replied)::integer AS replied,
                    %(rates)s
               FROM kinds resp
           GROUP BY resp.mailing_id, resp.dimension, resp.kind, resp.motive_id
@@ -159,7 +160,7 @@ class EmpathyMailingKindReport(models.Model):
         if fname in RATES:
             count, base = RATES[fname]
             return SQL(
-                "SUM(%s) * 100.0 / NULLIF(SUM(%s), 0)",
+                "(SUM(%s) * 100.0 / NULLIF(SUM(%s), 0))::float",
                 self._field_to_sql(self._table, count, query),
                 self._field_to_sql(self._table, base, query),
             )

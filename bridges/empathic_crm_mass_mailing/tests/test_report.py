@@ -27,7 +27,9 @@ class TestKindReport(ResponsesCase):
                 "empathy_temperament": "easy",
             }
         )
-        cls._trace(cls.fact, factual).set_clicked()
+        clicked = cls._trace(cls.fact, factual)
+        clicked.set_opened()  # a click opens, as link.tracker.click.add_click does
+        clicked.set_clicked()
         cls._trace(cls.fact, factual).set_opened()
         cls._trace(cls.fact, unknown).set_opened()
         cls._trace(cls.fact, objecting).set_replied()

@@ -40,27 +40,34 @@ class TestResponses(ResponsesCase):
         self.assertEqual(traces[self.partner_factual].empathy_style, "factual")
 
     def test_trace_kinds_one_query_for_a_batch(self):
-        def create(partners):
-            self.env["mailing.trace"].create(
-                [
-                    {
-                        "model": "res.partner",
-                        "res_id": partner.id,
-                        "email": partner.email,
-                        "mass_mailing_id": self.fact.id,
-                    }
-                    for partner in partners
-                ]
-            )
-
         many = self.env["res.partner"].create(
             [
                 {"name": f"Runner {i}", "email": f"r{i}@example.com", "empathy_temperament": "easy"}
                 for i in range(8)
             ]
         )
-        few = self._count_queries(lambda: create(many[:2]))
-        self.assertEqual(self._count_queries(lambda: create(many[2:])), few)
+        Trace = self.env["mailing.trace"]
+        for partners in (many[:1], many):
+            values = [
+                {"model": "res.partner", "res_id": partner.id, "mass_mailing_id": self.fact.id}
+                for partner in partners
+            ]
+            self.assertEqual(
+                self._count_queries(
+                    lambda values=values: Trace._empathy_kinds(
+                        set(Trace._empathy_partners_of_values(values).values())
+                    )
+                ),
+                1,
+                "one query for the kinds of all new traces",
+            )
+        traces = Trace.create(
+            [
+                {"model": "res.partner", "res_id": partner.id, "mass_mailing_id": self.fact.id}
+                for partner in many
+            ]
+        )
+        self.assertEqual(set(traces.mapped("empathy_temperament")), {"easy"})
 
     def test_trace_kind_fields_for_empathy_users_only(self):
         trace = self._trace(self.fact, self.partner_factual)
