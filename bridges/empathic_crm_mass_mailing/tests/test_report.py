@@ -74,7 +74,7 @@ class TestKindReport(ResponsesCase):
                 # Emil replied, Eva did nothing
                 ("emotional", "emotional"): (2, 1, 0, 1, 50.0, 0.0, 50.0),
                 # Udo's failed mail: not sent
-                ("emotional", "unknown"): (0, 0, 0, 0, None, None, None),
+                ("emotional", "unknown"): (0, 0, 0, 0, False, False, False),
             },
         )
 

@@ -39,6 +39,13 @@ class TestResponses(ResponsesCase):
         self.partner_factual.empathy_communication_style = "mixed"
         self.assertEqual(traces[self.partner_factual].empathy_style, "factual")
 
+    def test_erasure_erases_the_kind_on_the_traces(self):
+        trace = self._trace(self.fact, self.partner_factual)
+        trace.set_replied()
+        self.partner_factual.with_user(self.user_manager).action_empathy_erase()
+        self.assertEqual((trace.empathy_style, trace.empathy_temperament), (False, False))
+        self.assertFalse(self._evidence(self.partner_factual))
+
     def test_trace_kinds_one_query_for_a_batch(self):
         many = self.env["res.partner"].create(
             [
