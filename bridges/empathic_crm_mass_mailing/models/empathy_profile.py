@@ -20,6 +20,7 @@ class EmpathyProfile(models.Model):
         [("advisor", "An advisor"), ("campaign", "Mailing responses")],
         string="Style known from",
         readonly=True,
+        groups="empathic_crm.group_empathy_user",
         help="Who set the communication style: an advisor (by hand or from an impression;"
         " mailing responses never change it) or the responses to the fact and the story"
         " versions of mailings (changed as further responses come in).",
