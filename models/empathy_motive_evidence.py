@@ -85,6 +85,28 @@ class EmpathyMotiveEvidence(models.Model):
             )
 
     # ------------------------------------------------------------------
+    # the contact's summary (res_partner_motive_evidence.py); hooks for the bridges
+    # (empathic_crm_mass_mailing adds evidence of a communication style)
+    # ------------------------------------------------------------------
+    def _empathy_summary_key(self):
+        """Return what this evidence is about: its line in the summary, as a key
+        ``(rank, item)`` (rank: motives 0 first, then values 1; bridges add theirs)."""
+        self.ensure_one()
+        if self.value_id:
+            return (1, self.value_id.id)
+        return (0, self.motive_id.id)
+
+    def _empathy_summary_label(self):
+        """Return the name of what this evidence is about (the summary's first column)."""
+        self.ensure_one()
+        return (self.motive_id or self.value_id).name
+
+    def _empathy_summary_origin(self, sources):
+        """Return where this evidence comes from (``sources``: the labels of ``source``)."""
+        self.ensure_one()
+        return " – ".join(filter(None, [sources.get(self.source), self.campaign_id.name]))
+
+    # ------------------------------------------------------------------
     # recording (always as superuser: evidence is written by the system)
     # ------------------------------------------------------------------
     @api.model

@@ -64,8 +64,8 @@ class ResPartner(models.Model):
                 continue
             lines = [
                 (
-                    (latest.motive_id or latest.value_id).name,
-                    " – ".join(filter(None, [sources.get(latest.source), latest.campaign_id.name])),
+                    latest._empathy_summary_label(),
+                    latest._empathy_summary_origin(sources),
                     format_date(self.env, latest.date),
                     count,
                 )
@@ -92,18 +92,15 @@ class ResPartner(models.Model):
         )
         groups = {}
         for row in evidence:  # newest first: the first row of a key is its latest
-            key = (row.partner_id.id, row.motive_id.id, row.value_id.id)
+            key = (row.partner_id.id, *row._empathy_summary_key())
             if key in groups:
                 groups[key][1] += 1
             else:
                 groups[key] = [row, 1]
         result = {}
-        for (partner_id, _motive, _value), (latest, count) in sorted(
+        for (partner_id, *_item), (latest, count) in sorted(
             groups.items(),
-            key=lambda item: (
-                bool(item[1][0].value_id),
-                (item[1][0].motive_id or item[1][0].value_id).name or "",
-            ),
+            key=lambda item: (item[0][1], item[1][0]._empathy_summary_label() or ""),
         ):
             result.setdefault(partner_id, []).append((latest, count))
         return result
