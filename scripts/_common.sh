@@ -83,17 +83,20 @@ BRIDGES_DIR="$REPO_DIR/bridges"
 BRIDGES="$(find "$BRIDGES_DIR" -mindepth 2 -maxdepth 2 -name __manifest__.py -printf '%h\n' 2>/dev/null \
     | xargs -r -n1 basename | sort | paste -sd' ' -)"
 # the modules a database with every bridge gets, in install order: the apps the bridges
-# depend on (from their manifests: mass_mailing), empathic_crm, the bridges
+# depend on (from their manifests: mass_mailing), empathic_crm, the bridges;
+# `bridge_modules --added`: without empathic_crm, for a database that has it (-i of an
+# installed module reloads its data, and its demo story fails the second time)
 bridge_modules() {
-    python3 - "$BRIDGES_DIR" $BRIDGES <<'PY'
+    # shellcheck disable=SC2086 # one argument per bridge
+    python3 - "$BRIDGES_DIR" "${1:-}" $BRIDGES <<'PY'
 import ast, pathlib, sys
-root, names = pathlib.Path(sys.argv[1]), sys.argv[2:]
+root, added, names = pathlib.Path(sys.argv[1]), sys.argv[2] == "--added", sys.argv[3:]
 apps = []
 for name in names:
     for depend in ast.literal_eval((root / name / "__manifest__.py").read_text())["depends"]:
         if depend not in apps and depend not in names and depend != "empathic_crm":
             apps.append(depend)
-print(",".join([*apps, "empathic_crm", *names]))
+print(",".join([*apps, *([] if added else ["empathic_crm"]), *names]))
 PY
 }
 
