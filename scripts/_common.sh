@@ -73,6 +73,43 @@ else
     WITHOUT_DEMO="--without-demo=True" WITH_DEMO="--with-demo" CONF_WITHOUT_DEMO="True"
 fi
 export ODOO_SERIES ODOO_SRC PGHOST PGPORT PGUSER VENV ADDONS_DIR ODOO_CONF REPO_DIR
+
+# Bridge addons: bridges/<name>/ of the checkout, each an addon of its own that joins
+# empathic_crm to an Odoo app (empathic_crm_mass_mailing: Email Marketing) and installs
+# itself when both are (auto_install). The addons dir links each one beside empathic_crm
+# (an addons path may name <checkout>/bridges instead); scripts/test tests them in a
+# database of their own; the main addon's lint tree, wheel and zip leave bridges/ out.
+BRIDGES_DIR="$REPO_DIR/bridges"
+BRIDGES="$(find "$BRIDGES_DIR" -mindepth 2 -maxdepth 2 -name __manifest__.py -printf '%h\n' 2>/dev/null \
+    | xargs -r -n1 basename | sort | paste -sd' ' -)"
+# the modules a database with every bridge gets, in install order: the apps the bridges
+# depend on (from their manifests: mass_mailing), empathic_crm, the bridges;
+# `bridge_modules --added`: without empathic_crm, for a database that has it (-i of an
+# installed module reloads its data, and its demo story fails the second time)
+bridge_modules() {
+    # shellcheck disable=SC2086 # one argument per bridge
+    python3 - "$BRIDGES_DIR" "${1:-}" $BRIDGES <<'PY'
+import ast, pathlib, sys
+root, added, names = pathlib.Path(sys.argv[1]), sys.argv[2] == "--added", sys.argv[3:]
+apps = []
+for name in names:
+    for depend in ast.literal_eval((root / name / "__manifest__.py").read_text())["depends"]:
+        if depend not in apps and depend not in names and depend != "empathic_crm":
+            apps.append(depend)
+print(",".join([*apps, *([] if added else ["empathic_crm"]), *names]))
+PY
+}
+
+# Copy the files git knows under directory "$1" (tracked, or new and not ignored: what a
+# package or an Apps zip holds, no .git) into directory "$2", leaving out the paths
+# (relative to "$1") matching the extended regex "$3" (optional)
+export_tree() {
+    local src="$1" dest="$2" exclude="${3:-^$}"
+    mkdir -p "$dest"
+    (cd "$src" && git ls-files -z --cached --others --exclude-standard -- .) \
+        | grep -zvE "$exclude" \
+        | (cd "$src" && { xargs -0 -r cp --parents -t "$dest" 2>/dev/null || true; })
+}
 # Addons of a series' source tree that are not Odoo's. They cannot be left out of the
 # addons path (Odoo always adds its own odoo/addons) and nothing installs them: 19.0's
 # ai_app_deepseek (auto_install: a new database marks it "to install", but it depends

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 import ast
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -94,6 +95,29 @@ class TestPackaging(BaseCase):
                     self.assertLessEqual(tuple(map(int, parts)), (1, 5, 0), "use x.y.z")
                 self.assertEqual(len(parts), 3, name)
                 self.assertLessEqual(tuple(map(int, parts)), module_part, "ahead of the manifest")
+
+    def test_no_mass_mailing_in_the_main_addon(self):
+        # Email Marketing is the bridge's (bridges/empathic_crm_mass_mailing): the main
+        # addon installs and runs without it, nothing of it names mass_mailing's models
+        self.assertNotIn("mass_mailing", get_manifest("empathic_crm")["depends"])
+        found = []
+        for folder, subfolders, files in os.walk(ROOT):
+            if folder == ROOT:
+                subfolders[:] = [
+                    name
+                    for name in subfolders
+                    if name not in ("bridges", "client", "benchmarks", "scripts", "docs", "readme")
+                    and not name.startswith(".")
+                ]
+            for name in files:
+                if name.endswith((".py", ".xml", ".csv", ".js")) and name != "test_packaging.py":
+                    path = os.path.join(folder, name)
+                    with open(path, encoding="utf-8") as handle:
+                        if re.search(
+                            r"mass_mailing|mailing\.(mailing|trace|contact)", handle.read()
+                        ):
+                            found.append(os.path.relpath(path, ROOT))
+        self.assertEqual(found, [], "the main addon names Email Marketing: the bridge's job")
 
     def test_lint_catches_a_method_defined_twice(self):
         # the second definition silently wins: pylint's function-redefined is on
