@@ -1,7 +1,6 @@
 import { Component, onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 
 /**
@@ -21,15 +20,24 @@ export const MOOD_LOOKS = {
 let scaleLabels = null;
 
 /**
- * @param {Object} orm the orm service
+ * The labels of the scales, shared by every field of the page.
+ *
+ * The shared promise comes from the environment's orm service, not from a component's
+ * ``useService("orm")``: a component's service never settles its promises once that
+ * component is gone, so a first field destroyed early (a form rendered again on a
+ * busy phone) would leave every later field waiting forever.
+ *
+ * @param {Object} env the component's environment
  * @returns {Promise<{mood: Array, rapport: Array}>} [[value, label]] per scale, in the
  *     user's language (``empathy.impression.empathy_scale_labels``)
  */
-export function loadScaleLabels(orm) {
-    scaleLabels ??= orm.call("empathy.impression", "empathy_scale_labels", []).catch((error) => {
-        scaleLabels = null;
-        throw error;
-    });
+export function loadScaleLabels(env) {
+    scaleLabels ??= env.services.orm
+        .call("empathy.impression", "empathy_scale_labels", [])
+        .catch((error) => {
+            scaleLabels = null;
+            throw error;
+        });
     return scaleLabels;
 }
 
@@ -39,7 +47,6 @@ class EmpathyScaleField extends Component {
     static scale = "";
 
     setup() {
-        this.orm = useService("orm");
         /** @type {{value: number, label: string}[]} */
         this.labels = [];
         onWillStart(async () => {
@@ -48,7 +55,7 @@ class EmpathyScaleField extends Component {
             const pairs =
                 field.type === "selection"
                     ? field.selection
-                    : (await loadScaleLabels(this.orm))[this.constructor.scale];
+                    : (await loadScaleLabels(this.env))[this.constructor.scale];
             this.labels = pairs.map(([value, label]) => ({ value: Number(value), label }));
         });
     }

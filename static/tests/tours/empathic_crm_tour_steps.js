@@ -105,7 +105,7 @@ export function openEmpathyTab() {
         {
             content: "Open the Empathy tab",
             trigger: EMPATHY_TAB,
-            async run() {
+            async run(helpers) {
                 const tab = () =>
                     [...document.querySelectorAll(".o_notebook .nav-link")].find((link) =>
                         link.textContent.includes("Empathy")
@@ -117,10 +117,17 @@ export function openEmpathyTab() {
                     }
                     if (link) {
                         link.scrollIntoView({ block: "nearest", inline: "center" });
-                        link.click();
+                        // the tour's own tap (pointer and touch events, as a finger)
+                        await helpers.click(link);
                     }
                     await new Promise((resolve) => setTimeout(resolve, 250));
                 }
+                const links = [...document.querySelectorAll(".o_notebook .nav-link")];
+                throw new Error(
+                    `the Empathy tab does not open: ${links
+                        .map((link) => `${link.className} "${link.textContent.trim()}"`)
+                        .join(", ")}`
+                );
             },
         },
         {
