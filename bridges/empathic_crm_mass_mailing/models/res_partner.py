@@ -36,6 +36,22 @@ MARKETING_ROW_FIELDS = tuple(
 )
 
 
+def _kind_conditions_only(domain):
+    """Return whether ``domain`` (a list, or a 19.0 ``Domain``) is made of conditions
+    on the rows' kind fields only."""
+    if isinstance(domain, (str, bytes)) or not hasattr(domain, "__iter__"):
+        return False
+    for term in domain:
+        if isinstance(term, str):
+            if term not in ("&", "|", "!"):
+                return False
+            continue
+        name = term[0] if isinstance(term, (list, tuple)) else getattr(term, "field_expr", None)
+        if not isinstance(name, str) or name.split(".")[0] not in MARKETING_ROW_FIELDS:
+            return False
+    return True
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -106,6 +122,15 @@ class ResPartner(models.Model):
         else:
             rows, found = Stat._search([*scope, *condition]), "in"
         return [("id", found, rows.subselect(Stat._field_to_sql(rows.table, "partner_id", rows)))]
+
+    def _search_empathy_profile_ids(self, operator, value):
+        # a marketer reaches the rows only through the kind fields (their conditions,
+        # as the delegated search passes them); not whether a contact has a row
+        if self._empathy_marketer_only() and not (
+            operator in ("any", "not any") and _kind_conditions_only(value)
+        ):
+            compat.check_field_access(self, "read", ["empathy_profile_ids"])
+        return super()._search_empathy_profile_ids(operator, value)
 
     # ------------------------------------------------------------------
     # the style learnt from campaign responses (owner: responses)
