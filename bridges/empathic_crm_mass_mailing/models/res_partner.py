@@ -13,6 +13,7 @@ read for them as the system (they have no access to the figures themselves).
 
 from odoo import api, fields, models  # noqa: F401  (sections of other owners)
 from odoo.exceptions import UserError
+from odoo.tools.query import Query
 
 from odoo.addons.empathic_crm.models.empathy_partner_stat import PARTNER_FIELDS as STAT_FIELDS
 from odoo.addons.empathic_crm.models.empathy_profile import PARTNER_FIELDS
@@ -126,8 +127,11 @@ class ResPartner(models.Model):
     def _search_empathy_profile_ids(self, operator, value):
         # a marketer reaches the rows only through the kind fields (their conditions,
         # as the delegated search passes them); not whether a contact has a row
+        # (a subquery, as Odoo 18.0 passes "any", was searched as the user: the
+        # fields' groups of the rows applied)
         if self._empathy_marketer_only() and not (
-            operator in ("any", "not any") and _kind_conditions_only(value)
+            isinstance(value, Query)
+            or (operator in ("any", "not any") and _kind_conditions_only(value))
         ):
             compat.check_field_access(self, "read", ["empathy_profile_ids"])
         return super()._search_empathy_profile_ids(operator, value)

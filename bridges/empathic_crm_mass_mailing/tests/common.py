@@ -144,9 +144,12 @@ class MailingEmpathyWorld(EmpathyWorld):
 
     @classmethod
     def _create_mailing(cls, domain, user=None, **values):
-        """A mailing on contacts with the recipients' ``domain`` (a list), created by
-        ``user`` (default: the marketer)."""
+        """A mailing on contacts with the recipients' ``domain`` (a list; None: the
+        domain of ``values``' ``mailing_filter_id``), created by ``user`` (default:
+        the marketer)."""
         user = user or cls.user_marketer
+        if domain is not None:
+            values = {"mailing_domain": repr(domain), **values}
         return (
             cls.env["mailing.mailing"]
             .with_user(user)
@@ -155,7 +158,6 @@ class MailingEmpathyWorld(EmpathyWorld):
                     "subject": "Spring run",
                     "body_html": "<p>Hello</p>",
                     "mailing_model_id": cls.env["ir.model"]._get_id("res.partner"),
-                    "mailing_domain": repr(domain),
                     **values,
                 }
             )

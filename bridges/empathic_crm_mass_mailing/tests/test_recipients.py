@@ -7,9 +7,9 @@ or negative, whether the marketer computes the recipients or the sending queue d
 """
 
 from odoo import Command
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
-from .common import MailingEmpathyCommon
+from .common import MAILING_USER, MARKETING, MailingEmpathyCommon
 
 
 @tagged("post_install", "-at_install", "empathic_crm_mass_mailing")
@@ -91,12 +91,13 @@ class TestRecipients(MailingEmpathyCommon):
         domain = [("empathy_communication_style", "=", "factual"), ("name", "ilike", "Bea")]
         self.assertFalse(self._selected(domain, sudo=True))
         # a marketer of company B selects by B's profiles
-        marketer_b = self.user_marketer.copy(
-            {
-                "login": "mme_marketer_b",
-                "company_id": self.company_b.id,
-                "company_ids": [Command.set(self.company_b.ids)],
-            }
+        marketer_b = new_test_user(
+            self.env,
+            login="mme_marketer_b",
+            email="mb@example.com",
+            groups=f"base.group_user,{MAILING_USER},{MARKETING}",
+            company_id=self.company_b.id,
+            company_ids=[Command.set(self.company_b.ids)],
         )
         mailing = self._create_mailing(domain, user=marketer_b)
         self.assertEqual(self._recipients(mailing), self.partner_b)
@@ -166,7 +167,7 @@ class TestRecipients(MailingEmpathyCommon):
         for xmlid, expected in filters.items():
             with self.subTest(filter=xmlid):
                 record = self.env.ref(f"empathic_crm_mass_mailing.{xmlid}")
-                mailing = self._create_mailing([], mailing_filter_id=record.id)
+                mailing = self._create_mailing(None, mailing_filter_id=record.id)
                 self.assertEqual(mailing.mailing_domain, record.mailing_domain)
                 self.assertEqual(self._recipients(mailing), expected)
         ids = [self.env.ref(f"empathic_crm_mass_mailing.{x}").id for x in filters]
@@ -183,7 +184,7 @@ class TestRecipients(MailingEmpathyCommon):
             ]
         )
         record = self.env.ref("empathic_crm_mass_mailing.mailing_filter_empathy_silent")
-        mailing = self._create_mailing([], mailing_filter_id=record.id)
+        mailing = self._create_mailing(None, mailing_filter_id=record.id)
         self.assertEqual(self._recipients(mailing), self.partner_factual)
         partner = self.partner_factual.with_user(self.user_marketer)
         self.assertTrue(partner.empathy_silent)
