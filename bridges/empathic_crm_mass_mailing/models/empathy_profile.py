@@ -26,6 +26,3 @@ class EmpathyProfile(models.Model):
     # ------------------------------------------------------------------
     # the style learnt from campaign responses (owner: responses)
     # ------------------------------------------------------------------
-
-
-

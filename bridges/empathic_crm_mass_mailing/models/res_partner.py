@@ -139,6 +139,3 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # the style learnt from campaign responses (owner: responses)
     # ------------------------------------------------------------------
-
-
-
