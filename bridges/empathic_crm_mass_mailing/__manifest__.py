@@ -16,6 +16,7 @@
     "data": [
         "security/empathic_crm_mass_mailing_security.xml",
         "security/ir.model.access.csv",
+        "data/mailing_filter_data.xml",
         "views/mailing_mailing_views.xml",
         "views/mailing_trace_views.xml",
         "views/empathy_motive_evidence_views.xml",

@@ -1,7 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-"""TODO (skeleton): docstring by the owners of the sections."""
+"""The profile row as the bridge needs it.
 
-from odoo import api, fields, models  # noqa: F401  (skeleton)
+What a marketer may see: marketers (``group_empathy_marketing``) read profile rows
+(access rights and the rule of ``security/empathic_crm_mass_mailing_security.xml``:
+not of people who object, only of their companies) to select recipients by kinds of
+customers; the free texts about the person stay with empathy users.
+"""
+
+from odoo import api, fields, models
+
+from odoo.addons.empathic_crm.tools.groups import EMPATHY_USER_GROUP
 
 
 class EmpathyProfile(models.Model):
@@ -10,8 +18,10 @@ class EmpathyProfile(models.Model):
     # ------------------------------------------------------------------
     # what a marketer may see (owner: recipients)
     # ------------------------------------------------------------------
-
-
+    # the kinds (motives, values, style, temperament, channel) are readable by
+    # marketers; why they buy and personal notes are about the person, not a kind
+    why = fields.Text(groups=EMPATHY_USER_GROUP)
+    personal_notes = fields.Text(groups=EMPATHY_USER_GROUP)
 
     # ------------------------------------------------------------------
     # the style learnt from campaign responses (owner: responses)
@@ -42,5 +52,3 @@ class EmpathyProfile(models.Model):
         if "communication_style" in vals and not self.env.context.get("empathy_style_learnt"):
             vals["communication_style_source"] = vals["communication_style"] and "advisor"
         return vals
-
-

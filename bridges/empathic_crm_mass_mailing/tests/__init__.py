@@ -6,3 +6,5 @@ from . import test_channel
 from . import test_responses
 from . import test_report
 from . import test_reactivation
+from . import test_marketing_security
+from . import test_recipients
