@@ -23,7 +23,6 @@
         "views/empathy_mailing_kind_report_views.xml",
         "views/empathic_crm_mass_mailing_menus.xml",
     ],
-    "demo": [],
     "assets": {
         "web.assets_tests": [
             "empathic_crm_mass_mailing/static/tests/tours/**/*",
