@@ -43,6 +43,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..tools.groups import MARKETING_GROUP
+
 _logger = logging.getLogger(__name__)
 
 VERSIONS = [("factual", "Fact version"), ("emotional", "Story version")]
@@ -114,19 +116,23 @@ class MailingMailing(models.Model):
     empathy_recipient_count = fields.Integer(
         string="Recipients of this version",
         compute="_compute_empathy_version_counts",
+        groups=MARKETING_GROUP,
     )
     empathy_other_recipient_count = fields.Integer(
         string="Recipients of the other version",
         compute="_compute_empathy_version_counts",
+        groups=MARKETING_GROUP,
     )
     empathy_activity_count = fields.Integer(
         string="Calls and visits",
         compute="_compute_empathy_version_counts",
+        groups=MARKETING_GROUP,
         help="Recipients who get a call or meeting activity for their salesperson.",
     )
     empathy_version_summary = fields.Char(
         string="Who gets what",
         compute="_compute_empathy_version_counts",
+        groups=MARKETING_GROUP,
     )
 
     # ------------------------------------------------------------------
