@@ -365,7 +365,12 @@ const MAILING_SHOTS = {
     },
 
     async mailing_kind_report(page) {
-        await page.goto(`${BASE}/odoo/action-${MAILING_MODULE}.empathy_mailing_kind_report_action`);
+        // as the button of the sent campaign opens it: both versions, by communication style
+        const mailing = await demoId(page, "demo_mailing_spring_fact");
+        const action = await rpc(page, "mailing.mailing", "action_empathy_kind_report", [[mailing]]);
+        await page.goto(`${BASE}/odoo/action-${MAILING_ACTION}/${mailing}`);
+        await settle(page, ".o_form_view");
+        await page.evaluate((act) => odoo.__WOWL_DEBUG__.root.env.services.action.doAction(act), action);
         await settle(page, ".o_pivot table");
         if ((await page.locator(".o_pivot tbody th").count()) < 3) {
             throw new Error("the report has no rows (demo data of the bridge missing?)");
