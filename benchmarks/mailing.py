@@ -281,7 +281,7 @@ def with_ratio_target(bench, name, operation, core_name, core, info=None):
     )
 
 
-def scenario_recipients(bench, ctx):
+def scenario_recipients(bench, ctx, only=None):
     env, user = bench.env, ctx["marketer"]
     Partner = env["res.partner"]
     not_blacklisted = ("is_blacklisted", "=", False)
@@ -309,6 +309,17 @@ def scenario_recipients(bench, ctx):
     core = new_mailing(env, user, "Spring run", core_domain, ctx["fact_html"])
     core_selected = len(core._get_recipients())
     total = Partner.search_count([])
+    if only != "versions":
+        measure_empathy_filter(bench, user, empathy, core, selected, core_selected, total)
+    # the versioned split: the fact version of a pair vs the same mailing not versioned
+    for label, domain in (
+        ("tag and country", core_domain),
+        ("all contacts", [not_blacklisted]),
+    ):
+        measure_versions(bench, ctx, label, domain)
+
+
+def measure_empathy_filter(bench, user, empathy, core, selected, core_selected, total):
     with_ratio_target(
         bench,
         f"Recipients by empathy: 2 motives and style factual ({selected:,} of {total:,})",
@@ -319,34 +330,32 @@ def scenario_recipients(bench, ctx):
     )
     # the plans of both searches (as the marketer: record rules included)
     for label, mailing in (("recipients by empathy", empathy), ("recipients by tag", core)):
-        query = Partner.with_user(user)._search(mailing._get_recipients_domain())
+        query = bench.env["res.partner"].with_user(user)._search(mailing._get_recipients_domain())
         bench.explain(label, query.select())
 
-    # the versioned split: the fact version of a pair vs the same mailing not versioned
-    for label, domain in (
-        ("tag and country", core_domain),
-        ("all contacts", [not_blacklisted]),
-    ):
-        plain = new_mailing(env, user, "Spring run", domain, ctx["fact_html"])
-        fact = new_mailing(
-            env, user, "Spring run", domain, ctx["fact_html"], empathy_mixed_mode="split"
+
+def measure_versions(bench, ctx, label, domain):
+    env, user = bench.env, ctx["marketer"]
+    plain = new_mailing(env, user, "Spring run", domain, ctx["fact_html"])
+    fact = new_mailing(
+        env, user, "Spring run", domain, ctx["fact_html"], empathy_mixed_mode="split"
+    )
+    story = versioned(fact, ctx["story_html"])
+    every = plain._get_recipients()
+    facts, stories = fact._get_recipients(), story._get_recipients()
+    if sorted(facts + stories) != sorted(every):
+        raise RuntimeError(
+            f"the versions do not split the recipients ({label}): {len(facts)} + "
+            f"{len(stories)} != {len(every)}"
         )
-        story = versioned(fact, ctx["story_html"])
-        every = plain._get_recipients()
-        facts, stories = fact._get_recipients(), story._get_recipients()
-        if sorted(facts + stories) != sorted(every):
-            raise RuntimeError(
-                f"the versions do not split the recipients ({label}): {len(facts)} + "
-                f"{len(stories)} != {len(every)}"
-            )
-        with_ratio_target(
-            bench,
-            f"Recipients of the fact version, {label} ({len(facts):,} of {len(every):,})",
-            lambda fact=fact: fact._get_recipients(),
-            f"same mailing, not versioned ({len(every):,})",
-            lambda plain=plain: plain._get_recipients(),
-            {"recipients": len(facts), "story_recipients": len(stories), "all": len(every)},
-        )
+    with_ratio_target(
+        bench,
+        f"Recipients of the fact version, {label} ({len(facts):,} of {len(every):,})",
+        lambda: fact._get_recipients(),
+        f"same mailing, not versioned ({len(every):,})",
+        lambda: plain._get_recipients(),
+        {"recipients": len(facts), "story_recipients": len(stories), "all": len(every)},
+    )
 
 
 def scenario_render(bench, ctx):
@@ -405,7 +414,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=None, help="recipients: measured runs")
     parser.add_argument("--render-repeat", type=int, default=None)
     parser.add_argument("--render-warmup", type=int, default=None)
-    parser.add_argument("--only", choices=("recipients", "render"), default=None)
+    parser.add_argument("--only", choices=("recipients", "versions", "render"), default=None)
     parser.add_argument("--trace", action="store_true", help="print the queries (recipients)")
     parser.add_argument("--output", default=None, help="write the JSON here")
     args = parser.parse_args()
@@ -439,7 +448,7 @@ def main():
             cloned = top_up(env, sizes["contacts"])
             machine = machine_info(cr)
             env.cr.execute("SELECT count(*) FROM res_partner")
-            data = {"contacts": env.cr.fetchone()[0], "cloned": cloned, **sizes}
+            data = {**sizes, "contacts": env.cr.fetchone()[0], "cloned": cloned}
             log(
                 f"{args.database}: {data['contacts']:,} contacts ({cloned:,} cloned by SQL),"
                 f" {sizes['renders']:,} mails per send; Odoo {machine['odoo']},"
@@ -455,8 +464,8 @@ def main():
                 "story_html": body("Your next story starts here", STORY, "Find your Pace"),
             }
             bench = Bench(env, sizes["repeat"], 2, trace=args.trace)
-            if args.only in (None, "recipients"):
-                scenario_recipients(bench, ctx)
+            if args.only in (None, "recipients", "versions"):
+                scenario_recipients(bench, ctx, args.only)
             if args.only in (None, "render"):
                 scenario_render(bench, ctx)
             machine["load_average_end"] = [round(x, 2) for x in os.getloadavg()]

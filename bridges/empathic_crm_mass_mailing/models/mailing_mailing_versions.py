@@ -63,6 +63,8 @@ ACTIVITY_CHANNELS = {
     "phone": "mail.mail_activity_data_call",
     "meeting": "mail.mail_activity_data_meeting",
 }
+#: above this many recipients, their kinds are read without filtering by their ids
+KINDS_ALL_ROWS = 20_000
 #: what the two versions share: written on one, written on the other
 SHARED_FIELDS = (
     "mailing_model_id",
@@ -293,17 +295,21 @@ class MailingMailing(models.Model):
         version). Recipients of a model without a contact (``partner_id``) are unknown.
         Cheap for 200,000 recipients: only the deciding profile rows, the ids as one
         array value (a list becomes one SQL constant per id: planning them cost more
-        than the query), the objecting commercial partners as an anti-join.
+        than the query), the objecting commercial partners as an anti-join; above
+        ``KINDS_ALL_ROWS`` recipients, all the deciding rows are read and the
+        recipients' kept in Python.
         """
         self.ensure_one()
         if not res_ids:
             return {}
         Model = self.env[self.mailing_model_real]
-        ids = "{%s}" % ",".join(str(int(res_id)) for res_id in res_ids)
+        # many recipients: all the deciding rows, the recipients' kept in Python
+        # (filtering them by the ids in SQL costs more)
+        ids = None if len(res_ids) > KINDS_ALL_ROWS else "{%s}" % ",".join(map(str, res_ids))
         if Model._name == "res.partner":
             # the contacts themselves: no join to find them
             res_id, join = SQL("prof.partner_id"), SQL()
-            where = SQL("prof.partner_id = ANY(%s::int4[])", ids)
+            where = SQL("prof.partner_id = ANY(%s::int4[])", ids) if ids else SQL("TRUE")
         else:
             field = Model._fields.get("partner_id")
             if not (
@@ -315,7 +321,7 @@ class MailingMailing(models.Model):
                 return {}
             res_id = SQL("r.id")
             join = SQL("JOIN %s r ON r.partner_id = prof.partner_id", SQL.identifier(Model._table))
-            where = SQL("r.id = ANY(%s::int4[])", ids)
+            where = SQL("r.id = ANY(%s::int4[])", ids) if ids else SQL("TRUE")
         self.env["res.partner"].flush_model(
             ["empathy_objection", "commercial_partner_id", "user_id"]
         )
@@ -344,9 +350,12 @@ class MailingMailing(models.Model):
                 channels=tuple(ACTIVITY_CHANNELS),
             )
         )
+        rows = self.env.cr.fetchall()
+        wanted = set(res_ids) if ids is None else None
         return {
             record_id: {"partner": partner, "user": user, "style": style, "channel": channel}
-            for record_id, partner, user, style, channel in self.env.cr.fetchall()
+            for record_id, partner, user, style, channel in rows
+            if wanted is None or record_id in wanted
         }
 
     def _empathy_activity_targets(self):
