@@ -167,8 +167,8 @@ class MailingTrace(models.Model):
                 "mailing_id": mailing.id,
                 "mailing_trace_id": trace.id,
                 "mailing_response": response,
-                "campaign_id": mailing.campaign_id.id,
-                "user_id": mailing.user_id.id,
+                "campaign_id": mailing.campaign_id.id or None,
+                "user_id": mailing.user_id.id or None,
                 "company_id": (
                     partner.company_id or mailing.user_id.company_id or self.env.company
                 ).id,

@@ -128,6 +128,18 @@ class TestResponses(ResponsesCase):
         self.assertIn("Mailing response", summary)
         self.assertIn("Spring run", summary)
 
+    def test_response_to_a_mailing_without_campaign(self):
+        """A versioned mailing outside any campaign: its responses are evidence too (the
+        evidence has no campaign, the open does not fail)."""
+        self.fact.campaign_id = False
+        self.assertFalse(self.story.campaign_id, "the versions share the campaign")
+        trace = self._trace(self.fact, self.partner_unknown)
+        trace.set_opened()
+        self.assertRecordValues(
+            self._evidence(self.partner_unknown),
+            [{"communication_style": "factual", "campaign_id": False, "mailing_id": self.fact.id}],
+        )
+
     def test_responses_counted_once_under_repeat(self):
         trace = self._trace(self.fact, self.partner_unknown)
         for _i in range(3):
