@@ -1,8 +1,11 @@
-// Take the README screenshots of empathic_crm from a running Odoo with the demo data.
-// Run through scripts/screenshots, which prepares the database and the server.
+// Take the README screenshots of empathic_crm (and of its Email Marketing bridge) from a
+// running Odoo with the demo data. Run through scripts/screenshots, which prepares the
+// database and the server.
 //
 // Usage: node scripts/screenshots.mjs [shot ...]       (default: all shots)
 // Environment: BASE_URL (http://127.0.0.1:8176), OUT_DIR (static/description),
+//   MAILING_OUT_DIR (bridges/empathic_crm_mass_mailing/static/description: the shots
+//   of the bridge, MAILING_SHOTS),
 //   PLAYWRIGHT_NODE_DIR (where playwright-core is installed, ~/.cache/empathic_crm/node),
 //   CHROMIUM (/usr/bin/chromium), ODOO_LOGIN / ODOO_PASSWORD (admin / admin),
 //   SHOTS_LOCALE (en-US; de-DE for the German database: the browser's locale)
@@ -23,6 +26,9 @@ const { chromium } = require("playwright-core");
 
 const BASE = (process.env.BASE_URL || "http://127.0.0.1:8176").replace(/\/$/, "");
 const OUT = process.env.OUT_DIR || path.join(here, "..", "static", "description");
+const MAILING_OUT =
+    process.env.MAILING_OUT_DIR ||
+    path.join(here, "..", "bridges", "empathic_crm_mass_mailing", "static", "description");
 const LOGIN = process.env.ODOO_LOGIN || "admin";
 const PASSWORD = process.env.ODOO_PASSWORD || "admin";
 const VIEWPORT = { width: 1400, height: 900 };
@@ -73,11 +79,11 @@ async function checkPage(page) {
     }
 }
 
-async function save(page, name, target = page) {
+async function save(page, name, target = page, dir = OUT) {
     await checkPage(page);
     // no blinking caret, no hover leftovers
     await page.mouse.move(0, VIEWPORT.height - 1);
-    const file = path.join(OUT, `${name}.png`);
+    const file = path.join(dir, `${name}.png`);
     await target.screenshot({ path: file, animations: "disabled", caret: "hide" });
     log(`saved ${file}`);
 }
@@ -303,6 +309,77 @@ Object.assign(SHOTS, {
     },
 });
 
+// The Email Marketing bridge (empathic_crm_mass_mailing): its shots go to MAILING_OUT, of
+// its demo campaign "Hawaii marathon season" (a fact and a story version) and the
+// earlier one that was sent (the report's rows).
+const MAILING_MODULE = "empathic_crm_mass_mailing";
+const MAILING_ACTION = "mass_mailing.mailing_mailing_action_mail";
+
+/** Return the id of a record of the demo data by its XML id in the bridge. */
+async function demoId(page, xmlid) {
+    const [, id] = await rpc(page, "ir.model.data", "check_object_reference", [MAILING_MODULE, xmlid]);
+    return id;
+}
+
+/** Open a mailing of the demo data and wait for its form. */
+async function openMailing(page, xmlid) {
+    await page.goto(`${BASE}/odoo/action-${MAILING_ACTION}/${await demoId(page, xmlid)}`);
+    await settle(page, ".o_form_view .o_notebook");
+}
+
+/** Grow the window to show the form down to ``selector`` (at most 1600 px high). */
+async function fitHeight(page, selector) {
+    const bottom = await page
+        .locator(selector)
+        .first()
+        .evaluate((el) => el.getBoundingClientRect().bottom + window.scrollY);
+    const height = Math.min(Math.max(VIEWPORT.height, Math.ceil(bottom) + 24), 1600);
+    await page.setViewportSize({ width: VIEWPORT.width, height });
+    await page.waitForTimeout(300);
+}
+
+const MAILING_SHOTS = {
+    async mailing_speak_each_kind(page) {
+        // the fact version: recipients by motive, and who gets which version
+        await openMailing(page, "demo_mailing_hawaii_season_fact");
+        await page.locator(".o_field_widget[name=empathy_motive_ids] .o_tag").first().waitFor();
+        await clickTab(page, "empathy_versions");
+        const summary = ".o_notebook .tab-pane.active .o_field_widget[name=empathy_version_summary]";
+        await settle(page, summary);
+        try {
+            await fitHeight(page, ".o_notebook .tab-pane.active");
+            await save(page, "mailing_speak_each_kind", page, MAILING_OUT);
+        } finally {
+            await page.setViewportSize(VIEWPORT);
+        }
+    },
+
+    async mailing_story_version(page) {
+        // the story version, written in Odoo's mailing editor
+        await openMailing(page, "demo_mailing_hawaii_season_story");
+        const editor = page.frameLocator("[name=body_arch] iframe").locator(".odoo-editor-editable p").first();
+        await editor.waitFor({ state: "visible", timeout: 30000 });
+        await idle(page);
+        await page.waitForTimeout(800); // the iframe's styles and images
+        await save(page, "mailing_story_version", page, MAILING_OUT);
+    },
+
+    async mailing_kind_report(page) {
+        // as the button of the sent campaign opens it: both versions, by communication style
+        const mailing = await demoId(page, "demo_mailing_spring_fact");
+        const action = await rpc(page, "mailing.mailing", "action_empathy_kind_report", [[mailing]]);
+        await page.goto(`${BASE}/odoo/action-${MAILING_ACTION}/${mailing}`);
+        await settle(page, ".o_form_view");
+        await page.evaluate((act) => odoo.__WOWL_DEBUG__.root.env.services.action.doAction(act), action);
+        await settle(page, ".o_pivot table");
+        if ((await page.locator(".o_pivot tbody th").count()) < 3) {
+            throw new Error("the report has no rows (demo data of the bridge missing?)");
+        }
+        await save(page, "mailing_kind_report", page, MAILING_OUT);
+    },
+};
+Object.assign(SHOTS, MAILING_SHOTS);
+
 // --------------------------------------------------------------------------------
 async function main() {
     const wanted = process.argv.slice(2);
@@ -312,6 +389,7 @@ async function main() {
         }
     }
     mkdirSync(OUT, { recursive: true });
+    mkdirSync(MAILING_OUT, { recursive: true });
     const browser = await chromium.launch({
         executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
         headless: true,

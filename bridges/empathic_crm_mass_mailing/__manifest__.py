@@ -23,6 +23,10 @@
         "views/empathy_mailing_kind_report_views.xml",
         "views/empathic_crm_mass_mailing_menus.xml",
     ],
+    "demo": [
+        "demo/mailing_demo.xml",
+        "demo/mailing_demo_de.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "empathic_crm_mass_mailing/static/tests/tours/**/*",

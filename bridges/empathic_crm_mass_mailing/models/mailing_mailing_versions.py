@@ -39,7 +39,7 @@ import logging
 import psycopg2
 from markupsafe import Markup, escape
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
@@ -161,7 +161,7 @@ class MailingMailing(models.Model):
         for mailing in self:
             if mailing.empathy_version and mailing.ab_testing_enabled:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "A mailing with a fact and a story version cannot be an A/B test:"
                         " the versions already split the recipients by their style."
                     )
@@ -178,10 +178,14 @@ class MailingMailing(models.Model):
             return self.empathy_version_mailing_id._empathy_action_open()
         if self.ab_testing_enabled:
             raise UserError(
-                _("Turn the A/B test off first: the versions split the recipients by style.")
+                self.env._(
+                    "Turn the A/B test off first: the versions split the recipients by style."
+                )
             )
         if self.state != "draft":
-            raise UserError(_("A story version can only be added to a mailing not sent yet."))
+            raise UserError(
+                self.env._("A story version can only be added to a mailing not sent yet.")
+            )
         self.empathy_version = "factual"
         story = self.copy(
             {
@@ -211,7 +215,7 @@ class MailingMailing(models.Model):
         return {
             "type": "ir.actions.act_window",
             "name": dict(self._fields["empathy_version"]._description_selection(self.env)).get(
-                self.empathy_version, _("Mailing")
+                self.empathy_version, self.env._("Mailing")
             ),
             "res_model": "mailing.mailing",
             "res_id": self.id,
@@ -251,10 +255,17 @@ class MailingMailing(models.Model):
         if not versioned and self.empathy_channel_mode != "activity":
             return super()._get_recipients()
         # both versions start from the same recipients: the fact version's
-        res_ids = super(MailingMailing, primary)._get_recipients()
+        res_ids = primary._empathy_every_recipient() if versioned else super()._get_recipients()
         kinds = primary._empathy_recipient_kinds(res_ids)
         version_of, version = primary._empathy_version_chooser(), self.empathy_version
         return [res_id for res_id in res_ids if version_of(res_id, kinds.get(res_id)) == version]
+
+    def _empathy_every_recipient(self):
+        """Return the ids of every recipient of this mailing's domain, before the split:
+        Odoo's ``_get_recipients`` without its A/B sample (a versioned mailing is never
+        an A/B test: ``_check_empathy_version_ab_testing``)."""
+        self.ensure_one()
+        return self.env[self.mailing_model_real].search(self._get_recipients_domain()).ids
 
     def _empathy_mail_version(self, res_id, kind):
         """Return the version recipient ``res_id`` gets (False: one text for all), or
@@ -364,7 +375,7 @@ class MailingMailing(models.Model):
         self.ensure_one()
         if self.empathy_channel_mode == "mail":
             return {}
-        res_ids = super()._get_recipients()
+        res_ids = self._empathy_every_recipient()
         targets = {}
         for kind in self._empathy_recipient_kinds(res_ids).values():
             if kind["channel"] in ACTIVITY_CHANNELS:
@@ -405,15 +416,17 @@ class MailingMailing(models.Model):
         parts = []
         if self._empathy_is_versioned():
             facts, story = (own, other) if self.empathy_version == "factual" else (other, own)
-            parts.append(_("%(count)s recipients get the fact version", count=facts))
-            parts.append(_("%(count)s the story version", count=story))
+            parts.append(self.env._("%(count)s recipients get the fact version", count=facts))
+            parts.append(self.env._("%(count)s the story version", count=story))
         elif self.empathy_channel_mode != "mail":
-            parts.append(_("%(count)s recipients get the mail", count=own))
+            parts.append(self.env._("%(count)s recipients get the mail", count=own))
         if self.empathy_channel_mode != "mail":
             if self.empathy_channel_mode == "activity":
-                parts.append(_("%(count)s get a call or a visit instead", count=activities))
+                parts.append(
+                    self.env._("%(count)s get a call or a visit instead", count=activities)
+                )
             else:
-                parts.append(_("%(count)s also get a call or a visit", count=activities))
+                parts.append(self.env._("%(count)s also get a call or a visit", count=activities))
         return ", ".join(parts) or False
 
     # ------------------------------------------------------------------
@@ -454,7 +467,7 @@ class MailingMailing(models.Model):
         reached by its other version or by activities."""
         self.ensure_one()
         primary = self._empathy_primary()
-        if self._empathy_is_versioned() and super(MailingMailing, primary)._get_recipients():
+        if self._empathy_is_versioned() and primary._empathy_every_recipient():
             return True
         return bool(primary._empathy_activity_targets())
 
@@ -546,13 +559,13 @@ class MailingMailing(models.Model):
         """The campaign's reason, for the salesperson: no empathy data (anyone who may
         read the contact's activities reads it)."""
         why = (
-            _("They would rather hear from you by phone than read a mailing.")
+            self.env._("They would rather hear from you by phone than read a mailing.")
             if channel == "phone"
-            else _("They would rather meet you than read a mailing.")
+            else self.env._("They would rather meet you than read a mailing.")
         )
         lines = [
-            _("Campaign: %(campaign)s", campaign=self.campaign_id.name or "-"),
-            _("Mailing: %(subject)s", subject=self.subject or ""),
+            self.env._("Campaign: %(campaign)s", campaign=self.campaign_id.name or "-"),
+            self.env._("Mailing: %(subject)s", subject=self.subject or ""),
             why,
         ]
         return Markup("<p>%s</p>") % Markup("<br/>").join(escape(line) for line in lines)
@@ -571,6 +584,6 @@ class MailingMailing(models.Model):
         if self.env.context.get("empathy_version_test") and len(self) == 1:
             banner = Markup(
                 '<p class="o_empathy_version_test" style="font-weight: bold;">%s</p>'
-            ) % escape(_("Test of the %(version)s", version=self._empathy_version_label()))
+            ) % escape(self.env._("Test of the %(version)s", version=self._empathy_version_label()))
             html = banner + Markup(html)
         return html

@@ -8,3 +8,4 @@ from . import test_report
 from . import test_reactivation
 from . import test_marketing_security
 from . import test_recipients
+from . import test_tours
