@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools.delegated_fields import delegated_domain
+from ..tools.delegated_fields import delegated_domain, visible_one2many, visible_one2many_methods
 from ..tools.fair import LOW_RAPPORT
 from ..tools.groups import EMPATHY_USER_GROUP
 from ..tools.mood_sql import mood_trend_sql, mood_window_sql
@@ -18,13 +18,17 @@ from .empathy_partner_stat import MOOD_TRENDS, PARTNER_FIELDS
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    empathy_stat_ids = fields.One2many(
+    # the rows the user may read, computed and searched through their access rights and
+    # rules (a stored one2many would answer "has figures" in a domain to anyone)
+    empathy_stat_ids = visible_one2many(
         "empathy.partner.stat",
         "partner_id",
+        "empathy_stat_ids",
         string="Figures per company",
-        readonly=True,
-        copy=False,
         groups=EMPATHY_USER_GROUP,
+    )
+    _compute_empathy_stat_ids, _search_empathy_stat_ids = visible_one2many_methods(
+        "empathy_stat_ids", "empathy.partner.stat", "partner_id"
     )
     # the current company's row (a contact shared between companies shows each
     # company only what its own impressions and orders say); searched on the rows,

@@ -57,7 +57,12 @@ KNOWN_PATHS = {
 #: company-less data that Empathy users of every company read (taxonomy, campaigns)
 SHARED_MODELS = ("utm.campaign", "empathy.motive", "empathy.value")
 #: the groups whose members may hold empathy data
-EMPATHY_GROUPS = ("empathic_crm.group_empathy_user", "empathic_crm.group_empathy_manager")
+EMPATHY_GROUPS = (
+    "empathic_crm.group_empathy_user",
+    "empathic_crm.group_empathy_manager",
+    # the Email Marketing bridge's kinds of customers, when it is installed
+    "empathic_crm_mass_mailing.group_empathy_marketing",
+)
 
 
 def grouping_attempts(Model, domain, groupby, aggregates):
@@ -89,7 +94,7 @@ def guarded_fields(env):
 
 def protected_models(env):
     """Return the models whose access rights are for empathy groups only (sorted)."""
-    groups = [env.ref(xmlid) for xmlid in EMPATHY_GROUPS]
+    groups = [env.ref(xmlid, raise_if_not_found=False) for xmlid in EMPATHY_GROUPS]
     access = env["ir.model.access"].search([("active", "=", True)])
     result = []
     for model_name in sorted(env.registry):

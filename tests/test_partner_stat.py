@@ -216,6 +216,17 @@ class TestPartnerStat(EmpathyCommon):
                         .with_user(user)
                         .search([("empathy_mood_trend", "=", "stable")])
                     ),
+                    # whether a contact has figures at all (a recent buyer, an impression)
+                    lambda user=user: (
+                        self.env["res.partner"]
+                        .with_user(user)
+                        .search([("id", "=", self.shared.id), ("empathy_stat_ids", "!=", False)])
+                    ),
+                    lambda user=user: (
+                        self.env["res.partner"]
+                        .with_user(user)
+                        .search([("id", "=", self.shared.id), ("empathy_stat_ids", "=", False)])
+                    ),
                 ):
                     with self.assertRaises(AccessError):
                         attempt()

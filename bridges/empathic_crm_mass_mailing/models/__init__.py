@@ -7,7 +7,6 @@ from . import mailing_mailing_recipients
 # one campaign, the right words for each person; each customer on their own channel
 from . import mailing_mailing_versions
 from . import mail_activity
-from . import mailing_mailing_test
 
 # responses sharpen profiles; what works for whom; silent customers
 from . import mailing_trace

@@ -45,8 +45,8 @@ class EmpathyMailingKindReport(models.Model):
     _order = "mailing_id desc, dimension, kind, motive_id"
     _rec_name = "mailing_id"
 
-    mailing_id = fields.Many2one("mailing.mailing", string="Mailing", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", string="Campaign", readonly=True)
+    mailing_id = fields.Many2one("mailing.mailing", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
     version = fields.Selection(
         [("factual", "Fact version"), ("emotional", "Story version")],
         readonly=True,

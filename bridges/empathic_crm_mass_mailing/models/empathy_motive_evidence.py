@@ -70,7 +70,7 @@ class EmpathyMotiveEvidence(models.Model):
     mailing_response = fields.Selection(MAILING_RESPONSES, string="Response")
 
     def init(self):
-        super().init()
+        res = super().init()
         # one row per trace, response and item, whoever (which worker) records it
         create_unique_index(
             self.env.cr,
@@ -83,10 +83,11 @@ class EmpathyMotiveEvidence(models.Model):
                 "COALESCE(communication_style, '')",
             ],
         )
+        return res
 
     @api.depends("communication_style", "mailing_response")
     def _compute_display_name(self):
-        super()._compute_display_name()
+        res = super()._compute_display_name()
         sources = dict(self._fields["source"]._description_selection(self.env))
         styles = dict(self._fields["communication_style"]._description_selection(self.env))
         for evidence in self.filtered("communication_style"):
@@ -95,6 +96,7 @@ class EmpathyMotiveEvidence(models.Model):
                 styles.get(evidence.communication_style, ""),
                 sources.get(evidence.source, ""),
             )
+        return res
 
     # ------------------------------------------------------------------
     # the contact's summary "How we know their motives"

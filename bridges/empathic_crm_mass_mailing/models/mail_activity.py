@@ -9,6 +9,7 @@ Their completion passes through the main addon's impression gate like every call
 """
 
 from odoo import fields, models
+from odoo.tools import SQL
 
 #: the unique index: one activity per mailing and document
 UNIQUE_INDEX = "mail_activity_empathy_mailing_uniq"
@@ -26,12 +27,16 @@ class MailActivity(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         self.env.cr.execute(
-            f"""CREATE UNIQUE INDEX IF NOT EXISTS {UNIQUE_INDEX}
+            SQL(
+                """CREATE UNIQUE INDEX IF NOT EXISTS %s
                 ON mail_activity (empathy_mailing_id, res_model, res_id)
-                WHERE empathy_mailing_id IS NOT NULL"""
+                WHERE empathy_mailing_id IS NOT NULL""",
+                SQL.identifier(UNIQUE_INDEX),
+            )
         )
+        return res
 
     def _action_done(self, feedback=False, attachment_ids=None):
         return super(

@@ -25,7 +25,9 @@ class MailingMailing(models.Model):
     def action_empathy_reactivation(self):
         """Create the re-activation mailing (both versions) and open its fact version."""
         _ = self.env._
-        campaign = self.env["utm.campaign"].create({"name": _("Re-activation of silent customers")})
+        campaign = self.env["utm.campaign"].create(
+            {"name": self.env._("Re-activation of silent customers")}
+        )
         common = {
             "mailing_type": "mail",
             "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
@@ -33,32 +35,36 @@ class MailingMailing(models.Model):
             "campaign_id": campaign.id,
         }
         fact_body = self._empathy_reactivation_body(
-            _("What is new since your last order"),
+            self.env._("What is new since your last order"),
             [
-                _("It has been a while since we last heard from you."),
-                _(
+                self.env._("It has been a while since we last heard from you."),
+                self.env._(
                     "Since your last order, we have added new products and improved"
                     " the ones you know: the details, figures and prices are on our"
                     " website."
                 ),
-                _("Your advisor is happy to compare the options for you, in a short call."),
+                self.env._(
+                    "Your advisor is happy to compare the options for you, in a short call."
+                ),
             ],
         )
         story_body = self._empathy_reactivation_body(
-            _("We have missed you"),
+            self.env._("We have missed you"),
             [
-                _("It has been a while, and we often think of our good conversations."),
-                _(
+                self.env._("It has been a while, and we often think of our good conversations."),
+                self.env._(
                     "A lot has happened since your last visit: new things to discover,"
                     " made for moments like the ones you told us about."
                 ),
-                _("Just reply to this mail and tell us how you are: we would love to hear."),
+                self.env._(
+                    "Just reply to this mail and tell us how you are: we would love to hear."
+                ),
             ],
         )
         fact = self.create(
             {
                 **common,
-                "subject": _("What is new since your last order"),
+                "subject": self.env._("What is new since your last order"),
                 "body_arch": fact_body,
                 "body_html": fact_body,
             }
@@ -68,7 +74,7 @@ class MailingMailing(models.Model):
         fact.action_empathy_story_version()
         fact.empathy_version_mailing_id.write(
             {
-                "subject": _("We have missed you"),
+                "subject": self.env._("We have missed you"),
                 "body_arch": story_body,
                 "body_html": story_body,
             }

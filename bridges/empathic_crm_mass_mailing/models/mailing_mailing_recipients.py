@@ -180,7 +180,8 @@ class MailingMailing(models.Model):
         self.ensure_one()
         if self.mailing_model_real != "res.partner" or not self.mailing_domain:
             return 0
-        domain = super()._get_recipients_domain()
+        # the mailing's own conditions (Odoo's _get_recipients_domain, unguarded)
+        domain = self._parse_mailing_domain()
         Partner = self.env["res.partner"]
         if not recipients_domain.has_empathy_condition(Partner, domain):
             return 0

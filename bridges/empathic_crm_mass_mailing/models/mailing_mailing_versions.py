@@ -39,9 +39,11 @@ import logging
 import psycopg2
 from markupsafe import Markup, escape
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+
+from ..tools.groups import MARKETING_GROUP
 
 _logger = logging.getLogger(__name__)
 
@@ -61,6 +63,8 @@ ACTIVITY_CHANNELS = {
     "phone": "mail.mail_activity_data_call",
     "meeting": "mail.mail_activity_data_meeting",
 }
+#: above this many recipients, their kinds are read without filtering by their ids
+KINDS_ALL_ROWS = 20_000
 #: what the two versions share: written on one, written on the other
 SHARED_FIELDS = (
     "mailing_model_id",
@@ -114,19 +118,23 @@ class MailingMailing(models.Model):
     empathy_recipient_count = fields.Integer(
         string="Recipients of this version",
         compute="_compute_empathy_version_counts",
+        groups=MARKETING_GROUP,
     )
     empathy_other_recipient_count = fields.Integer(
         string="Recipients of the other version",
         compute="_compute_empathy_version_counts",
+        groups=MARKETING_GROUP,
     )
     empathy_activity_count = fields.Integer(
         string="Calls and visits",
         compute="_compute_empathy_version_counts",
+        groups=MARKETING_GROUP,
         help="Recipients who get a call or meeting activity for their salesperson.",
     )
     empathy_version_summary = fields.Char(
         string="Who gets what",
         compute="_compute_empathy_version_counts",
+        groups=MARKETING_GROUP,
     )
 
     # ------------------------------------------------------------------
@@ -153,7 +161,7 @@ class MailingMailing(models.Model):
         for mailing in self:
             if mailing.empathy_version and mailing.ab_testing_enabled:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "A mailing with a fact and a story version cannot be an A/B test:"
                         " the versions already split the recipients by their style."
                     )
@@ -170,10 +178,14 @@ class MailingMailing(models.Model):
             return self.empathy_version_mailing_id._empathy_action_open()
         if self.ab_testing_enabled:
             raise UserError(
-                _("Turn the A/B test off first: the versions split the recipients by style.")
+                self.env._(
+                    "Turn the A/B test off first: the versions split the recipients by style."
+                )
             )
         if self.state != "draft":
-            raise UserError(_("A story version can only be added to a mailing not sent yet."))
+            raise UserError(
+                self.env._("A story version can only be added to a mailing not sent yet.")
+            )
         self.empathy_version = "factual"
         story = self.copy(
             {
@@ -203,7 +215,7 @@ class MailingMailing(models.Model):
         return {
             "type": "ir.actions.act_window",
             "name": dict(self._fields["empathy_version"]._description_selection(self.env)).get(
-                self.empathy_version, _("Mailing")
+                self.empathy_version, self.env._("Mailing")
             ),
             "res_model": "mailing.mailing",
             "res_id": self.id,
@@ -243,42 +255,72 @@ class MailingMailing(models.Model):
         if not versioned and self.empathy_channel_mode != "activity":
             return super()._get_recipients()
         # both versions start from the same recipients: the fact version's
-        res_ids = super(MailingMailing, primary)._get_recipients()
+        res_ids = primary._empathy_every_recipient() if versioned else super()._get_recipients()
         kinds = primary._empathy_recipient_kinds(res_ids)
-        return [
-            res_id
-            for res_id in res_ids
-            if primary._empathy_mail_version(res_id, kinds.get(res_id)) == self.empathy_version
-        ]
+        version_of, version = primary._empathy_version_chooser(), self.empathy_version
+        return [res_id for res_id in res_ids if version_of(res_id, kinds.get(res_id)) == version]
+
+    def _empathy_every_recipient(self):
+        """Return the ids of every recipient of this mailing's domain, before the split:
+        Odoo's ``_get_recipients`` without its A/B sample (a versioned mailing is never
+        an A/B test: ``_check_empathy_version_ab_testing``)."""
+        self.ensure_one()
+        return self.env[self.mailing_model_real].search(self._get_recipients_domain()).ids
 
     def _empathy_mail_version(self, res_id, kind):
         """Return the version recipient ``res_id`` gets (False: one text for all), or
         None when they get no mail. ``self``: the primary mailing; ``kind``: from
         ``_empathy_recipient_kinds`` (None: unknown)."""
-        style, channel = (kind["style"], kind["channel"]) if kind else (False, False)
-        if self.empathy_channel_mode == "activity" and channel in ACTIVITY_CHANNELS:
-            return None
-        if not self._empathy_is_versioned():
-            return self.empathy_version
-        if style in ("factual", "emotional"):
-            return style
-        if self.empathy_mixed_mode == "split":
-            return "factual" if res_id % 2 == 0 else "emotional"
-        return self.empathy_mixed_mode
+        return self._empathy_version_chooser()(res_id, kind)
+
+    def _empathy_version_chooser(self):
+        """Return ``_empathy_mail_version`` as a function of ``(res_id, kind)`` with the
+        mailing's settings read once: it runs for every recipient (200,000 field reads
+        of the mailing cost more than the recipients' search)."""
+        self.ensure_one()
+        activity_only = self.empathy_channel_mode == "activity"
+        versioned = self._empathy_is_versioned()
+        own, mixed = self.empathy_version, self.empathy_mixed_mode
+
+        def version_of(res_id, kind):
+            style, channel = (kind["style"], kind["channel"]) if kind else (False, False)
+            if activity_only and channel in ACTIVITY_CHANNELS:
+                return None
+            if not versioned:
+                return own
+            if style in ("factual", "emotional"):
+                return style
+            if mixed == "split":
+                return "factual" if res_id % 2 == 0 else "emotional"
+            return mixed
+
+        return version_of
 
     def _empathy_recipient_kinds(self, res_ids):
         """Return {res_id: {"partner": id, "user": id, "style": str, "channel": str}} of
-        the recipients that have a profile and do not object (nor does their company).
+        the recipients whose kind decides something (a fact or story style, the phone
+        or a visit as preferred channel) and who do not object (nor does their company);
+        the others are unknown to the caller, as they are to the versions.
 
         One query, as superuser (a marketer sees no profile; the kinds only choose the
         version). Recipients of a model without a contact (``partner_id``) are unknown.
+        Cheap for 200,000 recipients: only the deciding profile rows, the ids as one
+        array value (a list becomes one SQL constant per id: planning them cost more
+        than the query), the objecting commercial partners as an anti-join; above
+        ``KINDS_ALL_ROWS`` recipients, all the deciding rows are read and the
+        recipients' kept in Python.
         """
         self.ensure_one()
         if not res_ids:
             return {}
         Model = self.env[self.mailing_model_real]
+        # many recipients: all the deciding rows, the recipients' kept in Python
+        # (filtering them by the ids in SQL costs more)
+        ids = None if len(res_ids) > KINDS_ALL_ROWS else "{%s}" % ",".join(map(str, res_ids))
         if Model._name == "res.partner":
-            source = SQL("SELECT id AS res_id, id AS partner_id FROM res_partner")
+            # the contacts themselves: no join to find them
+            res_id, join = SQL("prof.partner_id"), SQL()
+            where = SQL("prof.partner_id = ANY(%s::int4[])", ids) if ids else SQL("TRUE")
         else:
             field = Model._fields.get("partner_id")
             if not (
@@ -288,30 +330,43 @@ class MailingMailing(models.Model):
                 and field.store
             ):
                 return {}
-            source = SQL("SELECT id AS res_id, partner_id FROM %s", SQL.identifier(Model._table))
-        self.env["res.partner"].flush_model(["empathy_objection", "commercial_partner_id"])
+            res_id = SQL("r.id")
+            join = SQL("JOIN %s r ON r.partner_id = prof.partner_id", SQL.identifier(Model._table))
+            where = SQL("r.id = ANY(%s::int4[])", ids) if ids else SQL("TRUE")
+        self.env["res.partner"].flush_model(
+            ["empathy_objection", "commercial_partner_id", "user_id"]
+        )
         self.env["empathy.profile"].flush_model(["communication_style", "preferred_channel"])
         Model.flush_model()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT r.res_id, p.id, p.user_id, prof.communication_style,
+                SELECT %(res_id)s, p.id, p.user_id, prof.communication_style,
                        prof.preferred_channel
-                  FROM (%(source)s) r
-                  JOIN res_partner p ON p.id = r.partner_id
-                  JOIN empathy_profile prof ON prof.partner_id = p.id
-             LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 WHERE r.res_id = ANY(%(ids)s)
+                  FROM empathy_profile prof
+                  JOIN res_partner p ON p.id = prof.partner_id
+                  %(join)s
+                 WHERE %(where)s
+                   AND (prof.communication_style IN %(styles)s
+                        OR prof.preferred_channel IN %(channels)s)
                    AND p.empathy_objection IS NOT TRUE
-                   AND cp.empathy_objection IS NOT TRUE
+                   AND NOT EXISTS (SELECT 1 FROM res_partner cp
+                                    WHERE cp.id = p.commercial_partner_id
+                                      AND cp.empathy_objection)
                 """,
-                source=source,
-                ids=list(res_ids),
+                res_id=res_id,
+                join=join,
+                where=where,
+                styles=tuple(version for version, _label in VERSIONS),
+                channels=tuple(ACTIVITY_CHANNELS),
             )
         )
+        rows = self.env.cr.fetchall()
+        wanted = set(res_ids) if ids is None else None
         return {
-            res_id: {"partner": partner, "user": user, "style": style, "channel": channel}
-            for res_id, partner, user, style, channel in self.env.cr.fetchall()
+            record_id: {"partner": partner, "user": user, "style": style, "channel": channel}
+            for record_id, partner, user, style, channel in rows
+            if wanted is None or record_id in wanted
         }
 
     def _empathy_activity_targets(self):
@@ -320,7 +375,7 @@ class MailingMailing(models.Model):
         self.ensure_one()
         if self.empathy_channel_mode == "mail":
             return {}
-        res_ids = super()._get_recipients()
+        res_ids = self._empathy_every_recipient()
         targets = {}
         for kind in self._empathy_recipient_kinds(res_ids).values():
             if kind["channel"] in ACTIVITY_CHANNELS:
@@ -361,15 +416,17 @@ class MailingMailing(models.Model):
         parts = []
         if self._empathy_is_versioned():
             facts, story = (own, other) if self.empathy_version == "factual" else (other, own)
-            parts.append(_("%(count)s recipients get the fact version", count=facts))
-            parts.append(_("%(count)s the story version", count=story))
+            parts.append(self.env._("%(count)s recipients get the fact version", count=facts))
+            parts.append(self.env._("%(count)s the story version", count=story))
         elif self.empathy_channel_mode != "mail":
-            parts.append(_("%(count)s recipients get the mail", count=own))
+            parts.append(self.env._("%(count)s recipients get the mail", count=own))
         if self.empathy_channel_mode != "mail":
             if self.empathy_channel_mode == "activity":
-                parts.append(_("%(count)s get a call or a visit instead", count=activities))
+                parts.append(
+                    self.env._("%(count)s get a call or a visit instead", count=activities)
+                )
             else:
-                parts.append(_("%(count)s also get a call or a visit", count=activities))
+                parts.append(self.env._("%(count)s also get a call or a visit", count=activities))
         return ", ".join(parts) or False
 
     # ------------------------------------------------------------------
@@ -410,7 +467,7 @@ class MailingMailing(models.Model):
         reached by its other version or by activities."""
         self.ensure_one()
         primary = self._empathy_primary()
-        if self._empathy_is_versioned() and super(MailingMailing, primary)._get_recipients():
+        if self._empathy_is_versioned() and primary._empathy_every_recipient():
             return True
         return bool(primary._empathy_activity_targets())
 
@@ -502,13 +559,13 @@ class MailingMailing(models.Model):
         """The campaign's reason, for the salesperson: no empathy data (anyone who may
         read the contact's activities reads it)."""
         why = (
-            _("They would rather hear from you by phone than read a mailing.")
+            self.env._("They would rather hear from you by phone than read a mailing.")
             if channel == "phone"
-            else _("They would rather meet you than read a mailing.")
+            else self.env._("They would rather meet you than read a mailing.")
         )
         lines = [
-            _("Campaign: %(campaign)s", campaign=self.campaign_id.name or "-"),
-            _("Mailing: %(subject)s", subject=self.subject or ""),
+            self.env._("Campaign: %(campaign)s", campaign=self.campaign_id.name or "-"),
+            self.env._("Mailing: %(subject)s", subject=self.subject or ""),
             why,
         ]
         return Markup("<p>%s</p>") % Markup("<br/>").join(escape(line) for line in lines)
@@ -527,6 +584,6 @@ class MailingMailing(models.Model):
         if self.env.context.get("empathy_version_test") and len(self) == 1:
             banner = Markup(
                 '<p class="o_empathy_version_test" style="font-weight: bold;">%s</p>'
-            ) % escape(_("Test of the %(version)s", version=self._empathy_version_label()))
+            ) % escape(self.env._("Test of the %(version)s", version=self._empathy_version_label()))
             html = banner + Markup(html)
         return html

@@ -11,7 +11,7 @@ nor personal notes; the silent flag comes from the current company's figures,
 read for them as the system (they have no access to the figures themselves).
 """
 
-from odoo import api, fields, models  # noqa: F401  (sections of other owners)
+from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools.query import Query
 

@@ -154,6 +154,27 @@ class TestBridgeLeaks(MailingEmpathyCommon):
         cls.env["empathy.partner.stat"].sudo().create(
             {"partner_id": cls.partner_factual.id, "company_id": cls.company.id, "silent": True}
         )
+        # a row of every model the bridge adds fields to (an empty set reads nothing)
+        cls.env["empathy.motive.evidence"].sudo().create(
+            {
+                "partner_id": cls.partner_factual.id,
+                "communication_style": "factual",
+                "source": "campaign_mailing",
+                "mailing_id": cls.mailing.id,
+                "mailing_trace_id": cls.mailing.mailing_trace_ids[:1].id,
+                "mailing_response": "click",
+                "company_id": cls.env.company.id,
+            }
+        )
+        cls.env["mail.activity"].sudo().create(
+            {
+                "res_model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "res_id": cls.partner_phone.id,
+                "activity_type_id": cls.env.ref("mail.mail_activity_data_call").id,
+                "user_id": cls.user_sales.id,
+                "empathy_mailing_id": cls.mailing.id,
+            }
+        )
         cls.roles = {
             "portal": cls.user_portal,
             "internal": cls.user_internal,

@@ -1,11 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """One campaign, the right words for each person: the fact and the story version."""
 
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
 from odoo.addons.empathic_crm.tools import compat
 from odoo.addons.mass_mailing.tests.common import MassMailCommon
+
+from ..tools.groups import MARKETING_GROUP
 
 FACTS = "FACTS: 42.195 km, three layers, 180 g"
 STORY = "STORY: the sunrise over Kona at mile 20"
@@ -18,6 +21,10 @@ class VersionsCase(MassMailCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, no_reset_password=True))
+        # the marketer of mass_mailing's tests, allowed to speak each kind
+        cls.user_marketing.write(
+            {compat.user_groups_field(): [Command.link(cls.env.ref(MARKETING_GROUP).id)]}
+        )
         Partner = cls.env["res.partner"]
         cls.fact = Partner.create(
             {
