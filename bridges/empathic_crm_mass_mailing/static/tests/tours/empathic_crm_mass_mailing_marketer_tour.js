@@ -20,8 +20,8 @@ const SPEAK_TAB = ".o_notebook .nav-link[name=empathy_versions]";
 /**
  * Write ``text`` in the editor's paragraph as typing does: the tour's "editor" action
  * sets the text, then a key and an input event on the editable make it a step of the
- * editor's history, the change the form saves (18.0's editor takes the input for a
- * keyboard's only after a key went down in it; 19.0's takes every input).
+ * editor's history, which the form saves (18.0's editor records an input as a step
+ * only after a key went down in the editable; 19.0's records every input).
  *
  * @param {string} text
  * @returns {Function}
