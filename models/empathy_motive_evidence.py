@@ -86,7 +86,7 @@ class EmpathyMotiveEvidence(models.Model):
 
     # ------------------------------------------------------------------
     # the contact's summary (res_partner_motive_evidence.py); hooks for the bridges
-    # (empathic_crm_mass_mailing adds evidence of a communication style)
+    # (the Email Marketing bridge adds evidence of a communication style)
     # ------------------------------------------------------------------
     def _empathy_summary_key(self):
         """Return what this evidence is about: its line in the summary, as a key

@@ -57,12 +57,7 @@ KNOWN_PATHS = {
 #: company-less data that Empathy users of every company read (taxonomy, campaigns)
 SHARED_MODELS = ("utm.campaign", "empathy.motive", "empathy.value")
 #: the groups whose members may hold empathy data
-EMPATHY_GROUPS = (
-    "empathic_crm.group_empathy_user",
-    "empathic_crm.group_empathy_manager",
-    # the Email Marketing bridge's kinds of customers, when it is installed
-    "empathic_crm_mass_mailing.group_empathy_marketing",
-)
+EMPATHY_GROUPS = ("empathic_crm.group_empathy_user", "empathic_crm.group_empathy_manager")
 
 
 def grouping_attempts(Model, domain, groupby, aggregates):
@@ -92,9 +87,27 @@ def guarded_fields(env):
     return result
 
 
+def empathy_groups(env):
+    """Return the groups whose members may hold empathy data: the addon's, and those of
+    its bridges when installed (``group_empathy_*`` of a module ``empathic_crm*``, e.g.
+    the marketers of the Email Marketing bridge, who read the kinds of customers)."""
+    rows = env["ir.model.data"].search(
+        [
+            ("model", "=", "res.groups"),
+            ("module", "=like", "empathic_crm%"),
+            ("name", "=like", "group\\_empathy\\_%"),
+        ]
+    )
+    return (
+        env["res.groups"].browse(rows.mapped("res_id"))
+        | env.ref(EMPATHY_GROUPS[0])
+        | env.ref(EMPATHY_GROUPS[1])
+    )
+
+
 def protected_models(env):
     """Return the models whose access rights are for empathy groups only (sorted)."""
-    groups = [env.ref(xmlid, raise_if_not_found=False) for xmlid in EMPATHY_GROUPS]
+    groups = empathy_groups(env)
     access = env["ir.model.access"].search([("active", "=", True)])
     result = []
     for model_name in sorted(env.registry):
