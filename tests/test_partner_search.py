@@ -285,8 +285,9 @@ class TestPartnerSearch(EmpathyCommon):
                 sql = Partner._search(domain).select().code
                 # one negated subquery of the rows the user may read (inside it, Odoo
                 # selects those rows by their rules), no positive subquery OR-ed to it
-                self.assertEqual(len(re.findall(r"NOT (IN|EXISTS)\s*\(\s*SELECT", sql)), 1)
-                self.assertNotRegex(sql, r'"res_partner"\."id" IN \(\s*SELECT')
+                # (19.0 writes NOT IN ((SELECT ...)))
+                self.assertEqual(len(re.findall(r"NOT (IN|EXISTS)\s*\(\s*\(?\s*SELECT", sql)), 1)
+                self.assertNotRegex(sql, r'"res_partner"\."id" IN \(\s*\(?\s*SELECT')
                 # what it finds: every contact but those whose visible row fails it
                 fails = (
                     self.env["empathy.partner.stat"]
