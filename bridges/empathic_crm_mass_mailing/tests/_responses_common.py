@@ -2,10 +2,12 @@
 """Local helpers of the responses and report tests: contacts of known kinds, a
 versioned mailing pair, traces as Odoo's sending creates them."""
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.tests import TransactionCase
 
 from odoo.addons.empathic_crm.tests.common import EmpathyWorld
+
+from .common import sent_trace
 
 
 class ResponsesCase(EmpathyWorld, TransactionCase):
@@ -67,19 +69,7 @@ class ResponsesCase(EmpathyWorld, TransactionCase):
     @classmethod
     def _trace(cls, mailing, partner, **values):
         """A sent trace of ``mailing`` to ``partner`` (as the sending creates it)."""
-        return cls.env["mailing.trace"].create(
-            {
-                "trace_type": "mail",
-                "model": "res.partner",
-                "res_id": partner.id,
-                "email": partner.email,
-                "mass_mailing_id": mailing.id,
-                "trace_status": "sent",
-                "sent_datetime": fields.Datetime.now(),
-                "message_id": f"<{mailing.id}.{partner.id}@example.com>",
-                **values,
-            }
-        )
+        return sent_trace(cls.env, mailing, partner, **values)
 
     def _evidence(self, partner, **domain):
         return (

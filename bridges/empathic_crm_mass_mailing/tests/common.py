@@ -18,7 +18,7 @@ Builders (classmethods, as the main addon's ``EmpathyWorld``) and a base class,
   in every free text of the profiles (why, personal notes).
 """
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import TransactionCase
 from odoo.tests.common import new_test_user
 
@@ -28,6 +28,24 @@ MAILING_USER = "mass_mailing.group_mass_mailing_user"
 MARKETING = "empathic_crm_mass_mailing.group_empathy_marketing"
 #: every free text of the test profiles contains it
 SECRET = "Zebrafish"
+
+
+def sent_trace(env, mailing, partner, **values):
+    """Return a sent trace of ``mailing`` to the contact ``partner``, as Odoo's sending
+    creates it (the bridge notes the recipient's kind on it)."""
+    return env["mailing.trace"].create(
+        {
+            "trace_type": "mail",
+            "model": "res.partner",
+            "res_id": partner.id,
+            "email": partner.email,
+            "mass_mailing_id": mailing.id,
+            "trace_status": "sent",
+            "sent_datetime": fields.Datetime.now(),
+            "message_id": f"<{mailing.id}.{partner.id}@example.com>",
+            **values,
+        }
+    )
 
 
 class MailingEmpathyWorld(EmpathyWorld):

@@ -8,7 +8,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.base.tests.common import MockSmtplibCase
 
-from .common import MailingEmpathyWorld
+from .common import MailingEmpathyWorld, sent_trace
 
 TOUR = "empathic_crm_mass_mailing_marketer_tour"
 SUBJECT = "Hawaii marathon season"
@@ -42,23 +42,11 @@ class TestMarketerTour(MailingEmpathyWorld, MockSmtplibCase, HttpCase):
         fact.action_empathy_story_version()
         story = fact.empathy_version_mailing_id
         (fact | story).sudo().write({"state": "done", "sent_date": fields.Datetime.now()})
-        Trace = cls.env["mailing.trace"]
         for mailing, partner, response in (
             (fact, cls.partner_factual, "set_clicked"),
             (story, cls.partner_emotional, "set_replied"),
         ):
-            trace = Trace.create(
-                {
-                    "trace_type": "mail",
-                    "model": "res.partner",
-                    "res_id": partner.id,
-                    "email": partner.email,
-                    "mass_mailing_id": mailing.id,
-                    "trace_status": "sent",
-                    "sent_datetime": fields.Datetime.now(),
-                    "message_id": f"<{mailing.id}.{partner.id}@example.com>",
-                }
-            )
+            trace = sent_trace(cls.env, mailing, partner)
             getattr(trace, response)()
 
     def _tour_mailings(self):
